@@ -1,0 +1,81 @@
+# The two commands: `make plan` (the platform, planned offline) and `make test` (every suite).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+TOX    := $(VENV)/bin/tox
+TF     ?= terraform
+ENV    ?=
+ZIP    := dist/handlers.zip
+
+# pyenv users: make every installed CPython 3.11-3.13 visible at once, newest first, so
+# tox finds python3.13 (the Lambda runtime) and python3.11 (the oldest supported).
+ifneq ($(shell command -v pyenv 2>/dev/null),)
+PYENV_VERSION := $(shell pyenv versions --bare --skip-aliases 2>/dev/null | grep -E '^3\.1[1-3]\.[0-9]+$$' | sort -t. -k2,2nr -k3,3nr | tr '\n' ':' | sed 's/:$$//')
+export PYENV_VERSION
+endif
+
+# Where this machine has a provider mirror (no internet), Terraform installs from it;
+# elsewhere this is empty and Terraform uses the public registry and your own CLI config.
+TF_CLI_CONFIG := $(shell $(PYTHON) tools/tf_cli_config.py --write .build/terraform.tfrc)
+ifneq ($(TF_CLI_CONFIG),)
+export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG)
+endif
+
+TF_VARS := $(if $(ENV),-var-file=environments/$(ENV).tfvars,)
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.ready: requirements/tools.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/tools.txt
+	touch $@
+
+.PHONY: tools
+tools: $(VENV)/.ready
+
+.PHONY: package
+package: tools ## build dist/handlers.zip (python3.13 arm64, reproducible) and print its size
+	$(TOX) run -q -e package
+
+.PHONY: init
+init:
+	$(if $(ENV),test -f terraform/environments/$(ENV).tfvars || { echo "no terraform/environments/$(ENV).tfvars" >&2; exit 2; },)
+	cd terraform && $(TF) init -input=false -lockfile=readonly
+
+.PHONY: plan
+plan: package init ## terraform plan of the platform (offline by default; ENV=dev for a real account)
+	cd terraform && $(TF) plan -input=false $(TF_VARS)
+
+.PHONY: apply
+apply: package init ## terraform apply ENV=<env> with your own AWS credentials
+	@test -n "$(ENV)" || { echo "make apply needs ENV=<environment> (terraform/environments/<env>.tfvars)" >&2; exit 2; }
+	cd terraform && $(TF) apply -input=false $(TF_VARS)
+
+.PHONY: test
+test: package ## every suite: lint, type, unit (py3.13 + py3.11), terraform plan/apply tests
+	$(TOX) run -e lint,type,py313,py311,terraform
+
+.PHONY: lint
+lint: tools ## ruff check + ruff format --check
+	$(TOX) run -e lint
+
+.PHONY: fmt
+fmt: tools ## format Python (ruff) and Terraform (terraform fmt)
+	$(TOX) run -q -e format
+	$(TF) fmt -recursive terraform
+	$(TF) fmt -recursive modules
+
+.PHONY: schemas
+schemas: tools ## regenerate terraform/contracts.json and schemas/*.json from the event models
+	$(TOX) exec -q -e py313 -- python tools/export_contracts.py
+
+.PHONY: clean
+clean: ## remove build output, tox envs and Terraform working dirs
+	rm -rf dist .build .tox $(VENV) build
+	find . -name .terraform -type d -prune -exec rm -rf {} +
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

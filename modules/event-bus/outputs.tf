@@ -1,0 +1,29 @@
+output "bus_name" {
+  description = "Name of the event bus."
+  value       = try(aws_cloudwatch_event_bus.this[0].name, null)
+}
+
+output "bus_arn" {
+  description = "ARN of the event bus."
+  value       = try(aws_cloudwatch_event_bus.this[0].arn, null)
+}
+
+output "archive_arn" {
+  description = "ARN of the bus's archive (null when disabled)."
+  value       = try(aws_cloudwatch_event_archive.this[0].arn, null)
+}
+
+output "rule_arns" {
+  description = "ARN of each rule, by rule name."
+  value       = { for k, r in aws_cloudwatch_event_rule.this : k => r.arn }
+}
+
+output "dead_letter_queue_arns" {
+  description = "ARN of each target's dead-letter queue, keyed \"rule/target\"."
+  value       = { for k, q in aws_sqs_queue.dlq : k => q.arn }
+}
+
+output "dead_letter_queue_urls" {
+  description = "URL of each target's dead-letter queue, keyed \"rule/target\"."
+  value       = { for k, q in aws_sqs_queue.dlq : k => q.url }
+}

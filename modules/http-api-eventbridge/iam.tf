@@ -1,0 +1,40 @@
+data "aws_iam_policy_document" "assume" {
+  count = local.create ? 1 : 0
+
+  statement {
+    sid     = "ApiGatewayAssumesRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "integration" {
+  count = local.create ? 1 : 0
+
+  name               = "${var.name}-putevents"
+  description        = "Lets the ${var.name} HTTP API put events on ${var.event_bus_name}, and nothing else."
+  assume_role_policy = data.aws_iam_policy_document.assume[0].json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "put_events" {
+  count = local.create ? 1 : 0
+
+  statement {
+    sid       = "PutEventsOnTheBus"
+    actions   = ["events:PutEvents"]
+    resources = [var.event_bus_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "put_events" {
+  count = local.create ? 1 : 0
+
+  name   = "put-events"
+  role   = aws_iam_role.integration[0].id
+  policy = data.aws_iam_policy_document.put_events[0].json
+}

@@ -1,0 +1,95 @@
+data "aws_partition" "current" {}
+
+data "aws_iam_policy_document" "assume" {
+  count = local.create ? 1 : 0
+
+  statement {
+    sid     = "LambdaAssumesRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.${data.aws_partition.current.dns_suffix}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  count = local.create ? 1 : 0
+
+  name               = "${var.function_name}-lambda"
+  description        = "Execution role of the ${var.function_name} Lambda function."
+  assume_role_policy = data.aws_iam_policy_document.assume[0].json
+  tags               = var.tags
+}
+
+# What every function needs, written out instead of a managed policy: its own log group,
+# X-Ray segments when tracing is active, and its own queue of failed asynchronous events.
+data "aws_iam_policy_document" "logs" {
+  count = local.create ? 1 : 0
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this[0].arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.tracing_mode == "Active" ? [1] : []
+    content {
+      sid = "WriteTraces"
+      # X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level
+      # permissions: "*" is the only resource AWS accepts for them.
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.failure_queue ? [aws_sqs_queue.async_failures[0].arn] : []
+    content {
+      sid       = "SendFailedEvents"
+      actions   = ["sqs:SendMessage"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "logs" {
+  count = local.create ? 1 : 0
+
+  name   = "runtime"
+  role   = aws_iam_role.this[0].id
+  policy = data.aws_iam_policy_document.logs[0].json
+}
+
+data "aws_iam_policy_document" "this" {
+  count = local.create && length(var.policy_statements) > 0 ? 1 : 0
+
+  dynamic "statement" {
+    for_each = var.policy_statements
+    content {
+      sid       = statement.key
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  count = local.create && length(var.policy_statements) > 0 ? 1 : 0
+
+  name   = "function"
+  role   = aws_iam_role.this[0].id
+  policy = data.aws_iam_policy_document.this[0].json
+}

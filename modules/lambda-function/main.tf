@@ -1,0 +1,82 @@
+locals {
+  create        = var.create
+  failure_queue = local.create && var.async_invocation.failure_queue
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  count = local.create ? 1 : 0
+
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_sqs_queue" "async_failures" {
+  count = local.failure_queue ? 1 : 0
+
+  name                      = "${var.function_name}-async-failures"
+  message_retention_seconds = var.async_invocation.failure_queue_retention_days * 86400
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  count = local.create ? 1 : 0
+
+  function_name                  = var.function_name
+  description                    = var.description
+  role                           = aws_iam_role.this[0].arn
+  handler                        = var.handler
+  runtime                        = var.runtime
+  architectures                  = [var.architecture]
+  filename                       = var.filename
+  source_code_hash               = coalesce(var.source_code_hash, filebase64sha256(var.filename))
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
+  kms_key_arn                    = var.environment_kms_key_arn
+
+  dynamic "environment" {
+    for_each = length(var.environment_variables) > 0 ? [var.environment_variables] : []
+    content {
+      variables = environment.value
+    }
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this[0].name
+    application_log_level = var.application_log_level
+    system_log_level      = var.system_log_level
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  tags = var.tags
+
+  # The role's permissions and the log group must exist before the first invocation.
+  depends_on = [
+    aws_iam_role_policy.logs,
+    aws_iam_role_policy.this,
+  ]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  count = local.create ? 1 : 0
+
+  function_name                = aws_lambda_function.this[0].function_name
+  maximum_retry_attempts       = var.async_invocation.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.async_invocation.maximum_event_age_in_seconds
+
+  dynamic "destination_config" {
+    for_each = local.failure_queue ? [aws_sqs_queue.async_failures[0].arn] : []
+    content {
+      on_failure {
+        destination = destination_config.value
+      }
+    }
+  }
+}

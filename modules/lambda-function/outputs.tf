@@ -1,0 +1,44 @@
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = try(aws_lambda_function.this[0].function_name, null)
+}
+
+output "function_arn" {
+  description = "ARN of the Lambda function (unqualified)."
+  value       = try(aws_lambda_function.this[0].arn, null)
+}
+
+output "invoke_arn" {
+  description = "ARN for API Gateway integrations."
+  value       = try(aws_lambda_function.this[0].invoke_arn, null)
+}
+
+output "role_arn" {
+  description = "ARN of the function's execution role."
+  value       = try(aws_iam_role.this[0].arn, null)
+}
+
+output "role_name" {
+  description = "Name of the function's execution role (attach more policies to it at your own risk)."
+  value       = try(aws_iam_role.this[0].name, null)
+}
+
+output "log_group_name" {
+  description = "Name of the function's CloudWatch log group."
+  value       = try(aws_cloudwatch_log_group.this[0].name, null)
+}
+
+output "log_group_arn" {
+  description = "ARN of the function's CloudWatch log group."
+  value       = try(aws_cloudwatch_log_group.this[0].arn, null)
+}
+
+output "async_failure_queue_arn" {
+  description = "ARN of the SQS queue that receives events whose asynchronous invocations failed every retry (null when disabled)."
+  value       = try(aws_sqs_queue.async_failures[0].arn, null)
+}
+
+output "async_failure_queue_url" {
+  description = "URL of the SQS queue of failed asynchronous invocations (null when disabled)."
+  value       = try(aws_sqs_queue.async_failures[0].url, null)
+}

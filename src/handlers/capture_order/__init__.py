@@ -1,0 +1,1 @@
+"""Order capture: ``UploadReceived`` -> one order in the orders table, idempotently."""

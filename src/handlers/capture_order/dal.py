@@ -1,0 +1,35 @@
+"""Data access for orders: one conditional put per order, nothing else."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from boto3.dynamodb.types import TypeSerializer
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class OrderStore(Protocol):
+    def put_if_absent(self, item: dict[str, Any]) -> bool:
+        """Store ``item`` unless an order with its key exists; True when it was stored."""
+
+
+class DynamoDBOrderStore:
+    """Orders in a DynamoDB table keyed by ``pk``; a second put of the same key is refused."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self._table_name = table_name
+        self._client = client
+        self._serializer = TypeSerializer()
+
+    def put_if_absent(self, item: dict[str, Any]) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table_name,
+                Item={k: self._serializer.serialize(v) for k, v in item.items()},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True

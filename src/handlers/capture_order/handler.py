@@ -1,0 +1,53 @@
+"""Lambda entry point: EventBridge ``UploadReceived`` -> order in DynamoDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.capture_order.dal import DynamoDBOrderStore, OrderStore
+from handlers.capture_order.logic import capture_order
+from handlers.capture_order.settings import get_settings
+from handlers.common.events import InvalidEventError, parse_event
+from handlers.contracts import UPLOAD_RECEIVED
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+_store: OrderStore | None = None
+
+
+def get_store() -> OrderStore:
+    """The order store, created on first use and reused by warm invocations."""
+    global _store  # noqa: PLW0603 - one client per execution environment
+    if _store is None:
+        _store = DynamoDBOrderStore(get_settings().orders_table_name, boto3.client("dynamodb"))
+    return _store
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        parsed = parse_event(event, UPLOAD_RECEIVED)
+    except InvalidEventError as exc:
+        # Raising makes EventBridge retry and, once the retries are spent, dead-letter it.
+        logger.error("rejected upload", extra={"problems": exc.problems})
+        metrics.add_metric(name="InvalidUploads", unit=MetricUnit.Count, value=1)
+        raise
+    result = capture_order(parsed, get_store())
+    logger.append_keys(order_id=result.order_id)
+    if result.created:
+        logger.info("order captured")
+        metrics.add_metric(name="OrdersCaptured", unit=MetricUnit.Count, value=1)
+    else:
+        logger.info("order already captured; redelivery ignored")
+        metrics.add_metric(name="DuplicateUploads", unit=MetricUnit.Count, value=1)
+    return {"orderId": result.order_id, "created": result.created}

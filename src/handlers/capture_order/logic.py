@@ -1,0 +1,43 @@
+"""Turning an ``UploadReceived`` event into a stored order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.capture_order.dal import OrderStore
+from handlers.common.events import ParsedEvent
+from handlers.contracts import UploadReceived
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    order_id: str
+    created: bool
+
+
+def order_key(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def order_item(event: ParsedEvent[UploadReceived]) -> dict[str, Any]:
+    """The DynamoDB item of an order (numbers as Decimal, as DynamoDB wants them)."""
+    upload = event.detail
+    return {
+        "pk": order_key(upload.order_id),
+        "orderId": upload.order_id,
+        "customerId": upload.customer_id,
+        "currency": upload.currency,
+        "items": [line.model_dump(by_alias=True) for line in upload.items],
+        "total": upload.total,
+        "note": upload.note,
+        "receivedAt": event.time.isoformat(),
+        "eventId": event.event_id,
+    }
+
+
+def capture_order(event: ParsedEvent[UploadReceived], store: OrderStore) -> CaptureResult:
+    """Store the order once: a redelivered event or a retried upload is a no-op."""
+    item = {k: v for k, v in order_item(event).items() if v is not None}
+    created = store.put_if_absent(item)
+    return CaptureResult(order_id=event.detail.order_id, created=created)

@@ -1,0 +1,71 @@
+"""Parsing EventBridge events against the platform's contracts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import ValidationError
+
+from handlers.common.errors import describe_validation_error
+from handlers.contracts import DetailT, EventContract
+
+
+class InvalidEventError(ValueError):
+    """The event does not match its contract. ``problems`` names each offending field."""
+
+    def __init__(self, contract: EventContract[Any], problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"invalid {contract.detail_type} event: " + "; ".join(problems))
+
+
+class _Envelope(EventBridgeModel):
+    """The envelope with the detail left raw, so that a non-object detail gets our message."""
+
+    detail: Any  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class ParsedEvent(Generic[DetailT]):
+    """An EventBridge event whose detail matched its contract."""
+
+    event_id: str
+    time: datetime
+    source: str
+    detail_type: str
+    detail: DetailT
+
+
+def parse_event(event: Any, contract: EventContract[DetailT]) -> ParsedEvent[DetailT]:
+    """Validate the envelope, check source and detail-type, then validate the detail."""
+    try:
+        envelope = parse(event=event, model=_Envelope)
+    except ValidationError as exc:
+        raise InvalidEventError(contract, describe_validation_error(exc)) from exc
+    problems = []
+    if envelope.source != contract.source:
+        problems.append(f"source: expected {contract.source!r}, got {envelope.source!r}")
+    if envelope.detail_type != contract.detail_type:
+        problems.append(
+            f"detail-type: expected {contract.detail_type!r}, got {envelope.detail_type!r}"
+        )
+    if problems:
+        raise InvalidEventError(contract, problems)
+    if not isinstance(envelope.detail, dict):
+        raise InvalidEventError(
+            contract, [f"detail: expected a JSON object, got {type(envelope.detail).__name__}"]
+        )
+    try:
+        detail = contract.detail_model.model_validate(envelope.detail)
+    except ValidationError as exc:
+        raise InvalidEventError(contract, describe_validation_error(exc, "detail")) from exc
+    return ParsedEvent(
+        event_id=envelope.id,
+        time=envelope.time,
+        source=envelope.source,
+        detail_type=envelope.detail_type,
+        detail=detail,
+    )

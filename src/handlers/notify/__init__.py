@@ -1,0 +1,1 @@
+"""Order notifications: ``UploadReceived`` -> a short message on a chat webhook."""

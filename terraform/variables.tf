@@ -1,0 +1,123 @@
+variable "project" {
+  description = "Short name of the platform; prefixes every resource name."
+  type        = string
+  default     = "platform"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.project))
+    error_message = "project must be 2-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment name (dev, staging, prod, ...); part of every resource name."
+  type        = string
+  default     = "sandbox"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.environment))
+    error_message = "environment must be 2-12 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must look like eu-west-1."
+  }
+}
+
+variable "offline_plan" {
+  description = "Plan without an AWS account (placeholder credentials, no account lookups). Set false to deploy for real."
+  type        = bool
+  default     = true
+}
+
+variable "lambda_zip" {
+  description = "Path of the handlers zip built by `make package`; null means ../dist/handlers.zip."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of every log group of the platform."
+  type        = number
+  default     = 30
+}
+
+variable "log_level" {
+  description = "Application log level of the functions (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)."
+  type        = string
+  default     = "INFO"
+}
+
+variable "orders_table_deletion_protection" {
+  description = "Protect the orders table from deletion (turn on where the data matters)."
+  type        = bool
+  default     = false
+}
+
+variable "event_archive_retention_days" {
+  description = "How long the bus archive keeps events for replay (0 = forever)."
+  type        = number
+  default     = 7
+}
+
+variable "ingest_throttling" {
+  description = "Throttling of the HTTP ingest API: steady requests per second and burst."
+  type = object({
+    rate_limit  = number
+    burst_limit = number
+  })
+  default = { rate_limit = 50, burst_limit = 100 }
+}
+
+variable "ingest_jwt_authorizer" {
+  description = "JWT authoriser on POST /uploads (issuer URL and audience); null leaves the route open."
+  type = object({
+    issuer               = string
+    audience             = list(string)
+    authorization_scopes = optional(list(string), [])
+  })
+  default = null
+}
+
+variable "ingest_cors_allow_origins" {
+  description = "Browser origins allowed to POST uploads; empty disables CORS."
+  type        = list(string)
+  default     = []
+}
+
+variable "notify_webhook" {
+  description = "Where the notifier finds its chat webhook URL at run time: an SSM SecureString parameter name (store = \"ssm\") or a Secrets Manager secret ARN (store = \"secretsmanager\"). The URL itself never passes through Terraform. kms_key_arn: the customer managed key that encrypts it, if any."
+  type = object({
+    store       = optional(string, "ssm")
+    name        = string
+    kms_key_arn = optional(string)
+  })
+  default = { name = "/platform/sandbox/notify/webhook-url" }
+
+  validation {
+    condition     = contains(["ssm", "secretsmanager"], var.notify_webhook.store)
+    error_message = "notify_webhook.store must be \"ssm\" or \"secretsmanager\"."
+  }
+
+  validation {
+    condition = (
+      var.notify_webhook.store == "ssm"
+      ? can(regex("^/[A-Za-z0-9_./-]+$", var.notify_webhook.name))
+      : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.notify_webhook.name))
+    )
+    error_message = "notify_webhook.name must be an SSM parameter path starting with \"/\" (store = ssm) or a full Secrets Manager secret ARN (store = secretsmanager)."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}

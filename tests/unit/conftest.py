@@ -1,0 +1,69 @@
+"""Unit-test fixtures: Powertools metric buffers cleared, EMF output readable."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_lambda_powertools import Metrics
+
+
+@pytest.fixture(autouse=True)
+def _clear_metrics() -> Iterator[None]:
+    """Metric buffers are shared between Metrics instances: start and end each test empty."""
+    Metrics().clear_metrics()
+    yield
+    Metrics().clear_metrics()
+
+
+class _CurrentStdout:
+    """Writes to whatever ``sys.stdout`` is at the time (capsys swaps it during the call)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+@pytest.fixture(autouse=True)
+def _logs_to_captured_stdout() -> None:
+    """Powertools' handler keeps the stdout it saw at import; make it follow capsys."""
+    service = logging.getLogger(os.environ["POWERTOOLS_SERVICE_NAME"])
+    for handler in service.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.stream = _CurrentStdout()
+
+
+def emitted(stdout: str) -> list[dict[str, Any]]:
+    """Every JSON line of stdout: Powertools logs and EMF metric blobs."""
+    lines = []
+    for line in stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            lines.append(json.loads(line))
+    return lines
+
+
+def metric_values(stdout: str) -> dict[str, float]:
+    """Metric name -> value, summed over every EMF blob printed."""
+    values: dict[str, float] = {}
+    for blob in emitted(stdout):
+        if "_aws" not in blob:
+            continue
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                name = metric["Name"]
+                value = blob[name]
+                total = sum(value) if isinstance(value, list) else value
+                values[name] = values.get(name, 0) + total
+    return values
+
+
+def log_records(stdout: str) -> list[dict[str, Any]]:
+    return [blob for blob in emitted(stdout) if "level" in blob and "_aws" not in blob]

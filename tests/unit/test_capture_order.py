@@ -1,0 +1,144 @@
+"""capture_order: real-shaped EventBridge events, DynamoDB through moto in process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from handlers.capture_order import handler as capture
+from handlers.capture_order.settings import get_settings
+from handlers.common.events import InvalidEventError
+from tests.unit.conftest import log_records, metric_values
+
+TABLE = "orders-test"
+
+
+@pytest.fixture
+def orders_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("ORDERS_TABLE_NAME", TABLE)
+    get_settings.cache_clear()
+    monkeypatch.setattr(capture, "_store", None)
+    with mock_aws():
+        dynamodb = boto3.resource("dynamodb", region_name="eu-west-1")
+        table = dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield table
+    get_settings.cache_clear()
+
+
+def test_stores_the_order(orders_table: Any, upload_event: dict[str, Any], lambda_context: Any,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    result = capture.lambda_handler(upload_event, lambda_context)
+
+    assert result == {"orderId": "ord-1001", "created": True}
+    item = orders_table.get_item(Key={"pk": "ORDER#ord-1001"})["Item"]
+    assert item["customerId"] == "cust-42"
+    assert item["total"] == Decimal("28.00")
+    assert item["items"][0] == {"sku": "BOOK-1", "quantity": 2, "unitPrice": Decimal("12.50")}
+    assert item["eventId"] == upload_event["id"]
+    assert item["receivedAt"] == "2026-11-22T09:30:00+00:00"
+    out = capsys.readouterr().out
+    assert metric_values(out) == {"OrdersCaptured": 1}
+    logs = log_records(out)
+    assert logs[-1]["correlation_id"] == upload_event["id"]
+    assert logs[-1]["order_id"] == "ord-1001"
+
+
+def test_redelivered_event_creates_no_second_order(
+    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first = capture.lambda_handler(upload_event, lambda_context)
+    # EventBridge redelivers the same event; a client retry carries a new id, same orderId.
+    again = capture.lambda_handler(upload_event, lambda_context)
+    retried = dict(upload_event, id="0c7d8f0e-1111-4a4a-9b9b-123456789abc")
+    retried_result = capture.lambda_handler(retried, lambda_context)
+
+    assert first["created"] is True
+    assert again == {"orderId": "ord-1001", "created": False}
+    assert retried_result["created"] is False
+    items = orders_table.scan()["Items"]
+    assert len(items) == 1
+    assert items[0]["eventId"] == upload_event["id"]
+    assert metric_values(capsys.readouterr().out) == {"OrdersCaptured": 1, "DuplicateUploads": 2}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d.pop("orderId"), "detail.orderId: Field required"),
+        (lambda d: d.update(items=[]), "detail.items: List should have at least 1 item"),
+        (lambda d: d["items"][0].update(quantity="two"), "detail.items.0.quantity"),
+        (lambda d: d["items"][1].update(unitPrice=-1), "detail.items.1.unitPrice"),
+        (lambda d: d.update(currency="euro"), "detail.currency"),
+        (lambda d: d.update(discount=5), "detail.discount: Extra inputs are not permitted"),
+    ],
+    ids=["missing-order-id", "no-items", "quantity-not-int", "negative-price", "bad-currency",
+         "unknown-field"],
+)
+def test_invalid_detail_is_logged_counted_and_raised(
+    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any,
+    capsys: pytest.CaptureFixture[str], mutate: Any, field: str,
+) -> None:
+    mutate(upload_event["detail"])
+
+    with pytest.raises(InvalidEventError) as caught:
+        capture.lambda_handler(upload_event, lambda_context)
+
+    assert field in str(caught.value)
+    assert orders_table.scan()["Count"] == 0
+    out = capsys.readouterr().out
+    assert metric_values(out) == {"InvalidUploads": 1}
+    errors = [r for r in log_records(out) if r["level"] == "ERROR"]
+    assert errors
+    assert any(field in p for p in errors[0]["problems"])
+
+
+@pytest.mark.parametrize(
+    ("detail", "expected"),
+    [
+        ("just text", "detail: expected a JSON object, got str"),
+        ([1, 2, 3], "detail: expected a JSON object, got list"),
+        (None, "detail"),
+    ],
+    ids=["string-body", "array-body", "null-body"],
+)
+def test_non_object_body_is_rejected(
+    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any, detail: Any,
+    expected: str,
+) -> None:
+    upload_event["detail"] = detail
+    with pytest.raises(InvalidEventError, match=expected):
+        capture.lambda_handler(upload_event, lambda_context)
+    assert orders_table.scan()["Count"] == 0
+
+
+def test_event_of_another_contract_is_rejected(
+    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any
+) -> None:
+    upload_event["detail-type"] = "SomethingElse.v1"
+    upload_event["source"] = "someone.else"
+    with pytest.raises(InvalidEventError) as caught:
+        capture.lambda_handler(upload_event, lambda_context)
+    assert "source: expected 'platform.ingest'" in str(caught.value)
+    assert "detail-type: expected 'UploadReceived.v1'" in str(caught.value)
+
+
+def test_missing_table_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, upload_event: dict[str, Any], lambda_context: Any
+) -> None:
+    monkeypatch.delenv("ORDERS_TABLE_NAME", raising=False)
+    monkeypatch.setattr(capture, "_store", None)
+    get_settings.cache_clear()
+    with pytest.raises(RuntimeError, match="ORDERS_TABLE_NAME: Field required"):
+        capture.lambda_handler(upload_event, lambda_context)
+    get_settings.cache_clear()

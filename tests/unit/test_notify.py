@@ -1,0 +1,162 @@
+"""notify: the webhook URL from SSM/Secrets Manager (moto), a local webhook on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters import base as parameters_base
+from moto import mock_aws
+
+from handlers.common.events import InvalidEventError
+from handlers.notify import handler as notify
+from handlers.notify.settings import get_settings
+from handlers.notify.webhook import WebhookError, check_webhook_url
+from tests.unit.conftest import log_records, metric_values
+from tests.unit.webhook_server import WebhookServer
+
+PARAMETER = "/platform/test/notify/webhook-url"
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookServer]:
+    server = WebhookServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    get_settings.cache_clear()
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()
+    with mock_aws():
+        yield
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def ssm_webhook(aws: None, webhook: WebhookServer, monkeypatch: pytest.MonkeyPatch) -> WebhookServer:
+    boto3.client("ssm").put_parameter(Name=PARAMETER, Value=webhook.url, Type="SecureString")
+    monkeypatch.setenv("WEBHOOK_URL_STORE", "ssm")
+    monkeypatch.setenv("WEBHOOK_URL_NAME", PARAMETER)
+    monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "0.5")
+    return webhook
+
+
+def test_posts_a_summary_of_the_order(
+    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = notify.lambda_handler(upload_event, lambda_context)
+
+    assert result == {"orderId": "ord-1001", "status": 200}
+    assert len(ssm_webhook.requests) == 1
+    sent = ssm_webhook.requests[0]
+    assert sent["headers"]["Content-Type"] == "application/json"
+    assert sent["body"] == {
+        "text": "New order ord-1001 from customer cust-42: 3 items, total 28.00 EUR"
+    }
+    out = capsys.readouterr().out
+    assert metric_values(out) == {"NotificationsSent": 1}
+    assert "secret-token" not in out, "the webhook URL must never reach a log line"
+
+
+def test_reads_the_url_from_secrets_manager(
+    aws: None, webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    arn = boto3.client("secretsmanager").create_secret(
+        Name="platform/test/webhook", SecretString=webhook.url
+    )["ARN"]
+    monkeypatch.setenv("WEBHOOK_URL_STORE", "secretsmanager")
+    monkeypatch.setenv("WEBHOOK_URL_NAME", arn)
+
+    notify.lambda_handler(upload_event, lambda_context)
+
+    assert [r["body"]["text"][:20] for r in webhook.requests] == ["New order ord-1001 f"]
+
+
+@pytest.mark.parametrize("status", [400, 404, 500, 503])
+def test_rejected_post_raises_so_eventbridge_retries(
+    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
+    capsys: pytest.CaptureFixture[str], status: int,
+) -> None:
+    ssm_webhook.status = status
+    with pytest.raises(WebhookError, match=f"HTTP {status}"):
+        notify.lambda_handler(upload_event, lambda_context)
+    out = capsys.readouterr().out
+    assert metric_values(out) == {"NotificationsFailed": 1}
+    assert "secret-token" not in out
+
+
+def test_slow_webhook_times_out_within_the_bound(
+    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any
+) -> None:
+    ssm_webhook.delay_seconds = 2.0
+    with pytest.raises(WebhookError, match="unreachable: TimeoutError") as caught:
+        notify.lambda_handler(upload_event, lambda_context)
+    assert "secret-token" not in str(caught.value)
+
+
+def test_unreachable_webhook_raises(
+    aws: None, upload_event: dict[str, Any], lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    boto3.client("ssm").put_parameter(
+        Name=PARAMETER, Value=f"http://127.0.0.1:{port}/hook", Type="SecureString"
+    )
+    monkeypatch.setenv("WEBHOOK_URL_STORE", "ssm")
+    monkeypatch.setenv("WEBHOOK_URL_NAME", PARAMETER)
+    with pytest.raises(WebhookError, match="unreachable"):
+        notify.lambda_handler(upload_event, lambda_context)
+
+
+def test_invalid_detail_sends_nothing(
+    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    upload_event["detail"]["items"][0]["quantity"] = 0
+    with pytest.raises(InvalidEventError, match=r"detail\.items\.0\.quantity"):
+        notify.lambda_handler(upload_event, lambda_context)
+    assert ssm_webhook.requests == []
+    out = capsys.readouterr().out
+    assert metric_values(out) == {"InvalidUploads": 1}
+    assert [r["level"] for r in log_records(out)].count("ERROR") == 1
+
+
+def test_missing_parameter_fails_loudly(
+    aws: None, upload_event: dict[str, Any], lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_URL_STORE", "ssm")
+    monkeypatch.setenv("WEBHOOK_URL_NAME", "/does/not/exist")
+    with pytest.raises(parameters.exceptions.GetParameterError):
+        notify.lambda_handler(upload_event, lambda_context)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://hooks.example.com/x", "ftp://127.0.0.1/x", "file:///etc/passwd", "https:///nohost"],
+)
+def test_only_https_or_loopback_http_urls(url: str) -> None:
+    with pytest.raises(WebhookError):
+        check_webhook_url(url)
+
+
+def test_wrong_store_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, upload_event: dict[str, Any], lambda_context: Any
+) -> None:
+    get_settings.cache_clear()
+    monkeypatch.setenv("WEBHOOK_URL_STORE", "plaintext")
+    monkeypatch.setenv("WEBHOOK_URL_NAME", "x")
+    with pytest.raises(RuntimeError, match="WEBHOOK_URL_STORE"):
+        notify.lambda_handler(upload_event, lambda_context)
+    get_settings.cache_clear()

@@ -1,0 +1,64 @@
+"""Export the event contracts for Terraform and as JSON Schema (``make schemas``).
+
+``terraform/contracts.json`` holds each contract's source, detail-type and routing pattern,
+so rule patterns in HCL come from the Python models instead of being typed twice.
+``schemas/<name>.json`` holds the JSON Schema of each detail model.
+``--check`` fails when the committed files differ from what the models give.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from handlers.contracts import CONTRACTS  # noqa: E402
+
+
+def rendered() -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    terraform = {
+        name: {
+            "source": contract.source,
+            "detail_type": contract.detail_type,
+            "pattern": contract.pattern(),
+        }
+        for name, contract in sorted(CONTRACTS.items())
+    }
+    files[ROOT / "terraform" / "contracts.json"] = json.dumps(terraform, indent=2) + "\n"
+    for name, contract in sorted(CONTRACTS.items()):
+        schema = contract.detail_model.model_json_schema(by_alias=True)
+        schema["$id"] = f"urn:platform:events:{contract.source}:{contract.detail_type}"
+        schema["x-source"] = contract.source
+        schema["x-detail-type"] = contract.detail_type
+        files[ROOT / "schemas" / f"{name}.json"] = json.dumps(schema, indent=2) + "\n"
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if committed files are stale")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in rendered().items():
+        current = path.read_text() if path.exists() else None
+        if current == text:
+            continue
+        if args.check:
+            stale.append(str(path.relative_to(ROOT)))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            print(f"wrote {path.relative_to(ROOT)}")
+    if stale:
+        print("stale contract exports (run `make schemas`): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

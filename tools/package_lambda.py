@@ -1,0 +1,139 @@
+"""Build the Lambda zip from the tox-built wheel, reproducibly.
+
+    tox run -e package      (tox builds the wheel and passes it as $TOX_PACKAGE)
+
+* Dependencies are fetched for the Lambda runtime (``--platform``, ``--python-version``,
+  ``--only-binary=:all:``), never for the machine that builds, and constrained to
+  ``requirements/lambda-constraints.txt``.
+* What the python3.13 runtime already ships (boto3, botocore and their dependencies) is
+  left out: it is large, and the runtime's copy is the one that gets patched.
+* The zip is byte-for-byte reproducible: entries sorted, fixed timestamps and
+  permissions, no byte-code, no install-specific metadata.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONSTRAINTS = ROOT / "requirements" / "lambda-constraints.txt"
+
+# Distributions the Lambda Python runtime provides (names as in *.dist-info, normalised).
+RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "python_dateutil", "six",
+                    "urllib3"}
+# Per-install files that differ between two installs of the same wheel.
+VOLATILE_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+
+
+def install(wheel: Path, target: Path, python_version: str, architecture: str) -> None:
+    cmd = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-compile", "--no-warn-conflicts",
+        "--platform", PLATFORMS[architecture],
+        "--implementation", "cp",
+        "--python-version", python_version,
+        "--only-binary=:all:",
+        "--target", str(target),
+        "--constraint", str(CONSTRAINTS),
+        str(wheel),
+    ]
+    subprocess.run(cmd, check=True)
+
+
+def normalise(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def prune(target: Path) -> list[str]:
+    """Remove runtime-provided distributions (every file their RECORD lists)."""
+    removed = []
+    for dist_info in sorted(target.glob("*.dist-info")):
+        name = normalise(dist_info.name.split("-", 1)[0])
+        if name not in RUNTIME_PROVIDED:
+            continue
+        record = dist_info / "RECORD"
+        for line in record.read_text().splitlines():
+            relative = line.split(",", 1)[0]
+            path = (target / relative).resolve()
+            if path.is_relative_to(target.resolve()) and path.is_file():
+                path.unlink()
+        shutil.rmtree(dist_info, ignore_errors=True)
+        removed.append(dist_info.name)
+    # Folders the removed distributions leave empty.
+    for folder in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
+
+
+def keep(path: Path, target: Path) -> bool:
+    relative = path.relative_to(target)
+    parts = relative.parts
+    if "__pycache__" in parts or path.suffix in {".pyc", ".pyo"}:
+        return False
+    if parts[0] == "bin":
+        return False
+    return not (parts[0].endswith(".dist-info") and relative.name in VOLATILE_METADATA)
+
+
+def write_zip(target: Path, out: Path) -> int:
+    files = sorted(p for p in target.rglob("*") if p.is_file() and keep(p, target))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(target).as_posix(), date_time=FIXED_DATE)
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            zf.writestr(info, path.read_bytes(), compresslevel=9)
+    tmp.replace(out)
+    return len(files)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--wheel",
+        type=Path,
+        default=os.environ.get("TOX_PACKAGE"),
+        help="the tox-built wheel (default: $TOX_PACKAGE, which tox sets)",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "handlers.zip")
+    parser.add_argument("--python-version", default="3.13")
+    parser.add_argument("--architecture", choices=sorted(PLATFORMS), default="arm64")
+    args = parser.parse_args(argv)
+
+    if args.wheel is None:
+        parser.error("no wheel: pass --wheel or run under tox (`make package`)")
+    wheels = [Path(p) for p in str(args.wheel).split(os.pathsep) if p.endswith(".whl")]
+    if len(wheels) != 1:
+        parser.error(f"expected exactly one wheel, got {args.wheel}")
+    with tempfile.TemporaryDirectory(prefix="lambda-build-") as tmp:
+        target = Path(tmp) / "python"
+        install(wheels[0], target, args.python_version, args.architecture)
+        removed = prune(target)
+        unpacked = sum(p.stat().st_size for p in target.rglob("*")
+                       if p.is_file() and keep(p, target))
+        count = write_zip(target, args.out)
+    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
+    size = args.out.stat().st_size
+    print(f"left out (provided by the Lambda runtime): {', '.join(removed) or 'nothing'}")
+    print(f"{args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}: "
+          f"{count} files, {size / 1e6:.2f} MB zipped, {unpacked / 1e6:.2f} MB unpacked, "
+          f"sha256 {digest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
