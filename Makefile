@@ -74,6 +74,10 @@ fmt: tools ## format Python (ruff) and Terraform (terraform fmt)
 schemas: tools ## regenerate terraform/contracts.json and schemas/*.json from the event models
 	$(TOX) exec -q -e py313 -- python tools/export_contracts.py
 
+.PHONY: docs
+docs: ## regenerate the Inputs/Outputs tables of the module READMEs
+	$(PYTHON) tools/module_docs.py
+
 .PHONY: clean
 clean: ## remove build output, tox envs and Terraform working dirs
 	rm -rf dist .build .tox $(VENV) build

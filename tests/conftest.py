@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,5 +60,5 @@ def lambda_context() -> FakeLambdaContext:
 
 
 @pytest.fixture
-def upload_event() -> Iterator[dict[str, Any]]:
-    yield load_event("upload_received")
+def upload_event() -> dict[str, Any]:
+    return load_event("upload_received")

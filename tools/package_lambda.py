@@ -27,8 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "requirements" / "lambda-constraints.txt"
 
 # Distributions the Lambda Python runtime provides (names as in *.dist-info, normalised).
-RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "python_dateutil", "six",
-                    "urllib3"}
+RUNTIME_PROVIDED = {
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "python_dateutil",
+    "six",
+    "urllib3",
+}
 # Per-install files that differ between two installs of the same wheel.
 VOLATILE_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -37,14 +44,25 @@ PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 
 def install(wheel: Path, target: Path, python_version: str, architecture: str) -> None:
     cmd = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--no-compile", "--no-warn-conflicts",
-        "--platform", PLATFORMS[architecture],
-        "--implementation", "cp",
-        "--python-version", python_version,
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--no-warn-conflicts",
+        "--platform",
+        PLATFORMS[architecture],
+        "--implementation",
+        "cp",
+        "--python-version",
+        python_version,
         "--only-binary=:all:",
-        "--target", str(target),
-        "--constraint", str(CONSTRAINTS),
+        "--target",
+        str(target),
+        "--constraint",
+        str(CONSTRAINTS),
         str(wheel),
     ]
     subprocess.run(cmd, check=True)
@@ -123,15 +141,18 @@ def main(argv: list[str] | None = None) -> int:
         target = Path(tmp) / "python"
         install(wheels[0], target, args.python_version, args.architecture)
         removed = prune(target)
-        unpacked = sum(p.stat().st_size for p in target.rglob("*")
-                       if p.is_file() and keep(p, target))
+        unpacked = sum(
+            p.stat().st_size for p in target.rglob("*") if p.is_file() and keep(p, target)
+        )
         count = write_zip(target, args.out)
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
     size = args.out.stat().st_size
     print(f"left out (provided by the Lambda runtime): {', '.join(removed) or 'nothing'}")
-    print(f"{args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}: "
-          f"{count} files, {size / 1e6:.2f} MB zipped, {unpacked / 1e6:.2f} MB unpacked, "
-          f"sha256 {digest}")
+    print(
+        f"{args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}: "
+        f"{count} files, {size / 1e6:.2f} MB zipped, {unpacked / 1e6:.2f} MB unpacked, "
+        f"sha256 {digest}"
+    )
     return 0
 
 

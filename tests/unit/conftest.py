@@ -43,8 +43,8 @@ def _logs_to_captured_stdout() -> None:
 def emitted(stdout: str) -> list[dict[str, Any]]:
     """Every JSON line of stdout: Powertools logs and EMF metric blobs."""
     lines = []
-    for line in stdout.splitlines():
-        line = line.strip()
+    for raw in stdout.splitlines():
+        line = raw.strip()
         if line.startswith("{"):
             lines.append(json.loads(line))
     return lines

@@ -35,8 +35,12 @@ def orders_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     get_settings.cache_clear()
 
 
-def test_stores_the_order(orders_table: Any, upload_event: dict[str, Any], lambda_context: Any,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_stores_the_order(
+    orders_table: Any,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     result = capture.lambda_handler(upload_event, lambda_context)
 
     assert result == {"orderId": "ord-1001", "created": True}
@@ -54,7 +58,9 @@ def test_stores_the_order(orders_table: Any, upload_event: dict[str, Any], lambd
 
 
 def test_redelivered_event_creates_no_second_order(
-    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any,
+    orders_table: Any,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     first = capture.lambda_handler(upload_event, lambda_context)
@@ -82,12 +88,22 @@ def test_redelivered_event_creates_no_second_order(
         (lambda d: d.update(currency="euro"), "detail.currency"),
         (lambda d: d.update(discount=5), "detail.discount: Extra inputs are not permitted"),
     ],
-    ids=["missing-order-id", "no-items", "quantity-not-int", "negative-price", "bad-currency",
-         "unknown-field"],
+    ids=[
+        "missing-order-id",
+        "no-items",
+        "quantity-not-int",
+        "negative-price",
+        "bad-currency",
+        "unknown-field",
+    ],
 )
 def test_invalid_detail_is_logged_counted_and_raised(
-    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any,
-    capsys: pytest.CaptureFixture[str], mutate: Any, field: str,
+    orders_table: Any,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+    mutate: Any,
+    field: str,
 ) -> None:
     mutate(upload_event["detail"])
 
@@ -113,7 +129,10 @@ def test_invalid_detail_is_logged_counted_and_raised(
     ids=["string-body", "array-body", "null-body"],
 )
 def test_non_object_body_is_rejected(
-    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any, detail: Any,
+    orders_table: Any,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
+    detail: Any,
     expected: str,
 ) -> None:
     upload_event["detail"] = detail

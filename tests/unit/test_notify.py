@@ -42,7 +42,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def ssm_webhook(aws: None, webhook: WebhookServer, monkeypatch: pytest.MonkeyPatch) -> WebhookServer:
+def ssm_webhook(
+    aws: None, webhook: WebhookServer, monkeypatch: pytest.MonkeyPatch
+) -> WebhookServer:
     boto3.client("ssm").put_parameter(Name=PARAMETER, Value=webhook.url, Type="SecureString")
     monkeypatch.setenv("WEBHOOK_URL_STORE", "ssm")
     monkeypatch.setenv("WEBHOOK_URL_NAME", PARAMETER)
@@ -51,7 +53,9 @@ def ssm_webhook(aws: None, webhook: WebhookServer, monkeypatch: pytest.MonkeyPat
 
 
 def test_posts_a_summary_of_the_order(
-    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
+    ssm_webhook: WebhookServer,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     result = notify.lambda_handler(upload_event, lambda_context)
@@ -69,7 +73,10 @@ def test_posts_a_summary_of_the_order(
 
 
 def test_reads_the_url_from_secrets_manager(
-    aws: None, webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
+    aws: None,
+    webhook: WebhookServer,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     arn = boto3.client("secretsmanager").create_secret(
@@ -85,8 +92,11 @@ def test_reads_the_url_from_secrets_manager(
 
 @pytest.mark.parametrize("status", [400, 404, 500, 503])
 def test_rejected_post_raises_so_eventbridge_retries(
-    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
-    capsys: pytest.CaptureFixture[str], status: int,
+    ssm_webhook: WebhookServer,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+    status: int,
 ) -> None:
     ssm_webhook.status = status
     with pytest.raises(WebhookError, match=f"HTTP {status}"):
@@ -121,7 +131,9 @@ def test_unreachable_webhook_raises(
 
 
 def test_invalid_detail_sends_nothing(
-    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any,
+    ssm_webhook: WebhookServer,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     upload_event["detail"]["items"][0]["quantity"] = 0

@@ -25,7 +25,7 @@ class InvalidEventError(ValueError):
 class _Envelope(EventBridgeModel):
     """The envelope with the detail left raw, so that a non-object detail gets our message."""
 
-    detail: Any  # type: ignore[assignment]
+    detail: Any
 
 
 @dataclass(frozen=True)

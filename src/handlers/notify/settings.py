@@ -17,7 +17,9 @@ from handlers.common.settings import EnvSettings, load_settings
 class Settings(EnvSettings):
     webhook_url_store: Literal["ssm", "secretsmanager"] = Field(alias="WEBHOOK_URL_STORE")
     webhook_url_name: str = Field(alias="WEBHOOK_URL_NAME", min_length=1, max_length=2048)
-    webhook_timeout_seconds: float = Field(alias="WEBHOOK_TIMEOUT_SECONDS", default=3.0, gt=0, le=10)
+    webhook_timeout_seconds: float = Field(
+        alias="WEBHOOK_TIMEOUT_SECONDS", default=3.0, gt=0, le=10
+    )
     secret_max_age_seconds: int = Field(alias="SECRET_MAX_AGE_SECONDS", default=300, ge=0, le=3600)
 
 

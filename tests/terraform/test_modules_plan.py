@@ -1,0 +1,232 @@
+"""Plan tests of each module through its example, with no AWS account."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.terraform.tfplan import ROOT, TerraformDir
+
+pytestmark = pytest.mark.terraform
+
+Example = Callable[[str], TerraformDir]
+MODULES = sorted(p.name for p in (ROOT / "modules").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_has_readme_example_and_described_io(module: str) -> None:
+    path = ROOT / "modules" / module
+    assert (path / "README.md").is_file(), f"{module}: README.md missing"
+    assert (path / "examples" / "basic" / "main.tf").is_file(), f"{module}: example missing"
+    for name in ("variables.tf", "outputs.tf"):
+        text = (path / name).read_text()
+        blocks = (
+            text.count('\nvariable "')
+            + text.startswith('variable "')
+            + text.count('\noutput "')
+            + text.startswith('output "')
+        )
+        assert blocks > 0
+        assert text.count("description = ") >= blocks, f"{module}/{name}: undescribed block"
+    variables = (path / "variables.tf").read_text()
+    assert variables.count("type        =") + variables.count("type =") >= variables.count(
+        'variable "'
+    ), f"{module}: untyped variable"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_example_validates(example: Example, module: str) -> None:
+    result = example(module).validate()
+    assert result["valid"], result["diagnostics"]
+
+
+def test_http_api_role_policy_is_exact(example: Example) -> None:
+    plan = example("http-api-eventbridge").plan()
+    policy = json.loads(plan.one("aws_iam_role_policy.put_events[0]").after["policy"])
+    assert policy["Statement"] == [
+        {
+            "Sid": "PutEventsOnTheBus",
+            "Effect": "Allow",
+            "Action": "events:PutEvents",
+            "Resource": "arn:aws:events:eu-west-1:123456789012:event-bus/example-orders",
+        }
+    ]
+    trust = json.loads(plan.one("aws_iam_role.integration[0]").after["assume_role_policy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "apigateway.amazonaws.com"}
+
+
+def test_http_api_jwt_authoriser_and_cors(example: Example) -> None:
+    plan = example("http-api-eventbridge").plan()
+    authorizer = plan.one("aws_apigatewayv2_authorizer.jwt[0]").after
+    assert authorizer["authorizer_type"] == "JWT"
+    assert authorizer["jwt_configuration"][0]["audience"] == ["example-client-id"]
+    route = plan.one("aws_apigatewayv2_route.this[0]").after
+    assert route["authorization_type"] == "JWT"
+    cors = plan.one("aws_apigatewayv2_api.this[0]").after["cors_configuration"][0]
+    assert cors["allow_origins"] == ["https://app.example.com"]
+    stage = plan.one("aws_apigatewayv2_stage.this[0]").after
+    assert stage["default_route_settings"][0]["throttling_burst_limit"] == 50
+
+
+def test_lambda_role_holds_only_what_is_passed(example: Example, lambda_zip: Path) -> None:
+    plan = example("lambda-function").plan({"filename": str(lambda_zip)})
+    policies = {
+        p.after["name"]: json.loads(p.after["policy"])
+        for p in plan.of_type("aws_iam_role_policy")
+        if isinstance(p.after.get("policy"), str)
+    }
+    assert policies["function"]["Statement"] == [
+        {
+            "Sid": "PutOrders",
+            "Effect": "Allow",
+            "Action": "dynamodb:PutItem",
+            "Resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/example-orders",
+        }
+    ]
+    fn = plan.one("aws_lambda_function.this[0]").after
+    assert fn["reserved_concurrent_executions"] == -1
+    assert fn["source_code_hash"]
+    group = plan.one("aws_cloudwatch_log_group.this[0]").after
+    assert group["name"] == "/aws/lambda/example-capture-order"
+
+
+def test_lambda_without_failure_queue_or_tracing(example: Example, lambda_zip: Path) -> None:
+    plan = example("lambda-function").plan({"filename": str(lambda_zip)})
+    assert len(plan.of_type("aws_sqs_queue")) == 1
+    # The module's own statements: logs on its group, X-Ray, its failure queue.
+    doc = plan.config("module.function.data.aws_iam_policy_document.logs")
+    sids = [st["sid"]["constant_value"] for st in doc["expressions"]["statement"]]
+    assert sids == ["WriteOwnLogs"]
+
+
+def test_event_bus_targets_dlqs_and_permissions(example: Example) -> None:
+    plan = example("event-bus").plan()
+    target = plan.one('aws_cloudwatch_event_target.this["capture-order/capture"]').after
+    assert target["retry_policy"] == [
+        {"maximum_retry_attempts": 4, "maximum_event_age_in_seconds": 900}
+    ]
+    permission = plan.one('aws_lambda_permission.this["capture-order/capture"]').after
+    assert permission["function_name"].endswith(":function:example-capture-order")
+    queue = plan.one('aws_sqs_queue.dlq["capture-order/capture"]').after
+    assert queue["name"] == "example-orders-capture-order-capture-dlq"
+    assert queue["message_retention_seconds"] == 14 * 86400
+    assert plan.one("aws_cloudwatch_event_archive.this[0]").after["retention_days"] == 30
+
+
+def test_table_example(example: Example) -> None:
+    plan = example("dynamodb-table").plan()
+    table = plan.one("aws_dynamodb_table.this[0]").after
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
+    assert table["stream_enabled"] is False
+
+
+@pytest.mark.parametrize(
+    ("module", "tf_vars", "message"),
+    [
+        (
+            "lambda-function",
+            {"policy_statements": {"All": {"actions": ["dynamodb:*"], "resources": ["*"]}}},
+            "Policy statements must name their actions",
+        ),
+        ("lambda-function", {"filename": "code.tar.gz"}, "filename must point at a .zip"),
+        (
+            "http-api-eventbridge",
+            {"throttling": {"burst_limit": 0, "rate_limit": 10}},
+            "must both be greater than 0",
+        ),
+        ("http-api-eventbridge", {"route_key": "GET /uploads"}, "route_key must be"),
+        (
+            "event-bus",
+            {"rules": {"r": {"event_pattern": "[1]", "targets": {"t": {"arn": "x"}}}}},
+            "event_pattern must be a JSON object",
+        ),
+        ("event-bus", {"archive": {"retention_days": -1}}, "archive.retention_days"),
+        ("dynamodb-table", {"stream_view_type": "EVERYTHING"}, "stream_view_type must be"),
+    ],
+    ids=[
+        "wildcard-action",
+        "not-a-zip",
+        "zero-throttling",
+        "get-route",
+        "array-pattern",
+        "negative-retention",
+        "bad-stream-view",
+    ],
+)
+def test_validations_explain_themselves(
+    workspace: Path, tmp_path: Path, module: str, tf_vars: dict[str, Any], message: str
+) -> None:
+    # The test root declares `type = any`, so strings go in as HCL string literals.
+    hcl_vars = {k: json.dumps(v) if isinstance(v, str) else v for k, v in tf_vars.items()}
+    error = _module_dir(workspace, tmp_path, module).plan_error(hcl_vars)
+    assert message in error
+
+
+def _module_dir(workspace: Path, tmp_path: Path, module: str) -> TerraformDir:
+    """A root that calls the module with minimal inputs, overridable by -var."""
+    required = {
+        "lambda-function": {
+            "function_name": "f",
+            "handler": "pkg.mod.fn",
+            "filename": str(workspace / "handlers.zip"),
+        },
+        "http-api-eventbridge": {
+            "name": "api",
+            "event_bus_name": "b",
+            "event_source": "s",
+            "event_detail_type": "d",
+            "event_bus_arn": "arn:aws:events:eu-west-1:123456789012:event-bus/b",
+        },
+        "event-bus": {"name": "bus"},
+        "dynamodb-table": {
+            "name": "tbl",
+            "hash_key": "pk",
+            "attributes": [{"name": "pk", "type": "S"}],
+        },
+    }[module]
+    source = workspace / "modules" / module
+    variables = "\n".join(
+        f'variable "{k}" {{\n  type    = any\n  default = {json.dumps(v)}\n}}'
+        for k, v in required.items()
+    )
+    root_vars = (source / "variables.tf").read_text()
+    extra = [
+        name
+        for name in (
+            "policy_statements",
+            "throttling",
+            "route_key",
+            "rules",
+            "archive",
+            "stream_view_type",
+        )
+        if f'variable "{name}"' in root_vars and name not in required
+    ]
+    variables += "\n" + "\n".join(
+        f'variable "{k}" {{\n  type    = any\n  default = null\n}}' for k in extra
+    )
+    args = "\n".join(f"  {k} = var.{k}" for k in required)
+    args += "\n" + "\n".join(f"  {k} = var.{k} == null ? {_default(k)} : var.{k}" for k in extra)
+    (tmp_path / "main.tf").write_text(
+        f'provider "aws" {{\n  region = "eu-west-1"\n}}\n{variables}\n'
+        f'module "m" {{\n  source = "{source}"\n{args}\n}}\n'
+    )
+    (tmp_path / "offline_override.tf").write_text(
+        (ROOT / "tests" / "terraform" / "fixtures" / "offline_override.tf").read_text()
+    )
+    return TerraformDir(tmp_path)
+
+
+def _default(name: str) -> str:
+    return {
+        "policy_statements": "{}",
+        "throttling": "{}",
+        "route_key": '"POST /uploads"',
+        "rules": "{}",
+        "archive": "{}",
+        "stream_view_type": "null",
+    }[name]

@@ -1,0 +1,238 @@
+"""Plan tests of terraform/: the whole platform, planned with no AWS account."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from handlers.contracts import UPLOAD_RECEIVED
+from tests.terraform.tfplan import ROOT, Plan, TerraformDir, actions_of, terraform_binary, tf_env
+
+pytestmark = pytest.mark.terraform
+
+
+def test_fmt_is_clean() -> None:
+    result = subprocess.run(
+        [terraform_binary(), "fmt", "-check", "-recursive", "-diff", "-no-color"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**tf_env(), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, f"run `make fmt`:\n{result.stdout}{result.stderr}"
+
+
+def test_root_validates_with_the_committed_lock_file(root: TerraformDir) -> None:
+    assert "hashicorp/aws v5.100.0" in root.init_output
+    result = root.validate()
+    assert result["valid"], result["diagnostics"]
+    assert result["warning_count"] == 0, result["diagnostics"]
+
+
+def test_integration_puts_the_body_on_the_bus(root_plan: Plan) -> None:
+    integration = root_plan.one("module.ingest_api.aws_apigatewayv2_integration.this[0]").after
+    assert integration["integration_type"] == "AWS_PROXY"
+    assert integration["integration_subtype"] == "EventBridge-PutEvents"
+    assert integration["payload_format_version"] == "1.0"
+    assert integration["request_parameters"] == {
+        "Source": UPLOAD_RECEIVED.source,
+        "DetailType": UPLOAD_RECEIVED.detail_type,
+        "Detail": "$request.body",
+        "EventBusName": "platform-sandbox-events",
+    }
+    config = root_plan.config("module.ingest_api.aws_apigatewayv2_integration.this")
+    assert (
+        "aws_iam_role.integration[0].arn" in config["expressions"]["credentials_arn"]["references"]
+    )
+
+
+def test_route_is_post_uploads_on_the_integration(root_plan: Plan) -> None:
+    route = root_plan.one("module.ingest_api.aws_apigatewayv2_route.this[0]").after
+    assert route["route_key"] == "POST /uploads"
+    assert route["authorization_type"] == "NONE"
+
+
+def test_api_role_may_only_put_events_on_the_bus(root_plan: Plan) -> None:
+    statements = [
+        st
+        for addr, st in root_plan.iam_statements()
+        if addr.startswith("module.ingest_api.")
+        and "config" not in st
+        and "sts:AssumeRole" not in actions_of(st)
+    ]
+    assert [actions_of(st) for st in statements] == [["events:PutEvents"]]
+    doc = root_plan.config("module.ingest_api.data.aws_iam_policy_document.put_events")
+    resources = doc["expressions"]["statement"][0]["resources"]["references"]
+    assert resources == ["var.event_bus_arn"]
+    call = root_plan.raw["configuration"]["root_module"]["module_calls"]["ingest_api"]
+    assert call["expressions"]["event_bus_arn"]["references"][0] == "module.event_bus.bus_arn"
+
+
+def test_stage_is_throttled_and_logs_json(root_plan: Plan) -> None:
+    stage = root_plan.one("module.ingest_api.aws_apigatewayv2_stage.this[0]").after
+    assert stage["name"] == "$default"
+    assert stage["auto_deploy"] is True
+    settings = stage["default_route_settings"][0]
+    assert settings["throttling_burst_limit"] == 100
+    assert settings["throttling_rate_limit"] == 50
+    log_format = json.loads(stage["access_log_settings"][0]["format"])
+    assert log_format["requestId"] == "$context.requestId"
+    assert log_format["integrationError"] == "$context.integrationErrorMessage"
+
+
+def test_every_target_has_retry_policy_and_dead_letter_queue(root_plan: Plan) -> None:
+    targets = root_plan.of_type("aws_cloudwatch_event_target")
+    assert len(targets) == 2
+    for target in targets:
+        assert target.after["retry_policy"], target.address
+        retry = target.after["retry_policy"][0]
+        assert 0 < retry["maximum_retry_attempts"] <= 185
+        assert 60 <= retry["maximum_event_age_in_seconds"] <= 86400
+        assert target.after_unknown["dead_letter_config"][0]["arn"] is True, target.address
+    config = root_plan.config("module.event_bus.aws_cloudwatch_event_target.this")
+    dlq_refs = config["expressions"]["dead_letter_config"][0]["arn"]["references"]
+    assert "aws_sqs_queue.dlq" in dlq_refs
+
+
+def test_dead_letter_queues_accept_only_their_rule(root_plan: Plan) -> None:
+    queues = root_plan.of_type("aws_sqs_queue")
+    assert len(queues) == 4  # one per target, one per function's async failures
+    for queue in queues:
+        assert queue.after["sqs_managed_sse_enabled"] is True, queue.address
+    doc = root_plan.config("module.event_bus.data.aws_iam_policy_document.dlq")
+    statement = doc["expressions"]["statement"][0]
+    assert statement["actions"]["constant_value"] == ["sqs:SendMessage"]
+    assert statement["principals"][0]["identifiers"]["constant_value"] == ["events.amazonaws.com"]
+    condition = statement["condition"][0]
+    assert condition["test"]["constant_value"] == "ArnEquals"
+    assert condition["variable"]["constant_value"] == "aws:SourceArn"
+    assert "aws_cloudwatch_event_rule.this" in condition["values"]["references"]
+
+
+def test_lambda_permissions_are_scoped_to_their_rule(root_plan: Plan) -> None:
+    permissions = root_plan.of_type("aws_lambda_permission")
+    assert len(permissions) == 2
+    for permission in permissions:
+        assert permission.after["principal"] == "events.amazonaws.com"
+        assert permission.after["action"] == "lambda:InvokeFunction"
+        assert permission.after_unknown["source_arn"] is True
+    config = root_plan.config("module.event_bus.aws_lambda_permission.this")
+    assert "aws_cloudwatch_event_rule.this" in config["expressions"]["source_arn"]["references"]
+
+
+def test_rules_route_exactly_the_contract(root_plan: Plan) -> None:
+    rules = root_plan.of_type("aws_cloudwatch_event_rule")
+    assert {r.after["name"] for r in rules} == {
+        "platform-sandbox-capture-order",
+        "platform-sandbox-notify",
+    }
+    for rule in rules:
+        assert json.loads(rule.after["event_pattern"]) == UPLOAD_RECEIVED.pattern()
+        assert rule.after["state"] == "ENABLED"
+
+
+def test_bus_has_an_archive(root_plan: Plan) -> None:
+    archive = root_plan.one("module.event_bus.aws_cloudwatch_event_archive.this[0]").after
+    assert archive["retention_days"] == 7
+
+
+def test_no_iam_statement_has_a_wildcard_action(root_plan: Plan) -> None:
+    statements = root_plan.iam_statements()
+    assert len(statements) >= 10
+    for address, statement in statements:
+        for action in actions_of(statement):
+            assert "*" not in action, f"{address}: wildcard action {action}"
+    assert root_plan.of_type("aws_iam_role_policy_attachment") == [], "no managed policies"
+
+
+def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) -> None:
+    functions = {
+        f.after["function_name"]: f.after for f in root_plan.of_type("aws_lambda_function")
+    }
+    assert set(functions) == {"platform-sandbox-capture-order", "platform-sandbox-notify"}
+    for name, fn in functions.items():
+        assert fn["runtime"] == "python3.13", name
+        assert fn["architectures"] == ["arm64"], name
+        assert fn["tracing_config"] == [{"mode": "Active"}], name
+        logging = fn["logging_config"][0]
+        assert logging["log_format"] == "JSON"
+        assert logging["application_log_level"] == "INFO"
+        assert logging["system_log_level"] == "WARN"
+        assert fn["environment"][0]["variables"]["POWERTOOLS_SERVICE_NAME"]
+    notify_env = functions["platform-sandbox-notify"]["environment"][0]["variables"]
+    assert notify_env["WEBHOOK_URL_STORE"] == "ssm"
+    assert notify_env["WEBHOOK_URL_NAME"].startswith("/")
+    assert not any(v.startswith("http") for v in notify_env.values()), "no URL in plain env"
+
+
+def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
+    configs = root_plan.of_type("aws_lambda_function_event_invoke_config")
+    assert len(configs) == 2
+    for config in configs:
+        assert config.after["maximum_retry_attempts"] == 2
+        assert config.after_unknown["destination_config"][0]["on_failure"][0]["destination"]
+
+
+def test_every_log_group_has_retention(root_plan: Plan) -> None:
+    groups = root_plan.of_type("aws_cloudwatch_log_group")
+    assert len(groups) == 3
+    for group in groups:
+        assert group.after["retention_in_days"] == 30, group.address
+
+
+def test_orders_table_is_encrypted_with_recovery(root_plan: Plan) -> None:
+    table = root_plan.one("module.orders_table.aws_dynamodb_table.this[0]").after
+    assert table["server_side_encryption"][0]["enabled"] is True
+    assert table["point_in_time_recovery"][0]["enabled"] is True
+    assert table["hash_key"] == "pk"
+
+
+def test_outputs_a_client_needs(root_plan: Plan) -> None:
+    outputs = root_plan.raw["planned_values"]["outputs"]
+    assert {
+        "upload_url",
+        "event_bus_name",
+        "event_bus_arn",
+        "orders_table_name",
+        "dead_letter_queue_urls",
+    } <= set(outputs)
+    assert outputs["event_bus_name"]["value"] == "platform-sandbox-events"
+
+
+def test_environment_files_plan_their_settings(root: TerraformDir, lambda_zip: object) -> None:
+    # prod.tfvars deploys for real; here it is planned offline to check its values apply.
+    plan = root.plan(
+        {
+            "lambda_zip": str(lambda_zip),
+            "offline_plan": True,
+            "environment": "prod",
+            "orders_table_deletion_protection": True,
+            "ingest_throttling": {"rate_limit": 200, "burst_limit": 400},
+        }
+    )
+    stage = plan.one("module.ingest_api.aws_apigatewayv2_stage.this[0]").after
+    assert stage["default_route_settings"][0]["throttling_rate_limit"] == 200
+    table = plan.one("module.orders_table.aws_dynamodb_table.this[0]").after
+    assert table["deletion_protection_enabled"] is True
+
+
+@pytest.mark.parametrize(
+    ("tf_vars", "message"),
+    [
+        (
+            {"notify_webhook": {"store": "ssm", "name": "https://hooks.example.com/x"}},
+            "notify_webhook.name must be an SSM parameter path",
+        ),
+        ({"notify_webhook": {"store": "vault", "name": "/x"}}, "notify_webhook.store must be"),
+        ({"environment": "Prod_1"}, "environment must be 2-12 lowercase"),
+    ],
+    ids=["url-in-variable", "unknown-store", "bad-environment"],
+)
+def test_root_validations_explain_themselves(
+    root: TerraformDir, lambda_zip: object, tf_vars: dict[str, object], message: str
+) -> None:
+    error = root.plan_error({"lambda_zip": str(lambda_zip), **tf_vars})
+    assert message in error
