@@ -33,11 +33,11 @@ def _type(body: str) -> str:
 
 def tables(module: Path) -> str:
     lines = ["## Inputs", "", "| Name | Description | Type | Required |", "|---|---|---|---|"]
-    for kind, name, body in BLOCK.findall((module / "variables.tf").read_text()):
+    for _kind, name, body in BLOCK.findall((module / "variables.tf").read_text()):
         required = "yes" if _attr(body, "default") is None else "no"
         lines.append(f"| `{name}` | {_description(body)} | `{_type(body)}` | {required} |")
     lines += ["", "## Outputs", "", "| Name | Description |", "|---|---|"]
-    for kind, name, body in BLOCK.findall((module / "outputs.tf").read_text()):
+    for _kind, name, body in BLOCK.findall((module / "outputs.tf").read_text()):
         lines.append(f"| `{name}` | {_description(body)} |")
     return "\n".join([BEGIN, *lines, END])
 
