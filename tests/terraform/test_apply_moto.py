@@ -52,7 +52,7 @@ def applied(
     env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
     tf = TerraformDir(tfdir, env=env)
     tf.tf.apply(tf_vars=tf_vars)
-    outputs = {k: v for k, v in tf.tf.output().items()}
+    outputs = dict(tf.tf.output().items())
     try:
         yield tf, outputs, tf_vars
     finally:
