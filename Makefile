@@ -58,7 +58,7 @@ apply: package init ## terraform apply ENV=<env> with your own AWS credentials
 
 .PHONY: test
 test: package ## every suite: lint, type, unit (py3.13 + py3.11), terraform plan/apply tests
-	$(TOX) run -e lint,type,py313,py311,terraform
+	$(TOX) run -e lint,type,py313,py311,build,terraform
 
 .PHONY: lint
 lint: tools ## ruff check + ruff format --check

@@ -105,7 +105,10 @@ def keep(path: Path, target: Path) -> bool:
 
 
 def write_zip(target: Path, out: Path) -> int:
-    files = sorted(p for p in target.rglob("*") if p.is_file() and keep(p, target))
+    files = sorted(
+        (p for p in target.rglob("*") if p.is_file() and keep(p, target)),
+        key=lambda p: p.relative_to(target).as_posix(),
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
