@@ -94,10 +94,13 @@ def test_lambda_role_holds_only_what_is_passed(example: Example, lambda_zip: Pat
     assert group["name"] == "/aws/lambda/example-capture-order"
 
 
-def test_lambda_without_failure_queue_or_tracing(example: Example, lambda_zip: Path) -> None:
+def test_lambda_has_a_failure_queue_and_one_static_statement(
+    example: Example, lambda_zip: Path
+) -> None:
     plan = example("lambda-function").plan({"filename": str(lambda_zip)})
-    assert len(plan.of_type("aws_sqs_queue")) == 1
-    # The module's own statements: logs on its group, X-Ray, its failure queue.
+    assert len(plan.of_type("aws_sqs_queue")) == 1  # async failures, on by default
+    # Writing its logs is the only unconditional statement; X-Ray and the failure queue
+    # are dynamic blocks that follow tracing_mode and async_invocation.
     doc = plan.config("module.function.data.aws_iam_policy_document.logs")
     sids = [st["sid"]["constant_value"] for st in doc["expressions"]["statement"]]
     assert sids == ["WriteOwnLogs"]
