@@ -1,0 +1,1 @@
+"""Real-time channels: the AppSync Events publish/subscribe handler."""

@@ -1,0 +1,82 @@
+"""What may be published on each channel namespace, and what subscribers receive.
+
+Clients publish JSON objects; each is validated against the model of its namespace. The
+handler answers with the transformed payload (what subscribers see), or with an error that
+names the offending field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import StringConstraints as Str
+from pydantic.alias_generators import to_camel
+
+# A channel segment, as AppSync Events allows it: letters, digits and hyphens, at most 50.
+Segment = Annotated[str, Str(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?$")]
+Key = Annotated[str, Str(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+
+
+class ChannelModel(BaseModel):
+    """camelCase on the wire, unknown fields refused (named in the error), immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+    )
+
+
+# --- chat: /chat/<room> --------------------------------------------------------------------
+
+
+class ChatMessage(ChannelModel):
+    """A message a client publishes to a chat room."""
+
+    text: Annotated[StrictStr, Str(min_length=1, max_length=2000)]
+    client_message_id: Key | None = Field(
+        default=None, description="Chosen by the client, so it can match the echo to its send."
+    )
+
+
+class DeliveredChatMessage(ChannelModel):
+    """What subscribers of the room receive: personal data masked, sender from the identity."""
+
+    room: str
+    text: str
+    sender: str
+    sent_at: datetime
+    client_message_id: str | None = None
+
+
+# --- answers: /answers/<user id> -----------------------------------------------------------
+
+AnswerValue = (
+    Annotated[StrictStr, Str(min_length=1, max_length=1000)]
+    | StrictBool
+    | StrictInt
+    | StrictFloat
+    | Annotated[list[Annotated[StrictStr, Str(max_length=200)]], Field(min_length=1, max_length=50)]
+)
+
+
+class Answer(ChannelModel):
+    """One answer to one question of a questionnaire, published by the user who gives it."""
+
+    questionnaire_id: Key
+    question_id: Key
+    value: AnswerValue
+
+
+class StoredAnswer(ChannelModel):
+    """The answer as stored for the async services and echoed to the user's other devices."""
+
+    user_id: str
+    questionnaire_id: str
+    question_id: str
+    value: str | bool | int | float | list[str]
+    submitted_at: datetime

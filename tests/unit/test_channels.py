@@ -1,0 +1,355 @@
+"""Channel handler: real-shaped AppSync Events direct-integration requests, real resolver."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from handlers.channels import handler as channels
+from handlers.channels.identity import AuthKind, caller_from_identity
+from handlers.channels.settings import get_settings
+from tests.conftest import EVENTS, load_event
+from tests.unit.conftest import emitted, log_records, metric_values
+
+TABLE = "answers-test"
+IDENTITIES: dict[str, Any] = json.loads((EVENTS / "appsync_identities.json").read_text())
+
+# The user id each identity stands for (see handlers/channels/identity.py).
+USER_IDS = {
+    "cognito": ("AMAZON_COGNITO_USER_POOLS", "0f1e2d3c-4b5a-4697-8877-665544332211"),
+    "oidc": ("OPENID_CONNECT", "auth0-5f2b7c"),
+    "iam_user": ("AWS_IAM", "alice"),
+    "iam_role": ("AWS_IAM", "user-42"),
+    "iam_cognito_identity": ("AWS_IAM", "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
+    "lambda": ("AWS_LAMBDA", "tenant1-user7"),
+}
+
+
+def request(
+    operation: str,
+    path: str,
+    identity: str = "api_key",
+    payloads: list[Any] | None = None,
+) -> dict[str, Any]:
+    """An AppSync Events direct Lambda request for ``path``, as AppSync sends it."""
+    event = load_event("appsync_events_publish")
+    segments = path.strip("/").split("/")
+    event["info"] = {
+        "channel": {"path": path, "segments": segments},
+        "channelNamespace": {"name": segments[0]},
+        "operation": operation,
+    }
+    event["identity"] = copy.deepcopy(IDENTITIES[identity])
+    if operation == "PUBLISH":
+        event["events"] = [
+            {"id": f"item-{n}", "payload": payload} for n, payload in enumerate(payloads or [])
+        ]
+    else:
+        event["events"] = None
+    return event
+
+
+def publish(path: str, payloads: list[Any], identity: str, context: Any) -> list[dict[str, Any]]:
+    response = channels.lambda_handler(request("PUBLISH", path, identity, payloads), context)
+    assert set(response) == {"events"}
+    items: list[dict[str, Any]] = response["events"]
+    return items
+
+
+def subscribe(path: str, identity: str, context: Any) -> Any:
+    return channels.lambda_handler(request("SUBSCRIBE", path, identity), context)
+
+
+@pytest.fixture
+def answers_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("ANSWERS_TABLE_NAME", TABLE)
+    get_settings.cache_clear()
+    monkeypatch.setattr(channels, "_store", None)
+    with mock_aws():
+        table = boto3.resource("dynamodb", region_name="eu-west-1").create_table(
+            TableName=TABLE,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield table
+    get_settings.cache_clear()
+
+
+# --- identity ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(USER_IDS.items()))
+def test_user_id_comes_from_the_identity_of_each_auth_mode(
+    name: str, expected: tuple[str, str]
+) -> None:
+    caller = caller_from_identity(IDENTITIES[name])
+    assert (caller.kind.value, caller.user_id) == expected
+
+
+def test_api_key_callers_have_no_user_id() -> None:
+    caller = caller_from_identity(None)
+    assert caller.kind is AuthKind.API_KEY
+    assert caller.user_id is None
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        {"userArn": "arn:aws:iam::123456789012:root", "accountId": "123456789012"},
+        {"userArn": "not-an-arn", "accountId": "123456789012"},
+        {"handlerContext": {"plan": "pro"}},
+        {"handlerContext": None},
+        {"sub": ""},
+        {"something": "else"},
+    ],
+)
+def test_identities_without_a_usable_user_id_get_none(identity: dict[str, Any]) -> None:
+    assert caller_from_identity(identity).user_id is None
+
+
+# --- publish: chat -------------------------------------------------------------------------
+
+
+def test_mixed_chat_batch_answers_every_item_in_order(
+    lambda_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payloads = [
+        {"text": "hi, mail me at jane.doe@example.com", "clientMessageId": "m-1"},
+        {"text": ""},
+        "just a string",
+        ["a", "list"],
+        42,
+        None,
+        {"text": "call +44 20 7946 0018"},
+        {"text": "hello", "colour": "red"},
+        {"message": "wrong field"},
+    ]
+
+    items = publish("/chat/lobby", payloads, "cognito", lambda_context)
+
+    assert [item["id"] for item in items] == [f"item-{n}" for n in range(len(payloads))]
+    first = items[0]["payload"]
+    assert first["text"] == "hi, mail me at j***@example.com"
+    assert first["room"] == "lobby"
+    assert first["sender"] == USER_IDS["cognito"][1]
+    assert first["clientMessageId"] == "m-1"
+    assert first["sentAt"].endswith("Z") or first["sentAt"].endswith("+00:00")
+    assert items[6]["payload"]["text"] == "call ***18"
+    errors = {item["id"]: item.get("error") for item in items}
+    assert "text: String should have at least 1 character" in errors["item-1"]
+    assert errors["item-2"].endswith("payload must be a JSON object, got string")
+    assert errors["item-3"].endswith("payload must be a JSON object, got array")
+    assert errors["item-4"].endswith("payload must be a JSON object, got number")
+    assert errors["item-5"].endswith("payload must be a JSON object, got null")
+    assert "colour: Extra inputs are not permitted" in errors["item-7"]
+    assert "text: Field required" in errors["item-8"]
+    assert "message: Extra inputs are not permitted" in errors["item-8"]
+    for n in (0, 6):
+        assert "error" not in items[n]
+    for n in (1, 2, 3, 4, 5, 7, 8):
+        assert "payload" not in items[n]
+        assert items[n]["error"].startswith("InvalidPayloadError - ")
+
+    out = capsys.readouterr().out
+    assert metric_values(out) == {"ItemsPublished": 2, "ItemsRejected": 7}
+    blob = next(b for b in emitted(out) if "_aws" in b)
+    assert blob["ChannelNamespace"] == "chat"
+
+
+def test_chat_from_an_api_key_caller_is_sent_as_anonymous(lambda_context: Any) -> None:
+    items = publish("/chat/lobby/games", [{"text": "hi"}], "api_key", lambda_context)
+    assert items[0]["payload"]["sender"] == "anonymous"
+    assert items[0]["payload"]["room"] == "lobby/games"
+
+
+def test_logs_carry_the_request_trace_id_as_correlation_id(
+    lambda_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publish("/chat/lobby", [{"text": 5}], "oidc", lambda_context)
+    logs = log_records(capsys.readouterr().out)
+    rejected = next(r for r in logs if r["message"] == "publish item rejected")
+    assert rejected["correlation_id"] == "Root=1-6740a1b2-3c4d5e6f7a8b9c0d1e2f3a4b"
+    assert rejected["channel"] == "/chat/lobby"
+    assert rejected["auth"] == "OPENID_CONNECT"
+    assert "text: Input should be a valid string" in rejected["reason"]
+
+
+# --- publish: answers ----------------------------------------------------------------------
+
+
+def test_answers_are_validated_and_stored_for_their_owner(
+    answers_table: Any, lambda_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = USER_IDS["cognito"][1]
+    payloads = [
+        {"questionnaireId": "q-2026", "questionId": "pets", "value": ["cat", "dog"]},
+        {"questionnaireId": "q-2026", "questionId": "age", "value": "forty"},
+        {"questionnaireId": "q-2026", "questionId": "score", "value": 7.5},
+        {"questionnaireId": "q-2026", "value": True},
+        {"questionnaireId": "q 2026", "questionId": "x", "value": {"nested": 1}},
+    ]
+
+    items = publish(f"/answers/{user}", payloads, "cognito", lambda_context)
+
+    assert [item["id"] for item in items] == [f"item-{n}" for n in range(5)]
+    assert items[0]["payload"]["userId"] == user
+    assert items[0]["payload"]["value"] == ["cat", "dog"]
+    assert "questionId: Field required" in items[3]["error"]
+    assert "questionnaireId: String should match pattern" in items[4]["error"]
+    assert "value" in items[4]["error"]
+    stored = answers_table.query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"USER#{user}"}
+    )["Items"]
+    assert sorted(i["sk"] for i in stored) == [
+        "ANSWER#q-2026#age",
+        "ANSWER#q-2026#pets",
+        "ANSWER#q-2026#score",
+    ]
+    score = next(i for i in stored if i["questionId"] == "score")
+    assert str(score["value"]) == "7.5"
+    assert score["userId"] == user
+    assert metric_values(capsys.readouterr().out) == {"ItemsPublished": 3, "ItemsRejected": 2}
+
+
+@pytest.mark.parametrize(
+    ("identity", "path", "reason"),
+    [
+        ("api_key", "/answers/someone", "/answers channels are private"),
+        ("cognito", "/answers/someone-else", "/answers/someone-else is not your channel"),
+        ("iam_user", "/answers/alice/extra", "is not your channel; use /answers/alice"),
+    ],
+)
+def test_answers_to_a_channel_not_owned_by_the_caller_fail_and_are_not_stored(
+    answers_table: Any, lambda_context: Any, identity: str, path: str, reason: str
+) -> None:
+    answer = {"questionnaireId": "q", "questionId": "a", "value": 1}
+    items = publish(path, [answer, answer], identity, lambda_context)
+    assert len(items) == 2
+    for item in items:
+        assert item["error"].startswith("ChannelRefusedError - ")
+        assert reason in item["error"]
+    assert answers_table.scan()["Count"] == 0
+
+
+def test_an_answer_that_cannot_be_stored_fails_alone_with_a_retryable_error(
+    answers_table: Any, lambda_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers_table.delete()
+    items = publish(
+        "/answers/alice",
+        [{"questionnaireId": "q", "questionId": "a", "value": 1}],
+        "iam_user",
+        lambda_context,
+    )
+    assert items[0]["error"] == ("StorageError - the answer could not be stored; publish it again")
+    assert metric_values(capsys.readouterr().out) == {"ItemsRejected": 1}
+
+
+def test_an_unexpected_failure_answers_a_safe_error_and_logs_the_details(
+    lambda_context: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: Any, **__: Any) -> str:
+        raise KeyError("secret-internal-detail")
+
+    monkeypatch.setattr("handlers.channels.logic.mask_pii", broken)
+    items = publish("/chat/lobby", [{"text": "hi"}], "cognito", lambda_context)
+    assert items[0]["error"] == (
+        "InternalError - the item could not be processed; publish it again"
+    )
+    logs = log_records(capsys.readouterr().out)
+    failure = next(r for r in logs if r["message"] == "publish item failed")
+    assert "secret-internal-detail" in failure["exception"]
+
+
+# --- publish: reports and unknown channels -------------------------------------------------
+
+
+def test_clients_cannot_publish_reports(lambda_context: Any) -> None:
+    user = USER_IDS["cognito"][1]
+    items = publish(f"/reports/{user}", [{"score": 1}], "cognito", lambda_context)
+    assert items == [
+        {
+            "id": "item-0",
+            "error": "ChannelRefusedError - /reports channels are published by the platform only",
+        }
+    ]
+
+
+def test_publish_to_an_unknown_namespace_is_refused_not_passed_through(
+    lambda_context: Any,
+) -> None:
+    items = publish("/default/x", [{"a": 1}, {"b": 2}], "cognito", lambda_context)
+    assert [item["id"] for item in items] == ["item-0", "item-1"]
+    for item in items:
+        assert item == {
+            "id": item["id"],
+            "error": "UnknownChannelError - no channel /default/x here",
+        }
+
+
+# --- subscribe -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("namespace", ["reports", "answers"])
+@pytest.mark.parametrize("identity", sorted(USER_IDS))
+def test_each_auth_mode_may_subscribe_to_its_own_private_channel(
+    lambda_context: Any, identity: str, namespace: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = USER_IDS[identity][1]
+    assert subscribe(f"/{namespace}/{user}", identity, lambda_context) is None
+    assert metric_values(capsys.readouterr().out) == {"SubscriptionsAllowed": 1}
+
+
+@pytest.mark.parametrize("identity", sorted(USER_IDS))
+def test_no_auth_mode_may_subscribe_to_another_users_reports(
+    lambda_context: Any, identity: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    response = subscribe("/reports/somebody-else", identity, lambda_context)
+    own = USER_IDS[identity][1]
+    assert response == {
+        "error": (
+            f"ChannelRefusedError - /reports/somebody-else is not your channel; use /reports/{own}"
+        )
+    }
+    assert metric_values(capsys.readouterr().out) == {"SubscriptionsRefused": 1}
+
+
+@pytest.mark.parametrize("path", ["/reports/*", "/reports/alice/*", "/reports/alice/x"])
+def test_wildcard_and_deeper_report_paths_are_refused(lambda_context: Any, path: str) -> None:
+    response = subscribe(path, "iam_user", lambda_context)
+    assert response == {
+        "error": f"ChannelRefusedError - {path} is not your channel; use /reports/alice"
+    }
+
+
+def test_api_key_callers_are_refused_on_private_channels(lambda_context: Any) -> None:
+    response = subscribe("/reports/anyone", "api_key", lambda_context)
+    assert response is not None
+    assert response["error"].startswith("ChannelRefusedError - /reports channels are private")
+    assert "API_KEY callers have no user id" in response["error"]
+
+
+@pytest.mark.parametrize("identity", ["api_key", "cognito", "iam_role"])
+def test_chat_rooms_are_open_to_every_caller(lambda_context: Any, identity: str) -> None:
+    assert subscribe("/chat/lobby", identity, lambda_context) is None
+
+
+def test_subscribe_to_an_unknown_namespace_is_refused(
+    lambda_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    response = subscribe("/default/anything", "cognito", lambda_context)
+    assert response == {"error": "UnknownChannelError - no channel /default/anything here"}
+    assert metric_values(capsys.readouterr().out) == {"SubscriptionsRefused": 1}
