@@ -23,12 +23,25 @@ def _attr(body: str, name: str) -> str | None:
 
 def _description(body: str) -> str:
     raw = _attr(body, "description") or '""'
-    return raw.strip('"').replace('\\"', '"').replace("|", "\\|")
+    heredoc = re.fullmatch(r"<<-?(\w+)", raw)
+    if heredoc:
+        match = re.search(
+            rf"^  description\s*=\s*<<-?{heredoc.group(1)}\n(.*?)^\s*{heredoc.group(1)}$",
+            body,
+            re.M | re.S,
+        )
+        raw = " ".join(match.group(1).split()) if match else ""
+    else:
+        raw = raw.strip('"').replace('\\"', '"')
+    return raw.replace("|", "\\|")
 
 
 def _type(body: str) -> str:
     raw = _attr(body, "type") or "any"
-    return re.sub(r"\($", "(...)", raw.rstrip("{"))
+    if raw.count("(") > raw.count(")"):  # a multi-line object type: name its outer shape
+        outer = raw.rstrip("{").rstrip("(")
+        return outer + "(...)" + ")" * (outer.count("(") - outer.count(")"))
+    return raw
 
 
 def tables(module: Path) -> str:

@@ -168,7 +168,10 @@ class TerraformDir:
         """Plan that must fail; returns terraform's error text on one line."""
         with pytest.raises(tftest.TerraformTestError) as caught:
             self.tf.plan(output=True, tf_vars=_tf_vars(tf_vars))
-        return " ".join(str(caught.value).replace("│", " ").split())
+        # The exception's args hold terraform's output; its str() would be a tuple repr with
+        # escaped newlines, which splits long messages where terraform wrapped them.
+        text = " ".join(str(arg) for arg in caught.value.args)
+        return " ".join(text.replace("│", " ").split())
 
 
 def _tf_vars(tf_vars: dict[str, Any] | None) -> dict[str, Any]:
