@@ -57,8 +57,8 @@ apply: package init ## terraform apply ENV=<env> with your own AWS credentials
 	cd terraform && $(TF) apply -input=false $(TF_VARS)
 
 .PHONY: test
-test: package ## every suite: lint, type, unit (py3.13 + py3.11), terraform plan/apply tests
-	$(TOX) run -e lint,type,py313,py311,build,terraform
+test: package ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform plan/apply, checkov
+	$(TOX) run -e lint,type,py313,py311,build,terraform,security
 
 .PHONY: lint
 lint: tools ## ruff check + ruff format --check
@@ -69,6 +69,7 @@ fmt: tools ## format Python (ruff) and Terraform (terraform fmt)
 	$(TOX) run -q -e format
 	$(TF) fmt -recursive terraform
 	$(TF) fmt -recursive modules
+	$(TF) fmt -recursive tests/terraform/fixtures
 
 .PHONY: schemas
 schemas: tools ## regenerate terraform/contracts.json and schemas/*.json from the event models

@@ -191,13 +191,15 @@ locals {
 }
 
 resource "aws_cloudformation_stack" "this" {
+  #checkov:skip=CKV_AWS_124:Stack event notifications are opt-in (notification_arns); Terraform reports every stack failure itself.
   count = local.create ? 1 : 0
 
-  name          = "${var.name}-event-api"
-  template_body = jsonencode(local.template)
-  parameters    = local.parameters
-  on_failure    = "DELETE"
-  tags          = var.tags
+  name              = "${var.name}-event-api"
+  template_body     = jsonencode(local.template)
+  parameters        = local.parameters
+  on_failure        = "DELETE"
+  notification_arns = var.notification_arns
+  tags              = var.tags
 
   # A data source must be able to invoke its function before the first event arrives.
   depends_on = [aws_iam_role_policy.data_source]
@@ -226,6 +228,7 @@ check "api_key_expiry" {
 # AppSync writes to /aws/appsync/apis/<api id>; created here so that it has a retention period
 # (and, optionally, a KMS key) instead of keeping logs forever.
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is the caller's choice (log_retention_in_days): API request logs are operational, not an audit trail.
   count = local.create && local.logging ? 1 : 0
 
   name              = "/aws/appsync/apis/${aws_cloudformation_stack.this[0].outputs["ApiId"]}"

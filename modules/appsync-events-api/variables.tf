@@ -259,6 +259,12 @@ variable "account_id" {
   }
 }
 
+variable "notification_arns" {
+  description = "SNS topics that receive the CloudFormation stack's events (create, update, rollback)."
+  type        = list(string)
+  default     = []
+}
+
 variable "tags" {
   description = "Tags for every resource the module creates (the stack passes them on to the API and namespaces)."
   type        = map(string)

@@ -1,0 +1,145 @@
+variable "create" {
+  description = "Whether to create the web ACL and everything that belongs to it."
+  type        = bool
+  default     = true
+}
+
+variable "name" {
+  description = "Name of the web ACL (also names its IP sets, metrics and the aws-waf-logs-<name> log group)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,112}$", var.name))
+    error_message = "name must be 1-113 letters, digits, hyphens or underscores (the log group aws-waf-logs-<name> must stay within 128 characters)."
+  }
+}
+
+variable "description" {
+  description = "Description of the web ACL."
+  type        = string
+  default     = "Rate limit and AWS managed rules in front of a public API."
+}
+
+variable "scope" {
+  description = "REGIONAL (AppSync, API Gateway REST, ALB, ...) or CLOUDFRONT (only in us-east-1)."
+  type        = string
+  default     = "REGIONAL"
+
+  validation {
+    condition     = contains(["REGIONAL", "CLOUDFRONT"], var.scope)
+    error_message = "scope must be REGIONAL or CLOUDFRONT."
+  }
+}
+
+variable "rate_limit" {
+  description = "Requests one client IP may make per rate_limit_window_seconds before WAF blocks it until its rate drops."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.rate_limit >= 10 && var.rate_limit <= 2000000000 && floor(var.rate_limit) == var.rate_limit
+    error_message = "rate_limit must be a whole number between 10 and 2,000,000,000 (WAF's limits)."
+  }
+}
+
+variable "rate_limit_window_seconds" {
+  description = "Window over which rate_limit is counted: 60, 120, 300 or 600 seconds."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = contains([60, 120, 300, 600], var.rate_limit_window_seconds)
+    error_message = "rate_limit_window_seconds must be 60, 120, 300 or 600."
+  }
+}
+
+variable "managed_rule_groups" {
+  description = <<-EOT
+    AWS managed rule groups, evaluated in list order after the IP sets and the rate limit. Defaults: the core
+    rule set, known bad inputs (Log4j and friends) and the Amazon IP reputation list. override_action "count"
+    only counts matches (to try a group out before it blocks); excluded_rules count single rules of a group.
+  EOT
+  type = list(object({
+    name            = string
+    vendor_name     = optional(string, "AWS")
+    override_action = optional(string, "none")
+    excluded_rules  = optional(list(string), [])
+  }))
+  default = [
+    { name = "AWSManagedRulesCommonRuleSet" },
+    { name = "AWSManagedRulesKnownBadInputsRuleSet" },
+    { name = "AWSManagedRulesAmazonIpReputationList" },
+  ]
+
+  validation {
+    condition     = alltrue([for g in var.managed_rule_groups : contains(["none", "count"], g.override_action)])
+    error_message = "managed_rule_groups[*].override_action must be none (the group's actions apply) or count."
+  }
+
+  validation {
+    condition     = length(distinct([for g in var.managed_rule_groups : g.name])) == length(var.managed_rule_groups)
+    error_message = "managed_rule_groups must not name a group twice."
+  }
+}
+
+variable "ip_allow_list" {
+  description = "CIDRs (IPv4 or IPv6) that are let through before any other rule: trusted sources skip the rate limit and the managed rules."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.ip_allow_list : can(cidrhost(c, 0))])
+    error_message = "ip_allow_list must hold CIDR blocks such as 203.0.113.0/24 or 2001:db8::/32."
+  }
+}
+
+variable "ip_deny_list" {
+  description = "CIDRs (IPv4 or IPv6) that are blocked before any other rule."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.ip_deny_list : can(cidrhost(c, 0))])
+    error_message = "ip_deny_list must hold CIDR blocks such as 203.0.113.0/24 or 2001:db8::/32."
+  }
+}
+
+variable "associations" {
+  description = "Resources to protect, keyed by a name of your choice: ARN of an AppSync API (Event or GraphQL), API Gateway REST stage, ALB, ..."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for _, arn in var.associations : can(regex("^arn:aws[a-z-]*:", arn))])
+    error_message = "associations values must be ARNs (arn:aws:...)."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the WAF log group (aws-waf-logs-<name>); a year by default, as security logs."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key that encrypts the WAF log group; null uses CloudWatch's own encryption."
+  type        = string
+  default     = null
+}
+
+variable "redacted_headers" {
+  description = "Request headers WAF leaves out of its logs (credentials must never reach a log)."
+  type        = list(string)
+  default     = ["authorization", "x-api-key", "x-amz-security-token"]
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+}
