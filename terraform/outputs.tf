@@ -28,3 +28,54 @@ output "dead_letter_queue_urls" {
     },
   )
 }
+
+output "realtime_api_id" {
+  description = "Id of the AppSync Event API."
+  value       = module.realtime.api_id
+}
+
+output "realtime_api_arn" {
+  description = "ARN of the AppSync Event API."
+  value       = module.realtime.api_arn
+}
+
+output "realtime_http_dns" {
+  description = "HTTP host of the Event API (clients sign WebSocket requests for it)."
+  value       = module.realtime.http_dns
+}
+
+output "realtime_publish_url" {
+  description = "POST {\"channel\": \"/chat/lobby\", \"events\": [\"<json>\"]} here to publish."
+  value       = module.realtime.publish_url
+}
+
+output "realtime_websocket_url" {
+  description = "Clients connect here (subprotocols aws-appsync-event-ws + header-<auth>) to subscribe."
+  value       = module.realtime.websocket_url
+}
+
+output "realtime_api_key" {
+  description = "API key for apps (chat only); `terraform output -raw realtime_api_key`."
+  value       = module.realtime.api_key
+  sensitive   = true
+}
+
+output "realtime_api_key_expires" {
+  description = "When the API key expires (RFC 3339, UTC); rotate with `terraform apply -replace=terraform_data.realtime_api_key_issued`."
+  value       = local.realtime_api_key_expires
+}
+
+output "realtime_channel_namespace_arns" {
+  description = "ARN of each channel namespace (grant appsync:EventPublish on reports to the report publisher)."
+  value       = module.realtime.channel_namespace_arns
+}
+
+output "realtime_waf_web_acl_arn" {
+  description = "ARN of the WAF web ACL in front of the Event API."
+  value       = module.realtime_waf.web_acl_arn
+}
+
+output "answers_table_name" {
+  description = "Name of the answers table (its stream feeds the async services)."
+  value       = module.answers_table.name
+}

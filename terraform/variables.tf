@@ -121,3 +121,70 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "answers_table_deletion_protection" {
+  description = "Protect the answers table from deletion (turn on for production)."
+  type        = bool
+  default     = false
+}
+
+variable "realtime_auth" {
+  description = <<-EOT
+    Auth modes of the real-time API besides AWS_IAM, which is always on (the platform's own services publish
+    with it). api_key: an API key for apps (chat only; private channels refuse it), expiring at `expires`
+    (RFC 3339 UTC) or `validity_days` after it was first applied; enabled = false turns API keys off.
+    cognito_user_pool, openid_connect, lambda_authorizer: sign-in for users (the Lambda authoriser must
+    return the user id as handlerContext.sub).
+  EOT
+  type = object({
+    api_key = optional(object({
+      enabled       = optional(bool, true)
+      validity_days = optional(number, 90)
+      expires       = optional(string)
+    }), {})
+    cognito_user_pool = optional(object({
+      user_pool_id        = string
+      aws_region          = optional(string)
+      app_id_client_regex = optional(string)
+    }))
+    openid_connect = optional(object({
+      issuer    = string
+      client_id = optional(string)
+      auth_ttl  = optional(number)
+      iat_ttl   = optional(number)
+    }))
+    lambda_authorizer = optional(object({
+      function_arn                   = string
+      result_ttl_in_seconds          = optional(number, 300)
+      identity_validation_expression = optional(string)
+    }))
+  })
+  default = {}
+
+  validation {
+    condition     = var.realtime_auth.api_key.validity_days >= 1 && var.realtime_auth.api_key.validity_days <= 365
+    error_message = "realtime_auth.api_key.validity_days must be between 1 and 365 (AppSync's limit)."
+  }
+}
+
+variable "realtime_log_level" {
+  description = "What the Event API logs to CloudWatch: NONE, ERROR, INFO, DEBUG or ALL."
+  type        = string
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["NONE", "ERROR", "INFO", "DEBUG", "ALL"], var.realtime_log_level)
+    error_message = "realtime_log_level must be one of NONE, ERROR, INFO, DEBUG, ALL."
+  }
+}
+
+variable "realtime_waf" {
+  description = "WAF in front of the Event API: requests per client IP per 5 minutes, trusted and blocked CIDRs, log retention."
+  type = object({
+    rate_limit            = optional(number, 1000)
+    ip_allow_list         = optional(list(string), [])
+    ip_deny_list          = optional(list(string), [])
+    log_retention_in_days = optional(number, 365)
+  })
+  default = {}
+}

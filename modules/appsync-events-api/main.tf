@@ -11,16 +11,21 @@ data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
+# Only when neither account_id nor a data source's function ARN tells the account.
 data "aws_caller_identity" "current" {
-  count = local.create && var.account_id == null ? 1 : 0
+  count = local.create && length(var.lambda_data_sources) == 0 && var.account_id == null ? 1 : 0
 }
 
 locals {
-  create     = var.create
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
-  account_id = var.account_id != null ? var.account_id : try(data.aws_caller_identity.current[0].account_id, null)
-  logging    = var.log_level != "NONE"
+  create    = var.create
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.name
+  account_id = (
+    var.account_id != null ? var.account_id
+    : length(var.lambda_data_sources) > 0 ? provider::aws::arn_parse(values(var.lambda_data_sources)[0].function_arn).account_id
+    : try(data.aws_caller_identity.current[0].account_id, null)
+  )
+  logging = var.log_level != "NONE"
 
   providers  = { for p in var.auth_providers : p.auth_type => p }
   cognito    = try(local.providers["AMAZON_COGNITO_USER_POOLS"].cognito_config, null)

@@ -249,7 +249,7 @@ variable "create_lambda_authorizer_permission" {
 }
 
 variable "account_id" {
-  description = "Account of the API, for the service roles' confused-deputy conditions; null looks it up (aws_caller_identity)."
+  description = "Account of the API, for the service roles' confused-deputy conditions; null takes it from a data source's function ARN, or else looks it up (aws_caller_identity)."
   type        = string
   default     = null
 

@@ -16,3 +16,9 @@ ingest_throttling = { rate_limit = 200, burst_limit = 400 }
 # }
 
 notify_webhook = { store = "ssm", name = "/platform/prod/notify/webhook-url" }
+
+answers_table_deletion_protection = true
+realtime_log_level                = "ERROR"
+realtime_waf                      = { rate_limit = 2000 }
+# Users sign in with Cognito; replace with your pool (private channels need a signed-in user).
+# realtime_auth = { cognito_user_pool = { user_pool_id = "eu-west-1_XXXXXXXXX" } }

@@ -152,7 +152,11 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
     functions = {
         f.after["function_name"]: f.after for f in root_plan.of_type("aws_lambda_function")
     }
-    assert set(functions) == {"platform-sandbox-capture-order", "platform-sandbox-notify"}
+    assert set(functions) == {
+        "platform-sandbox-capture-order",
+        "platform-sandbox-notify",
+        "platform-sandbox-channels",
+    }
     for name, fn in functions.items():
         assert fn["runtime"] == "python3.13", name
         assert fn["architectures"] == ["arm64"], name
@@ -169,18 +173,29 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
 
 
 def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
-    configs = root_plan.of_type("aws_lambda_function_event_invoke_config")
-    assert len(configs) == 2
-    for config in configs:
+    configs = {
+        c.after["function_name"]: c
+        for c in root_plan.of_type("aws_lambda_function_event_invoke_config")
+    }
+    for name in ("platform-sandbox-capture-order", "platform-sandbox-notify"):
+        config = configs.pop(name)
         assert config.after["maximum_retry_attempts"] == 2
         assert config.after_unknown["destination_config"][0]["on_failure"][0]["destination"]
+    # AppSync invokes the channel handler synchronously: nothing asynchronous to retry.
+    channels = configs.pop("platform-sandbox-channels")
+    assert channels.after["maximum_retry_attempts"] == 0
+    assert configs == {}
 
 
 def test_every_log_group_has_retention(root_plan: Plan) -> None:
-    groups = root_plan.of_type("aws_cloudwatch_log_group")
-    assert len(groups) == 3
-    for group in groups:
-        assert group.after["retention_in_days"] == 30, group.address
+    groups = {
+        g.address: g.after["retention_in_days"]
+        for g in root_plan.of_type("aws_cloudwatch_log_group")
+    }
+    assert groups.pop("module.realtime_waf.aws_cloudwatch_log_group.this[0]") == 365  # security
+    assert len(groups) == 5  # three functions, the HTTP API's access log, the Event API
+    for address, retention in groups.items():
+        assert retention == 30, address
 
 
 def test_orders_table_is_encrypted_with_recovery(root_plan: Plan) -> None:

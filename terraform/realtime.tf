@@ -1,0 +1,159 @@
+# --- Real-time channels: AppSync Events API -> channel handler; WAF in front -------------
+#
+# Namespaces (handlers/channels/handler.py answers for each):
+#   chat     /chat/<room>            publish + subscribe for every auth mode; items validated,
+#                                    e-mail addresses and phone numbers masked
+#   answers  /answers/<user id>      signed-in users only, their own channel; answers stored
+#                                    in the answers table (its stream feeds the async services)
+#   reports  /reports/<user id>      clients subscribe to their own channel; only the backend
+#                                    (IAM) publishes
+
+locals {
+  realtime_name = "${local.prefix}-realtime"
+
+  # AWS_IAM is always on: the platform's own services publish reports with SigV4.
+  realtime_providers = concat(
+    local.realtime_api_key ? [{ auth_type = "API_KEY" }] : [],
+    [{ auth_type = "AWS_IAM" }],
+    var.realtime_auth.cognito_user_pool == null ? [] : [{
+      auth_type      = "AMAZON_COGNITO_USER_POOLS"
+      cognito_config = var.realtime_auth.cognito_user_pool
+    }],
+    var.realtime_auth.openid_connect == null ? [] : [{
+      auth_type             = "OPENID_CONNECT"
+      openid_connect_config = var.realtime_auth.openid_connect
+    }],
+    var.realtime_auth.lambda_authorizer == null ? [] : [{
+      auth_type = "AWS_LAMBDA"
+      lambda_authorizer_config = {
+        authorizer_uri                   = var.realtime_auth.lambda_authorizer.function_arn
+        authorizer_result_ttl_in_seconds = var.realtime_auth.lambda_authorizer.result_ttl_in_seconds
+        identity_validation_expression   = var.realtime_auth.lambda_authorizer.identity_validation_expression
+      }
+    }],
+  )
+  realtime_modes = [for p in local.realtime_providers : p.auth_type]
+  # Private channels: every mode that names a user (an API key names an app).
+  realtime_user_modes = [for m in local.realtime_modes : m if m != "API_KEY"]
+
+  realtime_api_key = var.realtime_auth.api_key.enabled
+  # An explicit expiry: the one configured, or validity_days after the key was first
+  # planned (terraform_data.realtime_api_key_issued keeps that moment until it is replaced;
+  # its input, unlike its output, is known in the first plan too).
+  realtime_api_key_expires = !local.realtime_api_key ? null : coalesce(
+    var.realtime_auth.api_key.expires,
+    one([
+      for issued in terraform_data.realtime_api_key_issued :
+      timeadd(issued.input, "${var.realtime_auth.api_key.validity_days * 24}h")
+    ]),
+  )
+}
+
+# When the current API key was issued. Rotate the key's expiry with
+#   terraform apply -replace=terraform_data.realtime_api_key_issued
+resource "terraform_data" "realtime_api_key_issued" {
+  count = var.realtime_auth.api_key.enabled && var.realtime_auth.api_key.expires == null ? 1 : 0
+
+  input = formatdate("YYYY-MM-DD'T'hh:00:00Z", plantimestamp())
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+module "answers_table" {
+  source = "../modules/dynamodb-table"
+
+  name                = "${local.prefix}-answers"
+  hash_key            = "pk"
+  range_key           = "sk"
+  attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
+  stream_view_type    = "NEW_AND_OLD_IMAGES"
+  deletion_protection = var.answers_table_deletion_protection
+}
+
+module "channels" {
+  source = "../modules/lambda-function"
+
+  function_name         = "${local.prefix}-channels"
+  description           = "AppSync Events handler: validates published items, authorises subscriptions."
+  handler               = "handlers.channels.handler.lambda_handler"
+  filename              = local.lambda_zip
+  application_log_level = var.log_level
+  log_retention_in_days = var.log_retention_in_days
+
+  # AppSync invokes it synchronously (REQUEST_RESPONSE): no asynchronous retries to catch.
+  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
+
+  environment_variables = merge(local.powertools_env, {
+    POWERTOOLS_SERVICE_NAME = "channels"
+    ANSWERS_TABLE_NAME      = module.answers_table.name
+  })
+
+  policy_statements = {
+    StoreAnswers = {
+      actions   = ["dynamodb:PutItem"]
+      resources = [module.answers_table.arn]
+    }
+  }
+}
+
+module "realtime" {
+  source = "../modules/appsync-events-api"
+
+  name          = local.realtime_name
+  owner_contact = var.project
+
+  auth_providers               = local.realtime_providers
+  connection_auth_modes        = local.realtime_modes
+  default_publish_auth_modes   = local.realtime_modes
+  default_subscribe_auth_modes = local.realtime_modes
+
+  api_key = !local.realtime_api_key ? null : {
+    description = "${local.prefix} clients"
+    expires     = local.realtime_api_key_expires
+  }
+
+  lambda_data_sources = {
+    channels = {
+      function_arn = module.channels.function_arn
+      description  = "Validates published items and authorises subscriptions."
+    }
+  }
+
+  channel_namespaces = {
+    chat = {
+      on_publish   = { data_source = "channels" }
+      on_subscribe = { data_source = "channels" }
+    }
+    answers = {
+      publish_auth_modes   = local.realtime_user_modes
+      subscribe_auth_modes = local.realtime_user_modes
+      on_publish           = { data_source = "channels" }
+      on_subscribe         = { data_source = "channels" }
+    }
+    reports = {
+      publish_auth_modes   = ["AWS_IAM"]
+      subscribe_auth_modes = local.realtime_user_modes
+      on_subscribe         = { data_source = "channels" }
+    }
+  }
+
+  log_level             = var.realtime_log_level
+  log_retention_in_days = var.log_retention_in_days
+}
+
+module "realtime_waf" {
+  source = "../modules/waf-web-acl"
+
+  name                  = local.realtime_name
+  description           = "Rate limit and AWS managed rules in front of the ${local.prefix} Event API."
+  rate_limit            = var.realtime_waf.rate_limit
+  ip_allow_list         = var.realtime_waf.ip_allow_list
+  ip_deny_list          = var.realtime_waf.ip_deny_list
+  log_retention_in_days = var.realtime_waf.log_retention_in_days
+
+  associations = {
+    event_api = module.realtime.api_arn
+  }
+}
