@@ -169,7 +169,9 @@ def test_every_sign_in_mode_plans_a_clean_template(root: TerraformDir, lambda_zi
 
 
 def test_api_keys_can_be_turned_off(root: TerraformDir, lambda_zip: Path) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), "realtime_auth": {"api_key": {"enabled": False}}})
+    plan = root.plan(
+        {"lambda_zip": str(lambda_zip), "realtime_auth": {"api_key": {"enabled": False}}}
+    )
     template = template_of(plan)
     assert "ApiKey" not in template["Resources"]
     api = template["Resources"]["Api"]["Properties"]["EventConfig"]

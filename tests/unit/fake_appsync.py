@@ -1,0 +1,158 @@
+"""A fake AppSync Events endpoint on 127.0.0.1 (HTTP publish + WebSocket subscribe) that
+checks what a client sends the way AppSync would: API key, or a SigV4 signature recomputed
+with botocore for the body it came with."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from websockets.sync.server import ServerConnection, serve
+
+HTTP_HOST = "abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-1.amazonaws.com"
+API_KEY = "da2-testkey"
+CREDENTIALS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+REGION = "eu-west-1"
+
+
+def check_auth(headers: dict[str, str], body: str) -> str | None:
+    """None when ``headers`` authorise ``body``, else why not."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    if lower.get("host") != HTTP_HOST:
+        return f"host {lower.get('host')!r} is not the API's HTTP host"
+    if "x-api-key" in lower:
+        return None if lower["x-api-key"] == API_KEY else "wrong API key"
+    authorization = lower.get("authorization", "")
+    if not authorization.startswith("AWS4-HMAC-SHA256 "):
+        return "no API key and no SigV4 signature"
+    parts = dict(p.strip().split("=", 1) for p in authorization[17:].split(","))
+    signed = parts["SignedHeaders"].split(";")
+    request = AWSRequest(
+        method="POST",
+        url=f"https://{HTTP_HOST}/event",
+        data=body,
+        headers={name: lower[name] for name in signed},
+    )
+    request.context["timestamp"] = lower["x-amz-date"]
+    signer = SigV4Auth(CREDENTIALS, "appsync", REGION)
+    expected = signer.signature(
+        signer.string_to_sign(request, signer.canonical_request(request)), request
+    )
+    if parts["Signature"] != expected:
+        return "SigV4 signature does not match the body"
+    if "/appsync/aws4_request" not in parts["Credential"]:
+        return "signed for another service"
+    return None
+
+
+@dataclass
+class FakeAppSync:
+    http_url: str = ""
+    ws_url: str = ""
+    published: list[dict[str, Any]] = field(default_factory=list)
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    refused_channels: set[str] = field(default_factory=set)
+    failing_indexes: set[int] = field(default_factory=set)
+
+
+@contextmanager
+def fake_appsync() -> Iterator[FakeAppSync]:
+    state = FakeAppSync()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"])).decode()
+            problem = check_auth(dict(self.headers.items()), body)
+            if problem:
+                self._answer(
+                    401, {"errors": [{"errorType": "UnauthorizedException", "message": problem}]}
+                )
+                return
+            request = json.loads(body)
+            state.published.append(request)
+            results = [{"identifier": f"id-{n}", "index": n} for n in range(len(request["events"]))]
+            self._answer(
+                200,
+                {
+                    "successful": [r for r in results if r["index"] not in state.failing_indexes],
+                    "failed": [
+                        {
+                            **r,
+                            "code": "CustomError",
+                            "message": "InvalidPayloadError - text: Field required",
+                        }
+                        for r in results
+                        if r["index"] in state.failing_indexes
+                    ],
+                },
+            )
+
+        def _answer(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    def websocket(ws: ServerConnection) -> None:
+        offered = ws.request.headers["Sec-WebSocket-Protocol"].split(", ") if ws.request else []
+        header = next(p for p in offered if p.startswith("header-"))[7:]
+        auth = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+        if check_auth(auth, "{}") is not None:
+            ws.send(json.dumps({"type": "connection_error", "errors": [{"message": "denied"}]}))
+            return
+        assert json.loads(ws.recv())["type"] == "connection_init"
+        ws.send(json.dumps({"type": "connection_ack", "connectionTimeoutMs": 300000}))
+        ws.send(json.dumps({"type": "ka"}))
+        message = json.loads(ws.recv())
+        state.subscriptions.append(message)
+        problem = check_auth(message["authorization"], json.dumps({"channel": message["channel"]}))
+        if problem or message["channel"] in state.refused_channels:
+            reason = problem or "ChannelRefusedError - not your channel"
+            ws.send(
+                json.dumps(
+                    {
+                        "type": "subscribe_error",
+                        "id": message["id"],
+                        "errors": [{"message": reason}],
+                    }
+                )
+            )
+            return
+        ws.send(json.dumps({"type": "subscribe_success", "id": message["id"]}))
+        for n in range(3):
+            event = json.dumps({"n": n, "channel": message["channel"]})
+            ws.send(json.dumps({"type": "data", "id": message["id"], "event": event}))
+        with contextlib.suppress(TimeoutError):
+            state.subscriptions.append(json.loads(ws.recv(timeout=5)))  # the unsubscribe
+
+    http_server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    http_thread = threading.Thread(target=http_server.serve_forever, daemon=True)
+    http_thread.start()
+    with serve(websocket, "127.0.0.1", 0, subprotocols=["aws-appsync-event-ws"]) as ws_server:
+        ws_thread = threading.Thread(target=ws_server.serve_forever, daemon=True)
+        ws_thread.start()
+        state.http_url = f"http://127.0.0.1:{http_server.server_address[1]}"
+        state.ws_url = f"ws://127.0.0.1:{ws_server.socket.getsockname()[1]}/event/realtime"
+        try:
+            yield state
+        finally:
+            ws_server.shutdown()
+            ws_thread.join(timeout=5)
+            http_server.shutdown()
+            http_server.server_close()
+            http_thread.join(timeout=5)

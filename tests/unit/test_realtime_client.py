@@ -1,0 +1,123 @@
+"""examples/realtime_client against a fake AppSync Events endpoint on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.unit.fake_appsync import (
+    API_KEY,
+    CREDENTIALS,
+    HTTP_HOST,
+    REGION,
+    FakeAppSync,
+    fake_appsync,
+)
+
+
+def _load_client() -> ModuleType:
+    path = ROOT / "examples" / "realtime_client" / "client.py"
+    spec = importlib.util.spec_from_file_location("realtime_client", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["realtime_client"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+client = _load_client()
+AUTHS = {
+    "api_key": client.ApiKeyAuth(HTTP_HOST, API_KEY),
+    "iam": client.IamAuth(HTTP_HOST, REGION, CREDENTIALS),
+}
+
+
+@pytest.fixture
+def appsync() -> Iterator[FakeAppSync]:
+    with fake_appsync() as server:
+        yield server
+
+
+@pytest.mark.parametrize("auth", sorted(AUTHS))
+def test_publish_sends_json_strings_authorised(appsync: FakeAppSync, auth: str) -> None:
+    answer = client.publish(
+        AUTHS[auth], "/chat/lobby", [{"text": "hi"}, {"text": "again"}], base_url=appsync.http_url
+    )
+    assert [s["index"] for s in answer["successful"]] == [0, 1]
+    assert appsync.published == [
+        {"channel": "/chat/lobby", "events": ['{"text": "hi"}', '{"text": "again"}']}
+    ]
+
+
+def test_a_wrong_api_key_is_reported(appsync: FakeAppSync) -> None:
+    auth = client.ApiKeyAuth(HTTP_HOST, "da2-wrong")
+    with pytest.raises(client.EventApiError, match=r"refused: 401 .*wrong API key"):
+        client.publish(auth, "/chat/lobby", [{"text": "hi"}], base_url=appsync.http_url)
+
+
+def test_a_signature_for_another_body_is_refused(appsync: FakeAppSync) -> None:
+    class Replayed:
+        def headers(self, body: str) -> dict[str, str]:
+            return AUTHS["iam"].headers('{"channel": "/chat/other", "events": []}')
+
+    with pytest.raises(client.EventApiError, match="signature does not match the body"):
+        client.publish(Replayed(), "/chat/lobby", [{"text": "hi"}], base_url=appsync.http_url)
+
+
+def test_per_event_failures_name_each_event(appsync: FakeAppSync) -> None:
+    appsync.failing_indexes = {1}
+    with pytest.raises(client.EventApiError, match=r"1 event\(s\) failed: event 1: InvalidPayload"):
+        client.publish(
+            AUTHS["api_key"], "/chat/lobby", [{"text": "a"}, {}], base_url=appsync.http_url
+        )
+
+
+def test_more_than_five_events_are_refused_before_sending(appsync: FakeAppSync) -> None:
+    with pytest.raises(ValueError, match="publish 1 to 5 events at a time, not 6"):
+        client.publish(AUTHS["api_key"], "/chat/x", [{}] * 6, base_url=appsync.http_url)
+    assert appsync.published == []
+
+
+@pytest.mark.parametrize("auth", sorted(AUTHS))
+def test_subscribe_receives_events(appsync: FakeAppSync, auth: str) -> None:
+    events = list(
+        itertools.islice(client.subscribe(AUTHS[auth], "/reports/u-1", url=appsync.ws_url), 3)
+    )
+    assert events == [{"n": n, "channel": "/reports/u-1"} for n in range(3)]
+    subscribe_message = appsync.subscriptions[0]
+    assert subscribe_message["type"] == "subscribe"
+    assert subscribe_message["channel"] == "/reports/u-1"
+    assert appsync.subscriptions[-1] == {"type": "unsubscribe", "id": subscribe_message["id"]}
+
+
+def test_a_refused_subscription_raises_with_the_reason(appsync: FakeAppSync) -> None:
+    appsync.refused_channels = {"/reports/someone-else"}
+    with pytest.raises(
+        client.EventApiError, match="expected subscribe_success, got subscribe_error"
+    ):
+        next(client.subscribe(AUTHS["iam"], "/reports/someone-else", url=appsync.ws_url))
+
+
+def test_realtime_host_is_derived_from_the_http_host() -> None:
+    assert client.realtime_host(HTTP_HOST) == (
+        "abcdefghijklmnopqrstuvwxyz.appsync-realtime-api.eu-west-1.amazonaws.com"
+    )
+
+
+def test_header_subprotocol_is_base64url_json_without_padding() -> None:
+    encoded = client._header_subprotocol({"host": HTTP_HOST, "x-api-key": API_KEY})
+    assert encoded.startswith("header-")
+    assert "=" not in encoded
+    assert "+" not in encoded
+    assert "/" not in encoded
+    padded = encoded[7:] + "=" * (-len(encoded[7:]) % 4)
+    assert json.loads(base64.urlsafe_b64decode(padded)) == {"host": HTTP_HOST, "x-api-key": API_KEY}
