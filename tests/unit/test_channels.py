@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -353,3 +356,16 @@ def test_subscribe_to_an_unknown_namespace_is_refused(
     response = subscribe("/default/anything", "cognito", lambda_context)
     assert response == {"error": "UnknownChannelError - no channel /default/anything here"}
     assert metric_values(capsys.readouterr().out) == {"SubscriptionsRefused": 1}
+
+
+def test_cold_start_imports_neither_boto3_nor_the_xray_sdk() -> None:
+    # Measured on Python 3.13 without cached bytecode: boto3 adds ~0.33 s and the Powertools
+    # Tracer ~0.43 s to this handler's 0.59 s import; chat never needs either.
+    code = (
+        "import sys, handlers.channels.handler; "
+        "print(sorted(m for m in ('boto3', 'aws_xray_sdk') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert result.stdout.strip() == "[]"

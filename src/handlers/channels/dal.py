@@ -1,29 +1,22 @@
-"""Data access for answers: one item per user, questionnaire and question."""
+"""Data access for answers: one item per user, questionnaire and question.
+
+Imported only when an answer is stored: boto3 costs cold start the chat path does not need.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
+
+from handlers.channels.logic import StorageError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from handlers.channels.models import StoredAnswer
-
-
-class StorageError(RuntimeError):
-    """A valid answer could not be stored; publishing it again is safe (same key)."""
-
-
-class AnswerStore(Protocol):
-    def put_answer(self, answer: StoredAnswer) -> None:
-        """Store ``answer``, replacing an earlier answer to the same question.
-
-        Raises StorageError when the store cannot take it.
-        """
 
 
 def answer_key(user_id: str, questionnaire_id: str, question_id: str) -> dict[str, str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from handlers.channels.dal import AnswerStore
 from handlers.channels.identity import Caller
 from handlers.channels.models import Answer, ChatMessage, DeliveredChatMessage, StoredAnswer
 from handlers.common.errors import describe_validation_error
@@ -32,6 +31,18 @@ class ChannelRefusedError(PermissionError):
 
 class UnknownChannelError(LookupError):
     """No namespace of this API is handled here under that path."""
+
+
+class StorageError(RuntimeError):
+    """A valid answer could not be stored; publishing it again is safe (same key)."""
+
+
+class AnswerStore(Protocol):
+    def put_answer(self, answer: StoredAnswer) -> None:
+        """Store ``answer``, replacing an earlier answer to the same question.
+
+        Raises StorageError when the store cannot take it.
+        """
 
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
