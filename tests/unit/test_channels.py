@@ -245,6 +245,7 @@ def test_answers_to_a_channel_not_owned_by_the_caller_fail_and_are_not_stored(
         assert item["error"].startswith("ChannelRefusedError - ")
         assert reason in item["error"]
     assert answers_table.scan()["Count"] == 0
+    assert channels._store is None  # refused before a DynamoDB client was even made
 
 
 def test_an_answer_that_cannot_be_stored_fails_alone_with_a_retryable_error(

@@ -109,25 +109,25 @@ def publish_chat(payload: Any) -> dict[str, Any]:
 
 @app.on_publish("/answers/*")
 def publish_answer(payload: Any) -> dict[str, Any]:
-    return _publish_item(lambda: submit_answer(payload, _caller(), _segments(), get_store()))
+    return _publish_item(lambda: submit_answer(payload, _caller(), _segments(), get_store))
 
 
-def _refuse_report(payload: Any) -> dict[str, Any]:
+def _refuse_report() -> dict[str, Any]:
     raise ChannelRefusedError("/reports channels are published by the platform only")
 
 
-def _unknown_channel(payload: Any) -> dict[str, Any]:
+def _unknown_channel() -> dict[str, Any]:
     raise UnknownChannelError(f"no channel {app.current_event.info.channel_path} here")
 
 
 @app.on_publish("/reports/*")
-def publish_report(payload: Any) -> dict[str, Any]:
-    return _publish_item(lambda: _refuse_report(payload))
+def publish_report(payload: Any) -> dict[str, Any]:  # Powertools passes the payload
+    return _publish_item(_refuse_report)
 
 
 @app.on_publish("/*")
-def publish_elsewhere(payload: Any) -> dict[str, Any]:
-    return _publish_item(lambda: _unknown_channel(payload))
+def publish_elsewhere(payload: Any) -> dict[str, Any]:  # Powertools passes the payload
+    return _publish_item(_unknown_channel)
 
 
 # --- subscribe -----------------------------------------------------------------------------

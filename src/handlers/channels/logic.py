@@ -97,10 +97,13 @@ def submit_answer(
     payload: Any,
     caller: Caller,
     segments: Sequence[str],
-    store: AnswerStore,
+    store: Callable[[], AnswerStore],
     now: Clock = utc_now,
 ) -> dict[str, Any]:
-    """Store an answer of the caller (its own channel only) and echo what was stored."""
+    """Store an answer of the caller (its own channel only) and echo what was stored.
+
+    ``store`` is asked for only once the answer is known to be valid and the caller's own.
+    """
     user_id = require_own_channel(caller, segments)
     answer = parse_payload(Answer, payload)
     stored = StoredAnswer(
@@ -110,5 +113,5 @@ def submit_answer(
         value=answer.value,
         submitted_at=now(),
     )
-    store.put_answer(stored)
+    store().put_answer(stored)
     return stored.model_dump(mode="json", by_alias=True)
