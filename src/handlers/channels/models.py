@@ -14,8 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from pydantic import StringConstraints as Str
 from pydantic.alias_generators import to_camel
 
-# A channel segment, as AppSync Events allows it: letters, digits and hyphens, at most 50.
-Segment = Annotated[str, Str(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?$")]
 Key = Annotated[str, Str(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
 
 
