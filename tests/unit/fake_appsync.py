@@ -63,6 +63,8 @@ class FakeAppSync:
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     refused_channels: set[str] = field(default_factory=set)
     failing_indexes: set[int] = field(default_factory=set)
+    # Set once a WebSocket session is over (the client's unsubscribe, if any, recorded).
+    session_over: threading.Event = field(default_factory=threading.Event)
 
 
 @contextmanager
@@ -139,6 +141,7 @@ def fake_appsync() -> Iterator[FakeAppSync]:
             ws.send(json.dumps({"type": "data", "id": message["id"], "event": event}))
         with contextlib.suppress(TimeoutError):
             state.subscriptions.append(json.loads(ws.recv(timeout=5)))  # the unsubscribe
+        state.session_over.set()
 
     http_server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     http_thread = threading.Thread(target=http_server.serve_forever, daemon=True)

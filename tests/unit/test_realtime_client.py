@@ -93,6 +93,7 @@ def test_subscribe_receives_events(appsync: FakeAppSync, auth: str) -> None:
         itertools.islice(client.subscribe(AUTHS[auth], "/reports/u-1", url=appsync.ws_url), 3)
     )
     assert events == [{"n": n, "channel": "/reports/u-1"} for n in range(3)]
+    assert appsync.session_over.wait(timeout=10)  # the server thread has seen the unsubscribe
     subscribe_message = appsync.subscriptions[0]
     assert subscribe_message["type"] == "subscribe"
     assert subscribe_message["channel"] == "/reports/u-1"
