@@ -15,24 +15,11 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, StringConstraints
+
+from handlers.common.models import ContractModel, Identifier
 
 DetailT = TypeVar("DetailT", bound=BaseModel)
-
-
-class ContractModel(BaseModel):
-    """Base of every event detail: camelCase on the wire, unknown fields refused."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-    )
-
-
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
 
 
 class OrderLine(ContractModel):

@@ -10,23 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic import StringConstraints as Str
-from pydantic.alias_generators import to_camel
 
-Key = Annotated[str, Str(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+from handlers.common.models import ContractModel, Identifier
 
 
-class ChannelModel(BaseModel):
-    """camelCase on the wire, unknown fields refused (named in the error), immutable."""
+class ChannelModel(ContractModel):
+    """The contracts' conventions (camelCase, unknown fields refused, immutable), and text
+    stripped of surrounding whitespace, as clients type it."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        str_strip_whitespace=True,
-    )
+    model_config = ConfigDict(**ContractModel.model_config, str_strip_whitespace=True)
 
 
 # --- chat: /chat/<room> --------------------------------------------------------------------
@@ -36,7 +30,7 @@ class ChatMessage(ChannelModel):
     """A message a client publishes to a chat room."""
 
     text: Annotated[StrictStr, Str(min_length=1, max_length=2000)]
-    client_message_id: Key | None = Field(
+    client_message_id: Identifier | None = Field(
         default=None, description="Chosen by the client, so it can match the echo to its send."
     )
 
@@ -65,8 +59,8 @@ AnswerValue = (
 class Answer(ChannelModel):
     """One answer to one question of a questionnaire, published by the user who gives it."""
 
-    questionnaire_id: Key
-    question_id: Key
+    questionnaire_id: Identifier
+    question_id: Identifier
     value: AnswerValue
 
 
