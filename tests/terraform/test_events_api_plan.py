@@ -7,13 +7,15 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.terraform.cfn import cfn_lint
-from tests.terraform.tfplan import FIXTURES, Plan, TerraformDir
+from tests.terraform.cfn import template_of as stack_template
+from tests.terraform.tfplan import FIXTURES, OFFLINE_OVERRIDE, Plan, TerraformDir
 
 pytestmark = pytest.mark.terraform
 
@@ -25,10 +27,7 @@ Example = Callable[[str], TerraformDir]
 
 
 def template_of(plan: Plan) -> dict[str, Any]:
-    stack = plan.one(STACK)
-    assert "template_body" not in stack.after_unknown, "template_body must be known at plan"
-    template: dict[str, Any] = json.loads(stack.after["template_body"])
-    return template
+    return stack_template(plan, STACK)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +40,7 @@ def harness(workspace: Path) -> TerraformDir:
     # Same depth as in the checkout, so the fixture's ../../../../modules resolves.
     tfdir = workspace / "tests" / "terraform" / "fixtures" / "events_api"
     shutil.copytree(FIXTURES / "events_api", tfdir, dirs_exist_ok=True)
-    return TerraformDir(tfdir)
+    return TerraformDir(tfdir, extra_files=[OFFLINE_OVERRIDE])
 
 
 ALL_PROVIDERS: list[dict[str, Any]] = [
@@ -288,3 +287,14 @@ def test_bad_inputs_are_refused_with_a_clear_message(
     harness: TerraformDir, tf_vars: dict[str, Any], message: str
 ) -> None:
     assert message in harness.plan_error(tf_vars)
+
+
+def test_an_api_key_about_to_expire_is_warned_about(harness: TerraformDir) -> None:
+    soon = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y-%m-%dT%H:00:00Z")
+    tf_vars = {
+        "auth_providers": [{"auth_type": "API_KEY"}],
+        "modes": ["API_KEY"],
+        "api_key": {"expires": soon},
+        "log_level": "NONE",
+    }
+    assert "The API key expires within 30 days" in harness.plan_text(tf_vars)

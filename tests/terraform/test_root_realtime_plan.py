@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.terraform.cfn import cfn_lint
+from tests.terraform.cfn import template_of as stack_template
 from tests.terraform.tfplan import Plan, TerraformDir, actions_of
 
 pytestmark = pytest.mark.terraform
@@ -19,10 +19,7 @@ DIRECT = {"Behavior": "DIRECT"}
 
 
 def template_of(plan: Plan) -> dict[str, Any]:
-    stack = plan.one(STACK)
-    assert "template_body" not in stack.after_unknown, "template_body must be known at plan"
-    template: dict[str, Any] = json.loads(stack.after["template_body"])
-    return template
+    return stack_template(plan, STACK)
 
 
 def handler(operation: dict[str, Any]) -> tuple[str, str, str]:

@@ -164,6 +164,11 @@ class TerraformDir:
         out = self.tf.plan(output=True, tf_vars=_tf_vars(tf_vars))
         return Plan(out._raw)
 
+    def plan_text(self, tf_vars: dict[str, Any] | None = None) -> str:
+        """Terraform's human-readable plan output (warnings included), on one line."""
+        output = self.tf.plan(output=False, tf_vars=_tf_vars(tf_vars))
+        return " ".join(str(output).replace("│", " ").split())
+
     def plan_error(self, tf_vars: dict[str, Any]) -> str:
         """Plan that must fail; returns terraform's error text on one line."""
         with pytest.raises(tftest.TerraformTestError) as caught:
