@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeSerializer
 
@@ -10,13 +10,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class OrderStore(Protocol):
-    def put_if_absent(self, item: dict[str, Any]) -> bool:
-        """Store ``item`` unless an order with its key exists; True when it was stored."""
-
-
 class DynamoDBOrderStore:
-    """Orders in a DynamoDB table keyed by ``pk``; a second put of the same key is refused."""
+    """``logic.OrderStore`` over a DynamoDB table keyed by ``pk``: a second put of the same
+    key is refused."""
 
     def __init__(self, table_name: str, client: DynamoDBClient) -> None:
         self._table_name = table_name

@@ -1,23 +1,27 @@
-"""Lambda entry point: EventBridge ``UploadReceived`` -> order in DynamoDB."""
+"""Lambda entry point: EventBridge ``UploadReceived`` -> order in DynamoDB.
+
+Traces come from Lambda active tracing (see ``handlers/__init__.py``); boto3 and the DynamoDB
+client are created on the first valid event, so a rejected event never pays for them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.capture_order.dal import DynamoDBOrderStore, OrderStore
 from handlers.capture_order.logic import capture_order
 from handlers.capture_order.settings import get_settings
 from handlers.common.events import InvalidEventError, parse_event
 from handlers.contracts import UPLOAD_RECEIVED
 
+if TYPE_CHECKING:
+    from handlers.capture_order.logic import OrderStore
+
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 _store: OrderStore | None = None
@@ -27,12 +31,15 @@ def get_store() -> OrderStore:
     """The order store, created on first use and reused by warm invocations."""
     global _store  # noqa: PLW0603 - one client per execution environment
     if _store is None:
+        import boto3  # noqa: PLC0415 - off the import path (see the module docstring)
+
+        from handlers.capture_order.dal import DynamoDBOrderStore  # noqa: PLC0415
+
         _store = DynamoDBOrderStore(get_settings().orders_table_name, boto3.client("dynamodb"))
     return _store
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from handlers.capture_order.dal import OrderStore
 from handlers.common.events import ParsedEvent
 from handlers.contracts import UploadReceived
+
+
+class OrderStore(Protocol):
+    def put_if_absent(self, item: dict[str, Any]) -> bool:
+        """Store ``item`` unless an order with its key exists; True when it was stored."""
 
 
 @dataclass(frozen=True)

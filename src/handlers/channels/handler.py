@@ -5,16 +5,15 @@ bad item fails alone with an error naming the field. Subscribe: private channels
 (``/answers/<user id>``, ``/reports/<user id>``) only for their owner. Paths no namespace
 handles here are refused, never passed through.
 
-Tracing: the function runs with Lambda active tracing, which records every invocation
-(initialisation included) as a trace segment at no import cost. The Powertools Tracer is
-deliberately not used here: importing it (the X-Ray SDK) took this handler's cold import from
-0.59 s to 1.03 s (Python 3.13, no cached bytecode, median of 5), and the handler makes at most
-one AWS call per item. boto3 is imported on the first stored answer only, for the same reason.
+Cold start (see ``handlers/__init__.py`` and `make bench`): no X-Ray SDK, boto3 only on the
+first stored answer, and each namespace's pydantic models are built on their first use
+(``defer_build``), so a subscription or a chat message never builds the answers' validators.
+Items are counted, and rejected ones logged, once per request from its answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -73,20 +72,34 @@ def _segments() -> list[str]:
     return list(app.current_event.info.channel_segments)
 
 
-def _publish_item(produce: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run one item's logic; count it, and turn an unexpected failure into a safe error."""
+def _publish_item(produce: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]:
+    """Run one item's logic; turn an unexpected failure into a safe error.
+
+    A client's error is the item's answer as it is; it is logged and counted with the others
+    of its request by ``_account_items``.
+    """
     try:
-        result = produce()
-    except _CLIENT_ERRORS as exc:
-        logger.warning("publish item rejected", extra={"reason": str(exc)})
-        metrics.add_metric(name="ItemsRejected", unit=MetricUnit.Count, value=1)
+        return produce()
+    except _CLIENT_ERRORS:
         raise
     except Exception as exc:
         logger.exception("publish item failed")
-        metrics.add_metric(name="ItemsRejected", unit=MetricUnit.Count, value=1)
         raise InternalError("the item could not be processed; publish it again") from exc
-    metrics.add_metric(name="ItemsPublished", unit=MetricUnit.Count, value=1)
-    return result
+
+
+def _account_items(response: Any) -> None:
+    """Count one publish request's items, and log its rejected ones in one line."""
+    items = response.get("events") if isinstance(response, dict) else None
+    if not isinstance(items, list):
+        return
+    rejected = [
+        {"id": item.get("id"), "reason": item["error"]} for item in items if "error" in item
+    ]
+    if published := len(items) - len(rejected):
+        metrics.add_metric(name="ItemsPublished", unit=MetricUnit.Count, value=published)
+    if rejected:
+        metrics.add_metric(name="ItemsRejected", unit=MetricUnit.Count, value=len(rejected))
+        logger.warning("publish items rejected", extra={"rejected": rejected})
 
 
 def _allow_subscription() -> None:
@@ -103,12 +116,12 @@ def _refuse_subscription(exc: Exception) -> None:
 
 
 @app.on_publish("/chat/*")
-def publish_chat(payload: Any) -> dict[str, Any]:
+def publish_chat(payload: Any) -> Mapping[str, Any]:
     return _publish_item(lambda: deliver_chat_message(payload, _caller(), _segments()))
 
 
 @app.on_publish("/answers/*")
-def publish_answer(payload: Any) -> dict[str, Any]:
+def publish_answer(payload: Any) -> Mapping[str, Any]:
     return _publish_item(lambda: submit_answer(payload, _caller(), _segments(), get_store))
 
 
@@ -121,12 +134,12 @@ def _unknown_channel() -> dict[str, Any]:
 
 
 @app.on_publish("/reports/*")
-def publish_report(payload: Any) -> dict[str, Any]:  # Powertools passes the payload
+def publish_report(payload: Any) -> Mapping[str, Any]:  # Powertools passes the payload
     return _publish_item(_refuse_report)
 
 
 @app.on_publish("/*")
-def publish_elsewhere(payload: Any) -> dict[str, Any]:  # Powertools passes the payload
+def publish_elsewhere(payload: Any) -> Mapping[str, Any]:  # Powertools passes the payload
     return _publish_item(_unknown_channel)
 
 
@@ -172,4 +185,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
         user_id=caller.user_id,
     )
     app.context["caller"] = caller  # read by the routes through _caller()
-    return app.resolve(event, context)
+    response = app.resolve(event, context)
+    if info["operation"] == "PUBLISH":
+        _account_items(response)
+    return response

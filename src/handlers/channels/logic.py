@@ -80,17 +80,18 @@ def require_own_channel(caller: Caller, segments: Sequence[str]) -> str:
 
 def deliver_chat_message(
     payload: Any, caller: Caller, segments: Sequence[str], now: Clock = utc_now
-) -> dict[str, Any]:
+) -> DeliveredChatMessage:
     """A chat item as subscribers receive it: validated, personal data masked, sender set."""
     message = parse_payload(ChatMessage, payload)
-    delivered = DeliveredChatMessage(
-        room="/".join(segments[1:]),
-        text=mask_pii(message.text),
-        sender=caller.label,
-        sent_at=now(),
-        client_message_id=message.client_message_id,
-    )
-    return delivered.model_dump(mode="json", by_alias=True, exclude_none=True)
+    delivered: DeliveredChatMessage = {
+        "room": "/".join(segments[1:]),
+        "text": mask_pii(message.text),
+        "sender": caller.label,
+        "sentAt": now().isoformat().replace("+00:00", "Z"),
+    }
+    if message.client_message_id is not None:
+        delivered["clientMessageId"] = message.client_message_id
+    return delivered
 
 
 def submit_answer(

@@ -8,7 +8,7 @@ names the offending field.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, NotRequired, TypedDict
 
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic import StringConstraints as Str
@@ -18,9 +18,15 @@ from handlers.common.models import ContractModel, Identifier
 
 class ChannelModel(ContractModel):
     """The contracts' conventions (camelCase, unknown fields refused, immutable), and text
-    stripped of surrounding whitespace, as clients type it."""
+    stripped of surrounding whitespace, as clients type it.
 
-    model_config = ConfigDict(**ContractModel.model_config, str_strip_whitespace=True)
+    Validators are built on a model's first use (``defer_build``): a request touches one
+    namespace, so a cold start builds only that namespace's models.
+    """
+
+    model_config = ConfigDict(
+        **ContractModel.model_config, str_strip_whitespace=True, defer_build=True
+    )
 
 
 # --- chat: /chat/<room> --------------------------------------------------------------------
@@ -35,14 +41,18 @@ class ChatMessage(ChannelModel):
     )
 
 
-class DeliveredChatMessage(ChannelModel):
-    """What subscribers of the room receive: personal data masked, sender from the identity."""
+class DeliveredChatMessage(TypedDict):
+    """What subscribers of the room receive: personal data masked, sender from the identity.
+
+    Built by the handler from a validated ChatMessage, so a TypedDict (keys as on the wire):
+    a second model would only re-validate our own values, 2.5 us of the ~8 us an item cost.
+    """
 
     room: str
     text: str
     sender: str
-    sent_at: datetime
-    client_message_id: str | None = None
+    sentAt: str  # ISO 8601, UTC, "Z" (keys are the wire names)
+    clientMessageId: NotRequired[str]
 
 
 # --- answers: /answers/<user id> -----------------------------------------------------------

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.common.events import InvalidEventError, parse_event
@@ -17,12 +16,14 @@ from handlers.notify.settings import Settings, get_settings
 from handlers.notify.webhook import WebhookError, post_message
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 
 def webhook_url(settings: Settings) -> str:
     """Read the URL at run time (cached for ``secret_max_age_seconds``); never logged."""
+    # Imported here: Powertools parameters loads boto3, which a rejected event never needs.
+    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
+
     if settings.webhook_url_store == "ssm":
         value = parameters.get_parameter(
             settings.webhook_url_name, decrypt=True, max_age=settings.secret_max_age_seconds
@@ -37,7 +38,6 @@ def webhook_url(settings: Settings) -> str:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
