@@ -60,6 +60,10 @@ apply: package init ## terraform apply ENV=<env> with your own AWS credentials
 test: package ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform plan/apply, checkov
 	$(TOX) run -e lint,type,py313,py311,build,terraform,security
 
+.PHONY: bench
+bench: package init ## benchmark: cold init, warm publish, package size, plan time -> dist/bench.json
+	$(TOX) run -q -e bench
+
 .PHONY: lint
 lint: tools ## ruff check + ruff format --check
 	$(TOX) run -e lint
