@@ -10,9 +10,11 @@ checked by a test), so a rule pattern cannot drift from the code.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, Field, StringConstraints
@@ -62,6 +64,82 @@ class EventContract(Generic[DetailT]):
         """The EventBridge pattern that routes exactly this contract."""
         return {"source": [self.source], "detail-type": [self.detail_type]}
 
+    def entry(self, detail: DetailT, event_bus_name: str) -> dict[str, Any]:
+        """The ``PutEvents`` entry of ``detail``: producers build events only through this.
+
+        The Lambda's X-Ray trace header is passed on, so the consumer's trace links to it.
+        """
+        if not isinstance(detail, self.detail_model):
+            raise TypeError(
+                f"{self.detail_type} carries {self.detail_model.__name__}, "
+                f"not {type(detail).__name__}"
+            )
+        entry = {
+            "Source": self.source,
+            "DetailType": self.detail_type,
+            "Detail": detail.model_dump_json(by_alias=True),
+            "EventBusName": event_bus_name,
+        }
+        trace_header = os.environ.get("_X_AMZN_TRACE_ID")
+        if trace_header:
+            entry["TraceHeader"] = trace_header
+        return entry
+
+
+# --- async services: answers -> security service -> reports -------------------------------
+
+AnswerValue = str | bool | int | float | list[str]
+
+
+class AnswerSubmitted(ContractModel):
+    """Detail of the event the user service emits for each answer stored or changed.
+
+    Produced from the answers table's stream (``handlers.answers_stream``); the security
+    service evaluates it. ``submittedAt`` tells a newer answer to the same question from an
+    older one that arrives late.
+    """
+
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    questionnaire_id: Identifier
+    question_id: Identifier
+    value: AnswerValue
+    submitted_at: datetime
+    change: Literal["created", "updated"] = Field(
+        description="created: first answer to the question; updated: it replaced one."
+    )
+
+
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+class Finding(ContractModel):
+    """One weakness an answer shows, and what to do about it."""
+
+    question_id: Identifier
+    severity: Severity
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    recommendation: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class ReportReady(ContractModel):
+    """Detail of the event the security service emits after evaluating an answer.
+
+    A report is a snapshot of the user's questionnaire at that answer: questions not answered
+    yet are listed in ``pending`` and earn no points. ``reportId`` is derived from the answer
+    that triggered it, so a redelivered answer cannot make a second, different report.
+    """
+
+    report_id: Identifier
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    questionnaire_id: Identifier
+    score: int = Field(ge=0, le=100, description="Points earned of 100.")
+    level: Severity = Field(description="Risk level the score falls in.")
+    answered: int = Field(ge=0)
+    total: int = Field(ge=1)
+    pending: list[Identifier]
+    findings: list[Finding]
+    generated_at: datetime
+
 
 UPLOAD_RECEIVED = EventContract(
     source="platform.ingest",
@@ -69,8 +147,22 @@ UPLOAD_RECEIVED = EventContract(
     detail_model=UploadReceived,
 )
 
+ANSWER_SUBMITTED = EventContract(
+    source="platform.users",
+    detail_type="AnswerSubmitted.v1",
+    detail_model=AnswerSubmitted,
+)
+
+REPORT_READY = EventContract(
+    source="platform.security",
+    detail_type="ReportReady.v1",
+    detail_model=ReportReady,
+)
+
 CONTRACTS: dict[str, EventContract[Any]] = {
     "upload_received": UPLOAD_RECEIVED,
+    "answer_submitted": ANSWER_SUBMITTED,
+    "report_ready": REPORT_READY,
 }
 
 
@@ -81,11 +173,16 @@ class UploadReceivedEvent(EventBridgeModel):
 
 
 __all__ = [
+    "ANSWER_SUBMITTED",
     "CONTRACTS",
+    "REPORT_READY",
     "UPLOAD_RECEIVED",
+    "AnswerSubmitted",
     "ContractModel",
     "EventContract",
+    "Finding",
     "OrderLine",
+    "ReportReady",
     "UploadReceived",
     "UploadReceivedEvent",
 ]

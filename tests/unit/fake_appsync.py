@@ -25,10 +25,10 @@ CREDENTIALS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEK
 REGION = "eu-west-1"
 
 
-def check_auth(headers: dict[str, str], body: str) -> str | None:
-    """None when ``headers`` authorise ``body``, else why not."""
+def check_auth(headers: dict[str, str], body: str, host: str = HTTP_HOST) -> str | None:
+    """None when ``headers`` authorise ``body`` sent to ``host``, else why not."""
     lower = {k.lower(): v for k, v in headers.items()}
-    if lower.get("host") != HTTP_HOST:
+    if lower.get("host") != host:
         return f"host {lower.get('host')!r} is not the API's HTTP host"
     if "x-api-key" in lower:
         return None if lower["x-api-key"] == API_KEY else "wrong API key"
@@ -39,7 +39,7 @@ def check_auth(headers: dict[str, str], body: str) -> str | None:
     signed = parts["SignedHeaders"].split(";")
     request = AWSRequest(
         method="POST",
-        url=f"https://{HTTP_HOST}/event",
+        url=f"https://{host}/event",
         data=body,
         headers={name: lower[name] for name in signed},
     )
@@ -63,6 +63,11 @@ class FakeAppSync:
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     refused_channels: set[str] = field(default_factory=set)
     failing_indexes: set[int] = field(default_factory=set)
+    # The Host the signatures must be for (a publisher that targets this server directly signs
+    # for 127.0.0.1:<port>), and HTTP statuses to answer, in order, before serving normally.
+    host: str = HTTP_HOST
+    scripted_statuses: list[int] = field(default_factory=list)
+    attempts: int = 0
     # Set once a WebSocket session is over (the client's unsubscribe, if any, recorded).
     session_over: threading.Event = field(default_factory=threading.Event)
 
@@ -74,7 +79,14 @@ def fake_appsync() -> Iterator[FakeAppSync]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"])).decode()
-            problem = check_auth(dict(self.headers.items()), body)
+            state.attempts += 1
+            if state.scripted_statuses:
+                status = state.scripted_statuses.pop(0)
+                self._answer(
+                    status, {"errors": [{"errorType": "Scripted", "message": str(status)}]}
+                )
+                return
+            problem = check_auth(dict(self.headers.items()), body, state.host)
             if problem:
                 self._answer(
                     401, {"errors": [{"errorType": "UnauthorizedException", "message": problem}]}

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
-_LOOPBACK_NAMES = {"localhost"}
+from handlers.common.urls import https_problem
 
 
 class WebhookError(RuntimeError):
     """The message was not accepted; the text never contains the webhook URL."""
 
 
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_webhook_url(url: str) -> None:
     """Accept https URLs, and plain http only towards this machine (local tests)."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        raise WebhookError("webhook URL has no host")
-    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname)):
-        return
-    raise WebhookError(f"webhook URL must use https (got scheme {parts.scheme!r})")
+    problem = https_problem(url, "webhook URL")
+    if problem:
+        raise WebhookError(problem)
 
 
 def post_message(url: str, text: str, timeout_seconds: float) -> int:

@@ -1,0 +1,18 @@
+"""Settings of the answers stream function."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+
+from handlers.common.settings import EnvSettings, load_settings
+
+
+class Settings(EnvSettings):
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1, max_length=256)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings(Settings)

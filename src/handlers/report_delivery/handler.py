@@ -1,0 +1,90 @@
+"""Lambda entry point of report delivery: ``ReportReady`` -> reports table -> the user's channel.
+
+The report is stored, then published to ``/reports/<user id>`` on the Event API over HTTPS,
+signed with SigV4 as this function's role (``appsync:EventPublish`` on that namespace only).
+Throttling and server errors are retried with backoff inside the invocation; when the report
+still cannot be delivered the function fails, so that it is retried and then dead-lettered.
+
+boto3, botocore's signer and the clients are created by the first valid event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.common.events import InvalidEventError, parse_event
+from handlers.contracts import REPORT_READY
+from handlers.report_delivery.logic import UndeliverableReportError, deliver
+from handlers.report_delivery.settings import get_settings
+
+if TYPE_CHECKING:
+    from handlers.report_delivery.logic import Publisher, ReportStore
+
+logger = Logger()
+metrics = Metrics()
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    store: ReportStore
+    publisher: Publisher
+
+
+_runtime: _Runtime | None = None
+
+
+def runtime() -> _Runtime:
+    global _runtime  # noqa: PLW0603 - one set of clients per execution environment
+    if _runtime is None:
+        import boto3  # noqa: PLC0415 - first valid event only
+
+        from handlers.report_delivery.dal import DynamoDBReportStore  # noqa: PLC0415
+        from handlers.report_delivery.publisher import EventsPublisher  # noqa: PLC0415
+
+        settings = get_settings()
+        session = boto3.Session()
+        _runtime = _Runtime(
+            store=DynamoDBReportStore(settings.reports_table_name, session.client("dynamodb")),
+            publisher=EventsPublisher(
+                url=settings.events_publish_url,
+                region=settings.region,
+                credentials=session.get_credentials,
+                timeout_seconds=settings.publish_timeout_seconds,
+                attempts=settings.publish_attempts,
+            ),
+        )
+    return _runtime
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        parsed = parse_event(event, REPORT_READY)
+    except InvalidEventError as exc:
+        logger.error("rejected report event", extra={"problems": exc.problems})
+        metrics.add_metric(name="InvalidReports", unit=MetricUnit.Count, value=1)
+        raise
+    report = parsed.detail
+    logger.append_keys(user_id=report.user_id, report_id=report.report_id)
+    steps = runtime()
+    try:
+        channel = deliver(report, steps.store, steps.publisher)
+    except UndeliverableReportError as exc:
+        logger.error("report cannot be delivered", extra={"reason": str(exc)})
+        metrics.add_metric(name="ReportsUndeliverable", unit=MetricUnit.Count, value=1)
+        raise
+    except Exception as exc:
+        # DeliveryError, or the store failing: raise, so the invocation is retried.
+        logger.error("report not delivered", extra={"reason": str(exc)})
+        metrics.add_metric(name="ReportsNotDelivered", unit=MetricUnit.Count, value=1)
+        raise
+    logger.info("report delivered", extra={"channel": channel})
+    metrics.add_metric(name="ReportsDelivered", unit=MetricUnit.Count, value=1)
+    return {"reportId": report.report_id, "channel": channel}

@@ -1,0 +1,41 @@
+"""Report delivery: store the report, then push it to its user's channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from handlers.contracts import ReportReady
+
+NAMESPACE = "reports"
+
+
+class ReportStore(Protocol):
+    def put_report(self, report: ReportReady) -> None:
+        """Store ``report``; storing the same report again changes nothing."""
+
+
+class Publisher(Protocol):
+    def publish(self, channel: str, events: Sequence[str]) -> int:
+        """Publish JSON ``events`` to ``channel``; raise when they did not get there."""
+
+
+class UndeliverableReportError(ValueError):
+    """The report names a user whose id cannot be a channel segment."""
+
+
+def channel_of(report: ReportReady) -> str:
+    """``/reports/<user id>``: the channel only that user may subscribe to."""
+    user = report.user_id
+    if not user or "/" in user or "*" in user:
+        raise UndeliverableReportError(f"user id {user!r} cannot be a channel segment")
+    return f"/{NAMESPACE}/{user}"
+
+
+def deliver(report: ReportReady, store: ReportStore, publisher: Publisher) -> str:
+    """Store, then publish; the channel it went to. Storing first: a report the user missed
+    live can still be read back."""
+    channel = channel_of(report)
+    store.put_report(report)
+    publisher.publish(channel, [report.model_dump_json(by_alias=True)])
+    return channel

@@ -1,0 +1,130 @@
+"""Lambda entry point of the security service: ``AnswerSubmitted`` -> ``ReportReady``.
+
+Each answer is recorded in the service's own table, the user's questionnaire is evaluated
+(``rules.py``), and the report goes on the bus. The whole step is idempotent (Powertools
+idempotency, keyed on the answer's user, questionnaire, question and time, in a DynamoDB table
+of this function's own): a redelivered answer returns the first result and puts no second
+report on the bus. Invalid events raise, so EventBridge retries and then dead-letters them;
+an answer to a questionnaire this service does not know is logged, counted and skipped.
+
+boto3, the idempotency layer and the clients are built by the first valid event (see
+``handlers/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.common.events import InvalidEventError, parse_event
+from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, AnswerSubmitted
+from handlers.security.logic import UnknownQuestionnaireError, assess
+from handlers.security.settings import get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+    from mypy_boto3_events import EventBridgeClient
+
+logger = Logger()
+metrics = Metrics()
+
+# The idempotency key: what makes two events the same answer (field names as model_dump).
+IDEMPOTENCY_KEY = "[user_id, questionnaire_id, question_id, submitted_at]"
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    config: IdempotencyConfig
+    assess_once: Callable[..., dict[str, Any]]
+
+
+_runtime: _Runtime | None = None
+
+
+def _redelivered(response: Any, idempotent_data: DataRecord) -> Any:
+    """Called by Powertools when an answer's result comes from the idempotency table."""
+    logger.info("answer seen before; its report was sent then", extra={"result": response})
+    metrics.add_metric(name="DuplicateAnswers", unit=MetricUnit.Count, value=1)
+    return response
+
+
+def runtime(events: EventBridgeClient | None = None) -> _Runtime:
+    """The idempotent step with its clients, built once per execution environment.
+
+    ``events`` replaces the EventBridge client (tests).
+    """
+    global _runtime  # noqa: PLW0603 - one set of clients per execution environment
+    if _runtime is None:
+        import boto3  # noqa: PLC0415 - first valid event only
+        from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
+        from handlers.common.bus import put_event  # noqa: PLC0415
+        from handlers.security.dal import DynamoDBAssessmentStore  # noqa: PLC0415
+
+        settings = get_settings()
+        config = IdempotencyConfig(
+            event_key_jmespath=IDEMPOTENCY_KEY,
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=settings.idempotency_ttl_seconds,
+            response_hook=_redelivered,
+        )
+        persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name)
+        store = DynamoDBAssessmentStore(settings.assessments_table_name, boto3.client("dynamodb"))
+        bus = events or boto3.client("events")
+
+        @idempotent_function(  # type: ignore[untyped-decorator]  # unannotated in Powertools
+            data_keyword_argument="answer", persistence_store=persistence, config=config
+        )
+        def assess_once(answer: AnswerSubmitted) -> dict[str, Any]:
+            report = assess(answer, store)
+            put_event(bus, REPORT_READY.entry(report, settings.event_bus_name))
+            logger.info(
+                "report sent",
+                extra={"report_id": report.report_id, "score": report.score, "level": report.level},
+            )
+            metrics.add_metric(name="ReportsSent", unit=MetricUnit.Count, value=1)
+            return {"reportId": report.report_id, "score": report.score, "level": report.level}
+
+        _runtime = _Runtime(config=config, assess_once=assess_once)
+    return _runtime
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        parsed = parse_event(event, ANSWER_SUBMITTED)
+    except InvalidEventError as exc:
+        logger.error("rejected answer event", extra={"problems": exc.problems})
+        metrics.add_metric(name="InvalidAnswers", unit=MetricUnit.Count, value=1)
+        raise
+    answer = parsed.detail
+    logger.append_keys(
+        user_id=answer.user_id,
+        questionnaire_id=answer.questionnaire_id,
+        question_id=answer.question_id,
+    )
+    steps = runtime()
+    steps.config.register_lambda_context(context)
+    try:
+        return steps.assess_once(answer=answer)
+    except UnknownQuestionnaireError as exc:
+        logger.warning("answer skipped", extra={"reason": str(exc)})
+        metrics.add_metric(name="UnknownQuestionnaires", unit=MetricUnit.Count, value=1)
+        return {"skipped": str(exc)}
+    except Exception:
+        # The store or the bus failed: raise, so that the event is retried (then dead-lettered).
+        logger.exception("answer not assessed")
+        metrics.add_metric(name="AnswersNotAssessed", unit=MetricUnit.Count, value=1)
+        raise
