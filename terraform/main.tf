@@ -97,7 +97,7 @@ module "event_bus" {
   description = "Events of the ${local.prefix} platform."
   archive     = { retention_days = var.event_archive_retention_days }
 
-  rules = {
+  rules = merge({
     "${local.prefix}-capture-order" = {
       description   = "Uploaded orders to the order store."
       event_pattern = jsonencode(local.contracts.upload_received.pattern)
@@ -112,7 +112,7 @@ module "event_bus" {
         notify = { arn = module.notify.function_arn }
       }
     }
-  }
+  }, local.async_rules) # async.tf
 }
 
 module "ingest_api" {

@@ -19,12 +19,15 @@ output "orders_table_name" {
 }
 
 output "dead_letter_queue_urls" {
-  description = "Every queue where undeliverable or failed events end up: rule targets (\"rule/target\") and each function's failed asynchronous invocations (\"function:<name>\")."
+  description = "Every queue where undeliverable or failed events end up: rule targets (\"rule/target\"), each function's failed asynchronous invocations (\"function:<name>\") and stream records that failed every retry (\"stream:<name>\")."
   value = merge(
     module.event_bus.dead_letter_queue_urls,
     {
-      "function:capture-order" = module.capture_order.async_failure_queue_url
-      "function:notify"        = module.notify.async_failure_queue_url
+      "function:capture-order"   = module.capture_order.async_failure_queue_url
+      "function:notify"          = module.notify.async_failure_queue_url
+      "function:security"        = module.security.async_failure_queue_url
+      "function:report-delivery" = module.report_delivery.async_failure_queue_url
+      "stream:answers"           = module.answers_stream.stream_failure_queue_urls["answers"]
     },
   )
 }
@@ -78,4 +81,23 @@ output "realtime_waf_web_acl_arn" {
 output "answers_table_name" {
   description = "Name of the answers table (its stream feeds the async services)."
   value       = module.answers_table.name
+}
+
+output "reports_table_name" {
+  description = "Name of the reports table (report delivery stores every report there)."
+  value       = module.reports_table.name
+}
+
+output "answers_stream_failure_queue_url" {
+  description = "SQS queue of answer stream records that failed every retry (inspect, then replay)."
+  value       = module.answers_stream.stream_failure_queue_urls["answers"]
+}
+
+output "async_function_names" {
+  description = "Lambda functions of the async services, by role: answers stream, security service, report delivery."
+  value = {
+    answers_stream  = module.answers_stream.function_name
+    security        = module.security.function_name
+    report_delivery = module.report_delivery.function_name
+  }
 }

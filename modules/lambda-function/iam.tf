@@ -24,7 +24,8 @@ resource "aws_iam_role" "this" {
 }
 
 # What every function needs, written out instead of a managed policy: its own log group,
-# X-Ray segments when tracing is active, and its own queue of failed asynchronous events.
+# X-Ray segments when tracing is active, its own queue of failed asynchronous events, and
+# the streams it is mapped to with their failure queues.
 data "aws_iam_policy_document" "logs" {
   count = local.create ? 1 : 0
 
@@ -51,6 +52,31 @@ data "aws_iam_policy_document" "logs" {
       sid       = "SendFailedEvents"
       actions   = ["sqs:SendMessage"]
       resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.event_source_mappings) > 0 ? [1] : []
+    content {
+      sid = "ReadMappedStreams"
+      # The four actions Lambda's poller needs, on the mapped tables' streams only (the form
+      # the DynamoDB guide gives: table/<name>/stream/*).
+      actions = [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+      ]
+      resources = [for m in values(var.event_source_mappings) : "${split("/stream/", m.event_source_arn)[0]}/stream/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.event_source_mappings) > 0 ? [1] : []
+    content {
+      sid       = "SendFailedStreamRecords"
+      actions   = ["sqs:SendMessage"]
+      resources = [for q in values(aws_sqs_queue.stream_failures) : q.arn]
     }
   }
 }

@@ -80,3 +80,38 @@ resource "aws_lambda_function_event_invoke_config" "this" {
     }
   }
 }
+
+# --- stream sources: partial batch failures, bounded retries, failures kept in SQS ---------
+
+resource "aws_sqs_queue" "stream_failures" {
+  for_each = local.create ? var.event_source_mappings : {}
+
+  name                      = "${var.function_name}-${each.key}-stream-failures"
+  message_retention_seconds = each.value.failure_queue_retention_days * 86400
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_lambda_event_source_mapping" "this" {
+  for_each = local.create ? var.event_source_mappings : {}
+
+  function_name                      = aws_lambda_function.this[0].arn
+  event_source_arn                   = each.value.event_source_arn
+  starting_position                  = each.value.starting_position
+  batch_size                         = each.value.batch_size
+  maximum_batching_window_in_seconds = each.value.maximum_batching_window_in_seconds
+  parallelization_factor             = each.value.parallelization_factor
+  maximum_retry_attempts             = each.value.maximum_retry_attempts
+  maximum_record_age_in_seconds      = each.value.maximum_record_age_in_seconds
+  bisect_batch_on_function_error     = each.value.bisect_batch_on_function_error
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  destination_config {
+    on_failure {
+      destination_arn = aws_sqs_queue.stream_failures[each.key].arn
+    }
+  }
+
+  # Lambda checks the role when the mapping is created: it must already read the stream.
+  depends_on = [aws_iam_role_policy.logs]
+}

@@ -42,3 +42,18 @@ output "async_failure_queue_url" {
   description = "URL of the SQS queue of failed asynchronous invocations (null when disabled)."
   value       = try(aws_sqs_queue.async_failures[0].url, null)
 }
+
+output "event_source_mapping_uuids" {
+  description = "UUID of each event source mapping, by the key given in event_source_mappings."
+  value       = { for k, m in aws_lambda_event_source_mapping.this : k => m.uuid }
+}
+
+output "stream_failure_queue_arns" {
+  description = "ARN of the SQS queue that keeps each mapping's records that failed every retry, by key."
+  value       = { for k, q in aws_sqs_queue.stream_failures : k => q.arn }
+}
+
+output "stream_failure_queue_urls" {
+  description = "URL of the SQS queue of each mapping's failed records, by key."
+  value       = { for k, q in aws_sqs_queue.stream_failures : k => q.url }
+}

@@ -224,6 +224,65 @@ variable "async_invocation" {
   }
 }
 
+variable "event_source_mappings" {
+  description = <<-EOT
+    DynamoDB streams the function reads, keyed by a short name. Every mapping reports batch
+    item failures (the handler returns `batchItemFailures`), bisects a failing batch, bounds
+    retries and record age, and sends the records that still fail to an encrypted SQS queue
+    the module creates (`<function_name>-<key>-stream-failures`). The role may read only
+    these streams and send only to those queues.
+  EOT
+  type = map(object({
+    event_source_arn                   = string
+    starting_position                  = optional(string, "LATEST")
+    batch_size                         = optional(number, 100)
+    maximum_batching_window_in_seconds = optional(number, 1)
+    parallelization_factor             = optional(number, 1)
+    maximum_retry_attempts             = optional(number, 3)
+    maximum_record_age_in_seconds      = optional(number, 3600)
+    bisect_batch_on_function_error     = optional(bool, true)
+    failure_queue_retention_days       = optional(number, 14)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.event_source_mappings) : can(regex("^[a-z][a-z0-9-]{0,19}$", k))])
+    error_message = "event_source_mappings keys name the failure queue: 1-20 lowercase letters, digits or dashes, starting with a letter."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.event_source_mappings) : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[^/]+/stream/.+$", m.event_source_arn))])
+    error_message = "event_source_mappings: event_source_arn must be a DynamoDB stream ARN (arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>)."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.event_source_mappings) : contains(["LATEST", "TRIM_HORIZON"], m.starting_position)])
+    error_message = "event_source_mappings: starting_position must be LATEST or TRIM_HORIZON."
+  }
+
+  validation {
+    condition = alltrue([for m in values(var.event_source_mappings) :
+      m.batch_size >= 1 && m.batch_size <= 10000 &&
+      m.maximum_batching_window_in_seconds >= 0 && m.maximum_batching_window_in_seconds <= 300 &&
+      m.parallelization_factor >= 1 && m.parallelization_factor <= 10
+    ])
+    error_message = "event_source_mappings: batch_size must be 1-10000, maximum_batching_window_in_seconds 0-300 and parallelization_factor 1-10."
+  }
+
+  validation {
+    condition = alltrue([for m in values(var.event_source_mappings) :
+      m.maximum_retry_attempts >= 0 && m.maximum_retry_attempts <= 10000 &&
+      m.maximum_record_age_in_seconds >= 60 && m.maximum_record_age_in_seconds <= 604800
+    ])
+    error_message = "event_source_mappings: retries and record age must be bounded: maximum_retry_attempts 0-10000, maximum_record_age_in_seconds 60-604800 (-1, unbounded, is not allowed)."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.event_source_mappings) : m.failure_queue_retention_days >= 1 && m.failure_queue_retention_days <= 14])
+    error_message = "event_source_mappings: failure_queue_retention_days must be between 1 and 14 (the SQS limit)."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource of the module."
   type        = map(string)

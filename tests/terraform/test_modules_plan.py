@@ -77,7 +77,7 @@ def test_lambda_role_holds_only_what_is_passed(example: Example, lambda_zip: Pat
     policies = {
         p.after["name"]: json.loads(p.after["policy"])
         for p in plan.of_type("aws_iam_role_policy")
-        if isinstance(p.after.get("policy"), str)
+        if p.address.startswith("module.function.") and isinstance(p.after.get("policy"), str)
     }
     assert policies["function"]["Statement"] == [
         {
@@ -87,10 +87,10 @@ def test_lambda_role_holds_only_what_is_passed(example: Example, lambda_zip: Pat
             "Resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/example-orders",
         }
     ]
-    fn = plan.one("aws_lambda_function.this[0]").after
+    fn = plan.one("module.function.aws_lambda_function.this[0]").after
     assert fn["reserved_concurrent_executions"] == -1
     assert fn["source_code_hash"]
-    group = plan.one("aws_cloudwatch_log_group.this[0]").after
+    group = plan.one("module.function.aws_cloudwatch_log_group.this[0]").after
     assert group["name"] == "/aws/lambda/example-capture-order"
 
 
@@ -98,12 +98,46 @@ def test_lambda_has_a_failure_queue_and_one_static_statement(
     example: Example, lambda_zip: Path
 ) -> None:
     plan = example("lambda-function").plan({"filename": str(lambda_zip)})
-    assert len(plan.of_type("aws_sqs_queue")) == 1  # async failures, on by default
+    queues = [q.address for q in plan.of_type("aws_sqs_queue")]
+    assert queues == [
+        "module.function.aws_sqs_queue.async_failures[0]",  # on by default
+        'module.stream_function.aws_sqs_queue.stream_failures["answers"]',
+    ]
     # Writing its logs is the only unconditional statement; X-Ray and the failure queue
     # are dynamic blocks that follow tracing_mode and async_invocation.
     doc = plan.config("module.function.data.aws_iam_policy_document.logs")
     sids = [st["sid"]["constant_value"] for st in doc["expressions"]["statement"]]
     assert sids == ["WriteOwnLogs"]
+
+
+def test_stream_mapping_reports_item_failures_with_bounded_retries(
+    example: Example, lambda_zip: Path
+) -> None:
+    plan = example("lambda-function").plan({"filename": str(lambda_zip)})
+    mapping = plan.one('module.stream_function.aws_lambda_event_source_mapping.this["answers"]')
+    assert mapping.after["function_response_types"] == ["ReportBatchItemFailures"]
+    assert mapping.after["bisect_batch_on_function_error"] is True
+    assert mapping.after["maximum_retry_attempts"] == 3
+    assert mapping.after["maximum_record_age_in_seconds"] == 3600
+    assert mapping.after["starting_position"] == "LATEST"
+    assert mapping.after_unknown["destination_config"][0]["on_failure"][0]["destination_arn"]
+    queue = plan.one('module.stream_function.aws_sqs_queue.stream_failures["answers"]').after
+    assert queue["name"] == "example-answers-stream-answers-stream-failures"
+    assert queue["sqs_managed_sse_enabled"] is True
+    doc = plan.one("module.stream_function.data.aws_iam_policy_document.logs[0]").after
+    statements = {st["sid"]: st for st in doc["statement"]}
+    read = statements["ReadMappedStreams"]
+    assert sorted(read["actions"]) == [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    ]
+    assert read["resources"] == [
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/example-answers/stream/*"
+    ]
+    assert statements["SendFailedStreamRecords"]["actions"] == ["sqs:SendMessage"]
+    assert "SendFailedEvents" not in statements  # no asynchronous failure queue asked for
 
 
 def test_event_bus_targets_dlqs_and_permissions(example: Example) -> None:
@@ -127,6 +161,9 @@ def test_table_example(example: Example) -> None:
     assert table["stream_enabled"] is False
 
 
+STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T00:00:00.000"
+
+
 @pytest.mark.parametrize(
     ("module", "tf_vars", "message"),
     [
@@ -136,6 +173,24 @@ def test_table_example(example: Example) -> None:
             "Policy statements must name their actions",
         ),
         ("lambda-function", {"filename": "code.tar.gz"}, "filename must point at a .zip"),
+        (
+            "lambda-function",
+            {
+                "event_source_mappings": {
+                    "s": {"event_source_arn": STREAM_ARN, "maximum_retry_attempts": -1}
+                }
+            },
+            "retries and record age must be bounded",
+        ),
+        (
+            "lambda-function",
+            {
+                "event_source_mappings": {
+                    "s": {"event_source_arn": "arn:aws:sqs:eu-west-1:123456789012:q"}
+                }
+            },
+            "event_source_arn must be a DynamoDB stream ARN",
+        ),
         (
             "http-api-eventbridge",
             {"throttling": {"burst_limit": 0, "rate_limit": 10}},
@@ -153,6 +208,8 @@ def test_table_example(example: Example) -> None:
     ids=[
         "wildcard-action",
         "not-a-zip",
+        "unbounded-stream-retries",
+        "not-a-stream",
         "zero-throttling",
         "get-route",
         "array-pattern",
@@ -206,6 +263,7 @@ def _module_dir(workspace: Path, tmp_path: Path, module: str) -> TerraformDir:
             "rules",
             "archive",
             "stream_view_type",
+            "event_source_mappings",
         )
         if f'variable "{name}"' in root_vars and name not in required
     ]
@@ -232,4 +290,5 @@ def _default(name: str) -> str:
         "rules": "{}",
         "archive": "{}",
         "stream_view_type": "null",
+        "event_source_mappings": "{}",
     }[name]

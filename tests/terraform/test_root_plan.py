@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from handlers.contracts import UPLOAD_RECEIVED
+from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, UPLOAD_RECEIVED
 from tests.terraform.tfplan import ROOT, Plan, TerraformDir, actions_of, terraform_binary, tf_env
 
 pytestmark = pytest.mark.terraform
@@ -85,7 +85,7 @@ def test_stage_is_throttled_and_logs_json(root_plan: Plan) -> None:
 
 def test_every_target_has_retry_policy_and_dead_letter_queue(root_plan: Plan) -> None:
     targets = root_plan.of_type("aws_cloudwatch_event_target")
-    assert len(targets) == 2
+    assert len(targets) == 4  # capture-order, notify, security, report delivery
     for target in targets:
         assert target.after["retry_policy"], target.address
         retry = target.after["retry_policy"][0]
@@ -99,7 +99,8 @@ def test_every_target_has_retry_policy_and_dead_letter_queue(root_plan: Plan) ->
 
 def test_dead_letter_queues_accept_only_their_rule(root_plan: Plan) -> None:
     queues = root_plan.of_type("aws_sqs_queue")
-    assert len(queues) == 4  # one per target, one per function's async failures
+    # one per target (4), per asynchronously invoked function (4), and the answers stream's
+    assert len(queues) == 9
     for queue in queues:
         assert queue.after["sqs_managed_sse_enabled"] is True, queue.address
     doc = root_plan.config("module.event_bus.data.aws_iam_policy_document.dlq")
@@ -114,7 +115,7 @@ def test_dead_letter_queues_accept_only_their_rule(root_plan: Plan) -> None:
 
 def test_lambda_permissions_are_scoped_to_their_rule(root_plan: Plan) -> None:
     permissions = root_plan.of_type("aws_lambda_permission")
-    assert len(permissions) == 2
+    assert len(permissions) == 4
     for permission in permissions:
         assert permission.after["principal"] == "events.amazonaws.com"
         assert permission.after["action"] == "lambda:InvokeFunction"
@@ -124,14 +125,17 @@ def test_lambda_permissions_are_scoped_to_their_rule(root_plan: Plan) -> None:
 
 
 def test_rules_route_exactly_the_contract(root_plan: Plan) -> None:
-    rules = root_plan.of_type("aws_cloudwatch_event_rule")
-    assert {r.after["name"] for r in rules} == {
-        "platform-sandbox-capture-order",
-        "platform-sandbox-notify",
+    rules = {r.after["name"]: r.after for r in root_plan.of_type("aws_cloudwatch_event_rule")}
+    expected = {
+        "platform-sandbox-capture-order": UPLOAD_RECEIVED,
+        "platform-sandbox-notify": UPLOAD_RECEIVED,
+        "platform-sandbox-security": ANSWER_SUBMITTED,
+        "platform-sandbox-report-delivery": REPORT_READY,
     }
-    for rule in rules:
-        assert json.loads(rule.after["event_pattern"]) == UPLOAD_RECEIVED.pattern()
-        assert rule.after["state"] == "ENABLED"
+    assert set(rules) == set(expected)
+    for name, contract in expected.items():
+        assert json.loads(rules[name]["event_pattern"]) == contract.pattern(), name
+        assert rules[name]["state"] == "ENABLED"
 
 
 def test_bus_has_an_archive(root_plan: Plan) -> None:
@@ -156,6 +160,9 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         "platform-sandbox-capture-order",
         "platform-sandbox-notify",
         "platform-sandbox-channels",
+        "platform-sandbox-answers-stream",
+        "platform-sandbox-security",
+        "platform-sandbox-report-delivery",
     }
     for name, fn in functions.items():
         assert fn["runtime"] == "python3.13", name
@@ -165,7 +172,11 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         assert logging["log_format"] == "JSON"
         assert logging["application_log_level"] == "INFO"
         assert logging["system_log_level"] == "WARN"
-        assert fn["environment"][0]["variables"]["POWERTOOLS_SERVICE_NAME"]
+        variables = fn["environment"][0].get("variables")
+        if name == "platform-sandbox-report-delivery":
+            assert variables is None  # holds the Event API's URL: known after apply
+            continue
+        assert variables["POWERTOOLS_SERVICE_NAME"]
     notify_env = functions["platform-sandbox-notify"]["environment"][0]["variables"]
     assert notify_env["WEBHOOK_URL_STORE"] == "ssm"
     assert notify_env["WEBHOOK_URL_NAME"].startswith("/")
@@ -177,13 +188,19 @@ def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
         c.after["function_name"]: c
         for c in root_plan.of_type("aws_lambda_function_event_invoke_config")
     }
-    for name in ("platform-sandbox-capture-order", "platform-sandbox-notify"):
+    for name in (
+        "platform-sandbox-capture-order",
+        "platform-sandbox-notify",
+        "platform-sandbox-security",
+        "platform-sandbox-report-delivery",
+    ):
         config = configs.pop(name)
         assert config.after["maximum_retry_attempts"] == 2
         assert config.after_unknown["destination_config"][0]["on_failure"][0]["destination"]
-    # AppSync invokes the channel handler synchronously: nothing asynchronous to retry.
-    channels = configs.pop("platform-sandbox-channels")
-    assert channels.after["maximum_retry_attempts"] == 0
+    # AppSync invokes the channel handler synchronously, and the stream poller the answers
+    # stream function: nothing asynchronous to retry (the mapping has its own queue).
+    for name in ("platform-sandbox-channels", "platform-sandbox-answers-stream"):
+        assert configs.pop(name).after["maximum_retry_attempts"] == 0
     assert configs == {}
 
 
@@ -193,7 +210,7 @@ def test_every_log_group_has_retention(root_plan: Plan) -> None:
         for g in root_plan.of_type("aws_cloudwatch_log_group")
     }
     assert groups.pop("module.realtime_waf.aws_cloudwatch_log_group.this[0]") == 365  # security
-    assert len(groups) == 5  # three functions, the HTTP API's access log, the Event API
+    assert len(groups) == 8  # six functions, the HTTP API's access log, the Event API
     for address, retention in groups.items():
         assert retention == 30, address
 

@@ -55,6 +55,23 @@ def check_auth(headers: dict[str, str], body: str, host: str = HTTP_HOST) -> str
     return None
 
 
+def body_problem(request: Any) -> str | None:
+    """What AppSync would refuse in a publish body: a channel and 1-5 JSON strings."""
+    if not isinstance(request, dict) or set(request) != {"channel", "events"}:
+        return "body must be {channel, events}"
+    channel, events = request["channel"], request["events"]
+    if not isinstance(channel, str) or not channel.startswith("/") or "*" in channel:
+        return f"channel {channel!r} is not a channel path"
+    if not isinstance(events, list) or not 1 <= len(events) <= 5:
+        return "events must hold 1 to 5 events"
+    for event in events:
+        try:
+            json.loads(event)
+        except (TypeError, ValueError):
+            return "each event must be a JSON string"
+    return None
+
+
 @dataclass
 class FakeAppSync:
     http_url: str = ""
@@ -93,6 +110,10 @@ def fake_appsync() -> Iterator[FakeAppSync]:
                 )
                 return
             request = json.loads(body)
+            problem = body_problem(request)
+            if problem:
+                self._answer(400, {"errors": [{"errorType": "BadRequest", "message": problem}]})
+                return
             state.published.append(request)
             results = [{"identifier": f"id-{n}", "index": n} for n in range(len(request["events"]))]
             self._answer(

@@ -1,0 +1,164 @@
+# --- Async services: answers stream -> AnswerSubmitted -> security -> ReportReady -> user ---
+#
+# The user service turns its answers table's stream into AnswerSubmitted events; the
+# security service evaluates each answer (idempotently) and emits ReportReady; report
+# delivery stores the report and publishes it to /reports/<user id> on the Event API.
+# Rule patterns come from contracts.json (the Python models), never typed here.
+
+locals {
+  async_rules = {
+    "${local.prefix}-security" = {
+      description   = "Answers to the security service."
+      event_pattern = jsonencode(local.contracts.answer_submitted.pattern)
+      targets = {
+        security = { arn = module.security.function_arn }
+      }
+    }
+    "${local.prefix}-report-delivery" = {
+      description   = "Reports to their user's channel."
+      event_pattern = jsonencode(local.contracts.report_ready.pattern)
+      targets = {
+        report-delivery = { arn = module.report_delivery.function_arn }
+      }
+    }
+  }
+
+  # appsync:EventPublish on the reports namespace only (not the API, not other namespaces).
+  reports_namespace_arn = "arn:${local.partition}:appsync:${var.region}:${local.account_id}:apis/${module.realtime.api_id}/channelNamespace/reports"
+}
+
+# --- user service: answers stream -> AnswerSubmitted ---------------------------------------
+
+module "answers_stream" {
+  source = "../modules/lambda-function"
+
+  function_name         = "${local.prefix}-answers-stream"
+  description           = "Announces every stored answer as AnswerSubmitted on the bus."
+  handler               = "handlers.answers_stream.handler.lambda_handler"
+  filename              = local.lambda_zip
+  timeout               = 30
+  application_log_level = var.log_level
+  log_retention_in_days = var.log_retention_in_days
+
+  # Invoked by the stream's poller, never asynchronously: failures go to the mapping's queue.
+  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
+
+  environment_variables = merge(local.powertools_env, {
+    POWERTOOLS_SERVICE_NAME = "answers-stream"
+    EVENT_BUS_NAME          = module.event_bus.bus_name
+  })
+
+  event_source_mappings = {
+    answers = {
+      event_source_arn              = module.answers_table.stream_arn
+      starting_position             = "TRIM_HORIZON"
+      batch_size                    = var.answers_stream.batch_size
+      maximum_retry_attempts        = var.answers_stream.maximum_retry_attempts
+      maximum_record_age_in_seconds = var.answers_stream.maximum_record_age_in_seconds
+    }
+  }
+
+  policy_statements = {
+    PutAnswerEvents = {
+      actions   = ["events:PutEvents"]
+      resources = [module.event_bus.bus_arn]
+    }
+  }
+}
+
+# --- security service: AnswerSubmitted -> ReportReady (idempotent) --------------------------
+
+module "assessments_table" {
+  source = "../modules/dynamodb-table"
+
+  name       = "${local.prefix}-assessments"
+  hash_key   = "pk"
+  range_key  = "sk"
+  attributes = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
+}
+
+# Powertools idempotency records of the security service (key "id", expiry "expiration").
+module "idempotency_table" {
+  source = "../modules/dynamodb-table"
+
+  name                   = "${local.prefix}-security-idempotency"
+  hash_key               = "id"
+  attributes             = [{ name = "id", type = "S" }]
+  ttl_attribute          = "expiration"
+  point_in_time_recovery = false # short-lived records, rebuilt by redelivery
+}
+
+module "security" {
+  source = "../modules/lambda-function"
+
+  function_name         = "${local.prefix}-security"
+  description           = "Scores each answer's questionnaire and emits ReportReady once per answer."
+  handler               = "handlers.security.handler.lambda_handler"
+  filename              = local.lambda_zip
+  timeout               = 15
+  application_log_level = var.log_level
+  log_retention_in_days = var.log_retention_in_days
+
+  environment_variables = merge(local.powertools_env, {
+    POWERTOOLS_SERVICE_NAME = "security"
+    ASSESSMENTS_TABLE_NAME  = module.assessments_table.name
+    IDEMPOTENCY_TABLE_NAME  = module.idempotency_table.name
+    EVENT_BUS_NAME          = module.event_bus.bus_name
+  })
+
+  policy_statements = {
+    KeepAnswers = {
+      actions   = ["dynamodb:PutItem", "dynamodb:Query"]
+      resources = [module.assessments_table.arn]
+    }
+    Idempotency = {
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      resources = [module.idempotency_table.arn]
+    }
+    PutReportEvents = {
+      actions   = ["events:PutEvents"]
+      resources = [module.event_bus.bus_arn]
+    }
+  }
+}
+
+# --- report delivery: ReportReady -> reports table -> /reports/<user id> --------------------
+
+module "reports_table" {
+  source = "../modules/dynamodb-table"
+
+  name                = "${local.prefix}-reports"
+  hash_key            = "pk"
+  range_key           = "sk"
+  attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
+  deletion_protection = var.reports_table_deletion_protection
+}
+
+module "report_delivery" {
+  source = "../modules/lambda-function"
+
+  function_name         = "${local.prefix}-report-delivery"
+  description           = "Stores each report and publishes it to its user's /reports channel."
+  handler               = "handlers.report_delivery.handler.lambda_handler"
+  filename              = local.lambda_zip
+  timeout               = 30
+  application_log_level = var.log_level
+  log_retention_in_days = var.log_retention_in_days
+
+  environment_variables = merge(local.powertools_env, {
+    POWERTOOLS_SERVICE_NAME = "report-delivery"
+    REPORTS_TABLE_NAME      = module.reports_table.name
+    EVENTS_PUBLISH_URL      = module.realtime.publish_url
+  })
+
+  policy_statements = {
+    StoreReports = {
+      actions   = ["dynamodb:PutItem"]
+      resources = [module.reports_table.arn]
+    }
+    PublishReports = {
+      actions   = ["appsync:EventPublish"]
+      resources = [local.reports_namespace_arn]
+    }
+  }
+}

@@ -1,0 +1,131 @@
+"""Plan tests of the async services (terraform/async.tf): mapping, rules, IAM scopes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.terraform.tfplan import ROOT, Plan
+
+pytestmark = pytest.mark.terraform
+
+
+def statements(plan: Plan, module: str, document: str = "this") -> dict[str, list[str]]:
+    """Statement id -> actions of a function's role, as planned."""
+    doc = plan.one(f"module.{module}.data.aws_iam_policy_document.{document}[0]").after
+    return {st["sid"]: sorted(st["actions"]) for st in doc["statement"]}
+
+
+def references(plan: Plan, module: str, argument: str) -> list[str]:
+    call = plan.raw["configuration"]["root_module"]["module_calls"][module]
+    refs: list[str] = call["expressions"][argument]["references"]
+    return refs
+
+
+def environment(plan: Plan, module: str) -> dict[str, Any]:
+    fn = plan.one(f"module.{module}.aws_lambda_function.this[0]").after
+    variables: dict[str, Any] = fn["environment"][0]["variables"]
+    return variables
+
+
+def test_answers_stream_mapping_reports_failures_with_bounded_retries(root_plan: Plan) -> None:
+    mapping = root_plan.one('module.answers_stream.aws_lambda_event_source_mapping.this["answers"]')
+    assert mapping.after["function_response_types"] == ["ReportBatchItemFailures"]
+    assert mapping.after["bisect_batch_on_function_error"] is True
+    assert mapping.after["maximum_retry_attempts"] == 3
+    assert mapping.after["maximum_record_age_in_seconds"] == 21600
+    assert mapping.after["starting_position"] == "TRIM_HORIZON"
+    assert mapping.after["batch_size"] == 100
+    assert mapping.after_unknown["destination_config"][0]["on_failure"][0]["destination_arn"]
+    assert "module.answers_table.stream_arn" in references(
+        root_plan, "answers_stream", "event_source_mappings"
+    )
+    queue = root_plan.one('module.answers_stream.aws_sqs_queue.stream_failures["answers"]').after
+    assert queue["name"] == "platform-sandbox-answers-stream-answers-stream-failures"
+    assert queue["sqs_managed_sse_enabled"] is True
+
+
+def test_answers_stream_may_read_its_stream_and_put_events_only(root_plan: Plan) -> None:
+    runtime = statements(root_plan, "answers_stream", "logs")
+    assert runtime["ReadMappedStreams"] == [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    ]
+    assert runtime["SendFailedStreamRecords"] == ["sqs:SendMessage"]
+    assert "SendFailedEvents" not in runtime  # never invoked asynchronously
+    assert statements(root_plan, "answers_stream") == {"PutAnswerEvents": ["events:PutEvents"]}
+    assert references(root_plan, "answers_stream", "policy_statements") == [
+        "module.event_bus.bus_arn",
+        "module.event_bus",
+    ]
+    assert environment(root_plan, "answers_stream")["EVENT_BUS_NAME"] == "platform-sandbox-events"
+
+
+def test_security_service_scopes(root_plan: Plan) -> None:
+    assert statements(root_plan, "security") == {
+        "Idempotency": [
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
+        "KeepAnswers": ["dynamodb:PutItem", "dynamodb:Query"],
+        "PutReportEvents": ["events:PutEvents"],
+    }
+    refs = set(references(root_plan, "security", "policy_statements"))
+    assert {
+        "module.assessments_table.arn",
+        "module.idempotency_table.arn",
+        "module.event_bus.bus_arn",
+    } <= refs
+    env = environment(root_plan, "security")
+    assert env["ASSESSMENTS_TABLE_NAME"] == "platform-sandbox-assessments"
+    assert env["IDEMPOTENCY_TABLE_NAME"] == "platform-sandbox-security-idempotency"
+    table = root_plan.one("module.idempotency_table.aws_dynamodb_table.this[0]").after
+    assert table["hash_key"] == "id"
+    assert table["ttl"] == [{"attribute_name": "expiration", "enabled": True}]
+
+
+def test_report_delivery_may_publish_to_the_reports_namespace_only(root_plan: Plan) -> None:
+    assert statements(root_plan, "report_delivery") == {
+        "PublishReports": ["appsync:EventPublish"],
+        "StoreReports": ["dynamodb:PutItem"],
+    }
+    assert set(references(root_plan, "report_delivery", "policy_statements")) == {
+        "module.reports_table.arn",
+        "module.reports_table",
+        "local.reports_namespace_arn",
+    }
+    # The namespace ARN is known after apply (the API id); its shape is fixed here.
+    source = (ROOT / "terraform" / "async.tf").read_text()
+    (arn,) = re.findall(r'reports_namespace_arn = "([^"]+)"', source)
+    assert re.fullmatch(
+        r"arn:\$\{local\.partition\}:appsync:\$\{var\.region\}:\$\{local\.account_id\}"
+        r":apis/\$\{module\.realtime\.api_id\}/channelNamespace/reports",
+        arn,
+    )
+    assert "module.realtime.publish_url" in references(
+        root_plan, "report_delivery", "environment_variables"
+    )
+
+
+def test_async_tables_are_encrypted(root_plan: Plan) -> None:
+    for name in ("assessments_table", "idempotency_table", "reports_table"):
+        table = root_plan.one(f"module.{name}.aws_dynamodb_table.this[0]").after
+        assert table["server_side_encryption"][0]["enabled"] is True, name
+        assert table["billing_mode"] == "PAY_PER_REQUEST", name
+
+
+def test_outputs_of_the_async_services(root_plan: Plan) -> None:
+    outputs = root_plan.raw["planned_values"]["outputs"]
+    assert outputs["reports_table_name"]["value"] == "platform-sandbox-reports"
+    assert outputs["async_function_names"]["value"] == {
+        "answers_stream": "platform-sandbox-answers-stream",
+        "security": "platform-sandbox-security",
+        "report_delivery": "platform-sandbox-report-delivery",
+    }
+    assert "answers_stream_failure_queue_url" in outputs
