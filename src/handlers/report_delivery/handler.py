@@ -4,6 +4,8 @@ The report is stored, then published to ``/reports/<user id>`` on the Event API 
 signed with SigV4 as this function's role (``appsync:EventPublish`` on that namespace only).
 Throttling and server errors are retried with backoff inside the invocation; when the report
 still cannot be delivered the function fails, so that it is retried and then dead-lettered.
+Delivery is at least once: a redelivered report overwrites its own item and may be published
+again with the same ``reportId``.
 
 boto3, botocore's signer and the clients are created by the first valid event.
 """
