@@ -412,6 +412,9 @@ def bench_package() -> dict[str, Any]:
                 "zip": str(path.relative_to(ROOT)),
                 "files": len(infos),
                 "pyc_files": sum(1 for i in infos if i.filename.endswith(".pyc")),
+                "pyc_zipped_bytes": sum(
+                    i.compress_size for i in infos if i.filename.endswith(".pyc")
+                ),
                 "zipped_bytes": path.stat().st_size,
                 "unpacked_bytes": sum(i.file_size for i in infos),
                 "biggest": [
@@ -570,7 +573,7 @@ def report(results: dict[str, Any]) -> str:
                     z["zip"],
                     f"{z['zipped_bytes'] / 1e6:.2f} MB",
                     f"{z['unpacked_bytes'] / 1e6:.2f} MB",
-                    f"{z['files']} ({z['pyc_files']} .pyc)",
+                    f"{z['files']} ({z['pyc_files']} .pyc, {z['pyc_zipped_bytes'] / 1e6:.2f} MB)",
                     biggest + " (MB zipped)",
                 ]
             )

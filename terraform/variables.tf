@@ -135,28 +135,13 @@ variable "reports_table_deletion_protection" {
 }
 
 variable "answers_stream" {
-  description = "How the answers table's stream is read: records per batch, and how long a failing record is retried (attempts, and its age in seconds) before it goes to the stream failure queue."
+  description = "How the answers table's stream is read: records per batch, and how long a failing record is retried (attempts, and its age in seconds) before it goes to the stream failure queue. The lambda-function module validates the bounds."
   type = object({
     batch_size                    = optional(number, 100)
     maximum_retry_attempts        = optional(number, 3)
     maximum_record_age_in_seconds = optional(number, 21600)
   })
   default = {}
-
-  validation {
-    condition     = var.answers_stream.batch_size >= 1 && var.answers_stream.batch_size <= 1000
-    error_message = "answers_stream.batch_size must be between 1 and 1000."
-  }
-
-  validation {
-    condition     = var.answers_stream.maximum_retry_attempts >= 0 && var.answers_stream.maximum_retry_attempts <= 100
-    error_message = "answers_stream.maximum_retry_attempts must be between 0 and 100: bounded, so a poisoned record cannot block the stream."
-  }
-
-  validation {
-    condition     = var.answers_stream.maximum_record_age_in_seconds >= 60 && var.answers_stream.maximum_record_age_in_seconds <= 86400
-    error_message = "answers_stream.maximum_record_age_in_seconds must be between 60 and 86400 (a DynamoDB stream keeps records for 24 hours)."
-  }
 }
 
 variable "realtime_auth" {

@@ -272,9 +272,9 @@ variable "event_source_mappings" {
   validation {
     condition = alltrue([for m in values(var.event_source_mappings) :
       m.maximum_retry_attempts >= 0 && m.maximum_retry_attempts <= 10000 &&
-      m.maximum_record_age_in_seconds >= 60 && m.maximum_record_age_in_seconds <= 604800
+      m.maximum_record_age_in_seconds >= 60 && m.maximum_record_age_in_seconds <= 86400
     ])
-    error_message = "event_source_mappings: retries and record age must be bounded: maximum_retry_attempts 0-10000, maximum_record_age_in_seconds 60-604800 (-1, unbounded, is not allowed)."
+    error_message = "event_source_mappings: retries and record age must be bounded: maximum_retry_attempts 0-10000, maximum_record_age_in_seconds 60-86400 (a DynamoDB stream keeps records 24 hours; -1, unbounded, is not allowed)."
   }
 
   validation {

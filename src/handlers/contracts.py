@@ -16,7 +16,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, Field, StringConstraints
 
 from handlers.common.models import ContractModel, Identifier
@@ -166,12 +165,6 @@ CONTRACTS: dict[str, EventContract[Any]] = {
 }
 
 
-class UploadReceivedEvent(EventBridgeModel):
-    """The EventBridge envelope of an ``UploadReceived`` event, as a Lambda target gets it."""
-
-    detail: UploadReceived
-
-
 __all__ = [
     "ANSWER_SUBMITTED",
     "CONTRACTS",
@@ -184,5 +177,4 @@ __all__ = [
     "OrderLine",
     "ReportReady",
     "UploadReceived",
-    "UploadReceivedEvent",
 ]

@@ -186,6 +186,15 @@ STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T
             "lambda-function",
             {
                 "event_source_mappings": {
+                    "s": {"event_source_arn": STREAM_ARN, "maximum_record_age_in_seconds": 90000}
+                }
+            },
+            "a DynamoDB stream keeps records 24 hours",
+        ),
+        (
+            "lambda-function",
+            {
+                "event_source_mappings": {
                     "s": {"event_source_arn": "arn:aws:sqs:eu-west-1:123456789012:q"}
                 }
             },
@@ -209,6 +218,7 @@ STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T
         "wildcard-action",
         "not-a-zip",
         "unbounded-stream-retries",
+        "record-older-than-the-stream",
         "not-a-stream",
         "zero-throttling",
         "get-route",

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from handlers.capture_order import handler as capture
 from handlers.capture_order.settings import get_settings
 from handlers.common.events import InvalidEventError
+from tests.unit.aws import create_table
 from tests.unit.conftest import log_records, metric_values
 
 TABLE = "orders-test"
@@ -24,14 +24,7 @@ def orders_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     get_settings.cache_clear()
     monkeypatch.setattr(capture, "_store", None)
     with mock_aws():
-        dynamodb = boto3.resource("dynamodb", region_name="eu-west-1")
-        table = dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield table
+        yield create_table(TABLE, range_key=False)
     get_settings.cache_clear()
 
 

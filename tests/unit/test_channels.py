@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -15,6 +14,7 @@ from handlers.channels import handler as channels
 from handlers.channels.identity import AuthKind, caller_from_identity
 from handlers.channels.settings import get_settings
 from tests.conftest import EVENTS, load_event
+from tests.unit.aws import create_table
 from tests.unit.conftest import emitted, log_records, metric_values
 
 TABLE = "answers-test"
@@ -72,19 +72,7 @@ def answers_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     get_settings.cache_clear()
     monkeypatch.setattr(channels, "_store", None)
     with mock_aws():
-        table = boto3.resource("dynamodb", region_name="eu-west-1").create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield table
+        yield create_table(TABLE)
     get_settings.cache_clear()
 
 
