@@ -1,4 +1,5 @@
-# The two commands: `make plan` (the platform, planned offline) and `make test` (every suite).
+# The three commands: `make local` (the platform on this machine), `make plan` (planned offline)
+# and `make test` (every suite).
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -56,9 +57,14 @@ apply: package init ## terraform apply ENV=<env> with your own AWS credentials
 	@test -n "$(ENV)" || { echo "make apply needs ENV=<environment> (terraform/environments/<env>.tfvars)" >&2; exit 2; }
 	cd terraform && $(TF) apply -input=false $(TF_VARS)
 
+.PHONY: local
+local: package ## the platform on this machine (127.0.0.1, no AWS account); ARGS="--help" for options
+	$(TOX) run -q -e local --notest
+	.tox/local/bin/python -m local_runtime $(ARGS)
+
 .PHONY: test
-test: package ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform plan/apply, checkov
-	$(TOX) run -e lint,type,py313,py311,build,terraform,security
+test: package ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, checkov, local
+	$(TOX) run -e lint,type,py313,py311,build,terraform,security,local
 
 .PHONY: bench
 bench: package init ## benchmark: cold init, warm publish, package size, plan time -> dist/bench.json

@@ -177,9 +177,15 @@ def compile_bytecode(target: Path) -> int:
     return len(jobs)
 
 
+# Packages of the project's wheel that are not Lambda code: the local platform.
+NOT_LAMBDA_CODE = {"local_runtime"}
+
+
 def keep(path: Path, target: Path) -> bool:
     relative = path.relative_to(target)
     parts = relative.parts
+    if parts[0] in NOT_LAMBDA_CODE:
+        return False
     if path.suffix == ".pyo" or ("__pycache__" in parts and not is_target_bytecode(path)):
         return False
     if parts[0] == "bin":

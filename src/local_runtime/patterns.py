@@ -1,10 +1,12 @@
-"""EventBridge event-pattern matching, for the patterns this platform writes.
+"""EventBridge event-pattern matching: the local bus's rules and stream filters.
 
-Implemented from the EventBridge event-pattern reference: a pattern is a JSON object whose
-leaves are arrays; an event matches when every field of the pattern matches (AND), and a
-field matches when its value equals any element of the array (OR). A nested object matches
-the event's object at that key. Beyond exact values, the operators here are ``prefix``,
-``suffix``, ``anything-but`` (value or list), ``exists`` and ``equals-ignore-case``; any
+Written once for the local runtime and for the contract tests. Implemented from the
+EventBridge event-pattern reference ("Creating event patterns", "Content filtering"): a
+pattern is a JSON object whose leaves are arrays; an event matches when every field of
+the pattern matches (AND), and a field matches when its value equals any element of the array
+(OR). A nested object matches the event's object at that key. Beyond exact values, the
+operators here are ``prefix``, ``suffix``, ``anything-but`` (value or list), ``exists``
+and ``equals-ignore-case``; any
 other operator raises, so a pattern that needs one cannot pass by accident. Values in the
 event that are arrays match when any element matches.
 """
@@ -19,6 +21,33 @@ _MISSING = object()
 
 class UnsupportedPatternError(ValueError):
     """The pattern uses EventBridge syntax this matcher does not implement."""
+
+
+def check_pattern(pattern: Any, where: str = "") -> None:
+    """Raise UnsupportedPatternError, naming the operator and where it is, for anything in
+    ``pattern`` this matcher does not implement (the runtime calls this at start)."""
+    if not isinstance(pattern, dict):
+        raise UnsupportedPatternError(f"{where or 'pattern'}: a pattern must be a JSON object")
+    for key, rule in pattern.items():
+        path = f"{where}.{key}" if where else key
+        if isinstance(rule, dict):
+            check_pattern(rule, path)
+            continue
+        if not isinstance(rule, list):
+            raise UnsupportedPatternError(f"{path}: pattern leaves must be arrays, got {rule!r}")
+        if not rule:
+            raise UnsupportedPatternError(f"{path}: an empty array matches nothing")
+        for element in rule:
+            if not isinstance(element, dict):
+                continue
+            if len(element) != 1:
+                raise UnsupportedPatternError(f"{path}: one operator per element, got {element!r}")
+            (operator,) = element
+            if operator != "exists" and operator not in _OPERATORS:
+                raise UnsupportedPatternError(
+                    f"{path}: operator {operator!r} is not implemented by the local runtime "
+                    f"(it implements: exact values, exists, {', '.join(sorted(_OPERATORS))})"
+                )
 
 
 def matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:

@@ -1,0 +1,180 @@
+"""The local AWS: moto's server on 127.0.0.1, with the platform's own EventBridge in front.
+
+One endpoint (``aws_endpoint_url``) answers every service the handlers and the user call:
+moto serves DynamoDB and its streams, SQS, SSM, Secrets Manager and the rest; EventBridge
+requests (``X-Amz-Target: AWSEvents.*``) go to the runtime's bus instead, because moto's
+EventBridge cannot invoke Lambda targets. Those requests are checked the way AWS checks
+them: a SigV4 signature recomputed with botocore for a known access key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from local_runtime.spec import PlatformSpec
+
+EventsHandler = Callable[[str, dict[str, Any], str], tuple[int, dict[str, Any]]]
+
+
+def verify_sigv4(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    secrets: dict[str, str],
+    service: str,
+) -> tuple[str | None, str | None]:
+    """(access key id, None) when ``headers`` carry a valid SigV4 signature of this request
+    by a key in ``secrets`` for ``service``; (None, why not) otherwise."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    authorization = lower.get("authorization", "")
+    if not authorization.startswith("AWS4-HMAC-SHA256 "):
+        return None, "the request is not signed with SigV4"
+    try:
+        parts = dict(p.strip().split("=", 1) for p in authorization[17:].split(","))
+        key_id, _date, region, signed_service, _ = parts["Credential"].split("/")
+        signed = parts["SignedHeaders"].split(";")
+    except (KeyError, ValueError):
+        return None, "malformed Authorization header"
+    if signed_service != service:
+        return None, f"signed for {signed_service!r}, not {service!r}"
+    secret = secrets.get(key_id)
+    if secret is None:
+        return None, f"the access key {key_id} is not known here"
+    request = AWSRequest(
+        method=method, url=url, data=body, headers={n: lower.get(n, "") for n in signed}
+    )
+    request.context["timestamp"] = lower.get("x-amz-date", "")
+    signer = SigV4Auth(Credentials(key_id, secret), service, region)
+    expected = signer.signature(
+        signer.string_to_sign(request, signer.canonical_request(request)), request
+    )
+    if parts.get("Signature") != expected:
+        return None, "the request signature does not match"
+    return key_id, None
+
+
+class LocalAws:
+    """moto's WSGI app behind a dispatcher that hands EventBridge calls to ``events``."""
+
+    def __init__(self, port: int, secrets: dict[str, str], events: EventsHandler) -> None:
+        self.secrets = secrets
+        self.events = events
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server: BaseWSGIServer = make_server("127.0.0.1", port, self._app, threaded=True)
+        self.port = self._server.server_port
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+        self._server.server_close()
+
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("AWSEvents."):
+            return self._moto(environ, start_response)  # type: ignore[no-any-return]
+        request = Request(environ)
+        body = request.get_data()
+        key, problem = verify_sigv4(
+            request.method,
+            request.url,
+            dict(request.headers.items()),
+            body,
+            secrets=self.secrets,
+            service="events",
+        )
+        if problem:
+            status, answer = 400, {"__type": "UnrecognizedClientException", "message": problem}
+        else:
+            try:
+                payload = json.loads(body or b"{}")
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict):
+                status, answer = 400, {"__type": "SerializationException", "message": "bad JSON"}
+            else:
+                status, answer = self.events(target.removeprefix("AWSEvents."), payload, key or "")
+        response = Response(
+            json.dumps(answer), status=status, content_type="application/x-amz-json-1.1"
+        )
+        answered: Iterable[bytes] = response(environ, start_response)
+        return answered
+
+    def client(self, service: str, region: str, key: str, secret: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        )
+
+
+def provision(
+    spec: PlatformSpec, clients: Callable[[str], Any], say: Callable[[str], None]
+) -> dict[str, str]:
+    """Create in moto the tables and queues the plan declares; the stream ARN of each table
+    with a stream, by table name."""
+    dynamodb, sqs = clients("dynamodb"), clients("sqs")
+    streams: dict[str, str] = {}
+    for table in spec.tables.values():
+        keys = [{"AttributeName": table.hash_key, "KeyType": "HASH"}]
+        if table.range_key:
+            keys.append({"AttributeName": table.range_key, "KeyType": "RANGE"})
+        args: dict[str, Any] = {
+            "TableName": table.name,
+            "KeySchema": keys,
+            "AttributeDefinitions": [
+                {"AttributeName": n, "AttributeType": t} for n, t in table.attributes.items()
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if table.stream_view_type:
+            args["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": table.stream_view_type,
+            }
+        created = dynamodb.create_table(**args)["TableDescription"]
+        if table.ttl_attribute:
+            dynamodb.update_time_to_live(
+                TableName=table.name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+            )
+        if table.stream_view_type:
+            streams[table.name] = created["LatestStreamArn"]
+    for queue in spec.queues.values():
+        attributes = {
+            "MessageRetentionPeriod": str(queue.message_retention_seconds),
+            "VisibilityTimeout": str(queue.visibility_timeout_seconds),
+        }
+        if queue.fifo:
+            attributes["FifoQueue"] = "true"
+        sqs.create_queue(QueueName=queue.name, Attributes=attributes)
+    ssm = clients("ssm")
+    for name, value in spec.ssm_parameters.items():
+        ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+    say(
+        f"created {len(spec.tables)} tables ({len(streams)} with streams) and "
+        f"{len(spec.queues)} queues in the local AWS"
+    )
+    return streams

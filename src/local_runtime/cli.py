@@ -1,0 +1,90 @@
+"""``make local`` / ``python -m local_runtime``: the platform on 127.0.0.1, in the foreground.
+
+Ctrl-C (SIGINT) or SIGTERM stops everything it started. Endpoints and credentials are printed
+and written to ``dist/local/outputs.json`` in the shape of ``terraform output -json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from local_runtime.console import Console
+from local_runtime.runtime import Options, run
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 picks a free one)")
+    return value
+
+
+def _scale(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError("--delay-scale must be in (0, 1]")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m local_runtime",
+        description="Run the platform that terraform/ plans on this machine (no AWS account).",
+    )
+    p.add_argument("--root", type=Path, default=REPO / "terraform", help="Terraform root")
+    p.add_argument(
+        "--var-file",
+        type=Path,
+        default=REPO / "terraform" / "environments" / "local.tfvars",
+        help="tfvars of the local environment",
+    )
+    p.add_argument("--zip", type=Path, default=REPO / "dist" / "handlers.zip", help="the package")
+    p.add_argument("--out", type=Path, default=REPO / "dist" / "local", help="outputs and logs")
+    p.add_argument("--work", type=Path, default=REPO / ".build" / "local", help="plan cache")
+    p.add_argument("--aws-port", type=_port, default=4566, help="local AWS endpoint (moto)")
+    p.add_argument("--http-port", type=_port, default=4567, help="the HTTP API")
+    p.add_argument("--events-port", type=_port, default=4568, help="the Event API (reserved)")
+    p.add_argument("--control-port", type=_port, default=4569, help="webhook receiver, control")
+    p.add_argument(
+        "--code",
+        choices=("src", "zip"),
+        default="src",
+        help="run the handlers from src/ (reloaded when they change) or from the unpacked zip",
+    )
+    p.add_argument(
+        "--delay-scale",
+        type=_scale,
+        default=0.01,
+        help="retry delays are AWS's times this (default 0.01: Lambda's 1 min wait is 0.6 s)",
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0, help="show payloads")
+    p.add_argument("-q", "--quiet", action="store_true", help="only problems")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    options = Options(
+        repo=REPO,
+        root=args.root,
+        tfvars=args.var_file,
+        zip_path=args.zip,
+        work=args.work,
+        out=args.out,
+        aws_port=args.aws_port,
+        http_port=args.http_port,
+        events_port=args.events_port,
+        control_port=args.control_port,
+        code=args.code,
+        delay_scale=args.delay_scale,
+        verbosity=0 if args.quiet else 1 + args.verbose,
+    )
+    console = Console(options.verbosity)
+    try:
+        return asyncio.run(run(options, console))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,149 @@
+"""The planned HTTP APIs: their routes, EventBridge-PutEvents integrations and throttling.
+
+Follows the API Gateway developer guide ("Working with AWS service integrations for HTTP
+APIs", "Integration subtype reference", "Throttling requests to your HTTP API"): the
+integration's request parameters are evaluated against the request (``$request.body``,
+``$request.body.<path>``, ``$request.header.<name>``, ``$request.querystring.<name>``,
+``$context.requestId``, ``$context.authorizer.claims.<name>``, or a constant) into one
+``PutEvents`` entry, and the caller gets EventBridge's answer as it is, HTTP 200 with
+``FailedEntryCount`` even when the entry was refused. The stage's default route settings are a
+token bucket (``rate`` per second, ``burst`` tokens): beyond it the answer is 429
+``{"message":"Too Many Requests"}``, as API Gateway answers. Routes not in the plan answer
+404 ``{"message":"Not Found"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from local_runtime.console import Console
+from local_runtime.spec import HttpApiSpec, RouteSpec, UnsupportedError
+
+_SOURCES = ("$request.body", "$request.header.", "$request.querystring.", "$context.")
+_CONTEXT = ("$context.requestId", "$context.authorizer.claims.")
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def check_parameter(route: RouteSpec, name: str, expression: str) -> None:
+    if not expression.startswith("$"):
+        return
+    if (
+        expression == "$request.body"
+        or expression.startswith(_SOURCES[:3])
+        or expression.startswith(_CONTEXT)
+    ):
+        return
+    raise UnsupportedError(
+        f"{route.address}: request parameter {name} = {expression!r} is not evaluated locally"
+    )
+
+
+def evaluate(expression: str, body: str, request: web.Request, context: dict[str, Any]) -> Any:
+    """The value of one request parameter's expression for this request."""
+    value: Any = expression
+    if expression == "$request.body":
+        value = body
+    elif expression.startswith("$request.body."):
+        value = json.loads(body)
+        for part in expression.removeprefix("$request.body.").split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not (isinstance(value, str) or value is None):
+            value = json.dumps(value)
+    elif expression.startswith("$request.header."):
+        value = request.headers.get(expression.removeprefix("$request.header."))
+    elif expression.startswith("$request.querystring."):
+        value = request.query.get(expression.removeprefix("$request.querystring."))
+    elif expression == "$context.requestId":
+        value = context["requestId"]
+    elif expression.startswith("$context.authorizer.claims."):
+        claims = context.get("claims") or {}
+        value = claims.get(expression.removeprefix("$context.authorizer.claims."))
+    return value
+
+
+def _answer(status: int, payload: Any, request_id: str) -> web.Response:
+    return web.Response(
+        status=status,
+        text=json.dumps(payload),
+        content_type="application/json",
+        headers={"apigw-requestid": request_id},
+    )
+
+
+def http_api_app(
+    apis: tuple[HttpApiSpec, ...],
+    put_events: Callable[[list[dict[str, Any]]], tuple[int, dict[str, Any]]],
+    console: Console,
+) -> web.Application:
+    """One aiohttp app serving every planned route (route keys must not collide)."""
+    table: dict[tuple[str, str], tuple[HttpApiSpec, RouteSpec]] = {}
+    buckets: dict[str, TokenBucket] = {}
+    for api in apis:
+        buckets[api.name] = TokenBucket(api.rate_limit, api.burst_limit)
+        for route in api.routes:
+            if route.authorizer is not None:
+                raise UnsupportedError(
+                    f"{route.address}: the JWT authorizer {route.authorizer.name} is not "
+                    "emulated locally yet"
+                )
+            for name, expression in route.request_parameters.items():
+                check_parameter(route, name, expression)
+            key = (route.method, route.path)
+            if key in table:
+                raise UnsupportedError(
+                    f"{route.address}: {route.method} {route.path} is also a route of "
+                    f"{table[key][0].name}; the local HTTP API serves all APIs on one port"
+                )
+            table[key] = (api, route)
+
+    async def handle(request: web.Request) -> web.Response:
+        request_id = uuid.uuid4().hex[:16]
+        found = table.get((request.method, request.path))
+        if found is None:
+            console.hop("request", f"{request.method} {request.path} -> 404", request_id, "warn")
+            return _answer(404, {"message": "Not Found"}, request_id)
+        api, route = found
+        if not buckets[api.name].take():
+            console.hop("request", f"{request.method} {request.path} -> 429", request_id, "warn")
+            return _answer(429, {"message": "Too Many Requests"}, request_id)
+        body = await request.text()
+        context = {"requestId": request_id, "claims": {}}
+        entry: dict[str, Any] = {}
+        for name, expression in route.request_parameters.items():
+            value = evaluate(expression, body, request, context)
+            if value is not None:
+                entry[name] = value
+        console.hop("request", f"{request.method} {request.path} ({api.name})", request_id)
+        status, answer = put_events([entry])
+        if status != 200:
+            console.hop("request", f"PutEvents refused: {answer}", request_id, "fail")
+            return _answer(500, {"message": "Internal Server Error"}, request_id)
+        if answer.get("FailedEntryCount"):
+            console.hop("request", f"entry refused: {answer['Entries']}", request_id, "warn")
+        return _answer(200, answer, request_id)
+
+    app = web.Application(client_max_size=10 * 1024 * 1024)
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app

@@ -1,0 +1,404 @@
+"""The platform on this machine: plan, local AWS, workers, bus, streams, HTTP API, outputs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import platform as host
+import secrets
+import shutil
+import socket
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from local_runtime.aws import LocalAws, provision
+from local_runtime.console import Console
+from local_runtime.control import Control
+from local_runtime.equivalents import AWS_ENDPOINT, HTTP_API_ENDPOINT
+from local_runtime.eventbridge import Deliverers, EventBus
+from local_runtime.httpapi import http_api_app
+from local_runtime.lambdas import CodeWatcher, Credentials, FunctionRuntime
+from local_runtime.spec import PlatformSpec, UnsupportedError, read_platform, stack_outputs
+from local_runtime.streams import StreamMapping
+from local_runtime.tfplan import plan_json
+
+
+@dataclass(frozen=True)
+class Options:
+    repo: Path
+    root: Path
+    tfvars: Path
+    zip_path: Path
+    work: Path
+    out: Path
+    aws_port: int = 4566
+    http_port: int = 4567
+    events_port: int = 4568
+    control_port: int = 4569
+    code: str = "src"
+    delay_scale: float = 0.01
+    verbosity: int = 1
+
+
+def _socket(port: int, listen: bool = True) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        raise UnsupportedError(
+            f"port {port} on 127.0.0.1 is taken ({exc.strerror}): choose another, or 0 for a "
+            "free one"
+        ) from exc
+    if listen:
+        sock.listen(128)
+    return sock
+
+
+def _key(label: str) -> Credentials:
+    tag = "".join(c for c in label.upper() if c.isalnum())[-10:].rjust(10, "X")
+    return Credentials(
+        f"AKIALOCAL{tag}{secrets.token_hex(1).upper()}"[:20], secrets.token_urlsafe(30)
+    )
+
+
+class Platform:
+    def __init__(self, options: Options, console: Console) -> None:
+        self.options = options
+        self.console = console
+        self.functions: dict[str, FunctionRuntime] = {}
+        self.mappings: list[StreamMapping] = []
+        self.runners: list[web.AppRunner] = []
+        self.aws: LocalAws | None = None
+        self.bus: EventBus | None = None
+        self.spec: PlatformSpec | None = None
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self._reserved: list[socket.socket] = []
+
+    # --- start ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        options, say = self.options, self.console.step
+        started = time.monotonic()
+        say(f"planning {options.root.name}/ with {options.tfvars.name}")
+        if not options.zip_path.is_file():
+            raise UnsupportedError(
+                f"{options.zip_path} is missing: run `make package` first (the plan hashes it)"
+            )
+        plan = await asyncio.to_thread(
+            functools.partial(
+                plan_json,
+                options.repo,
+                options.root,
+                options.tfvars,
+                options.work,
+                variables={"lambda_zip": str(options.zip_path.resolve())},
+                say=lambda text: self.console.line(f"    {text}", "dim"),
+            )
+        )
+
+        client = _key("client")
+        say("starting the local AWS (moto) with the platform's EventBridge in front")
+        http_socket = _socket(options.http_port)
+        control_socket = _socket(options.control_port)
+        # The Event API's port is reserved (not listening) until it is served.
+        events_socket = _socket(options.events_port, listen=False)
+        self._reserved.append(events_socket)
+        events_host = f"127.0.0.1:{events_socket.getsockname()[1]}"
+        api_key = "da2-local" + secrets.token_hex(13)
+        credentials: dict[str, Credentials] = {}
+        secrets_by_key: dict[str, str] = {client.access_key_id: client.secret_access_key}
+        self.aws = LocalAws(options.aws_port, secrets_by_key, self._events)
+        replacements = {
+            AWS_ENDPOINT: self.aws.endpoint,
+            HTTP_API_ENDPOINT: f"http://127.0.0.1:{http_socket.getsockname()[1]}",
+            **stack_outputs(plan, {"events_host": events_host, "api_key": api_key}),
+        }
+        self.spec = spec = read_platform(plan, replacements)
+        for name in spec.functions:
+            credentials[name] = _key(name)
+            secrets_by_key[credentials[name].access_key_id] = credentials[name].secret_access_key
+        self.aws.start()
+        streams = await asyncio.to_thread(
+            provision, spec, self._client, lambda text: self.console.line(f"    {text}", "dim")
+        )
+
+        code_dir, watch = self._code()
+        watcher = CodeWatcher(watch)
+        logs = options.out / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        say(f"{len(spec.functions)} functions, code from {code_dir}, logs in {logs}")
+        for name, function in spec.functions.items():
+            self.functions[name] = FunctionRuntime(
+                function,
+                region=spec.region,
+                code_dir=code_dir,
+                watcher=watcher,
+                credentials=credentials[name],
+                aws_endpoint=self.aws.endpoint,
+                log_dir=logs,
+                console=self.console,
+                delay_scale=options.delay_scale,
+                send_failure=self._send_record,
+            )
+
+        self.bus = EventBus(
+            spec,
+            Deliverers(
+                invoke_async=lambda name, payload, corr: self.functions[name].invoke_async(
+                    payload, corr
+                ),
+                send_sqs=self._send_sqs,
+                has_function=lambda name: name in self.functions,
+            ),
+            self.console,
+            options.out / "archive",
+            options.delay_scale,
+        )
+        self.bus.loop = asyncio.get_running_loop()
+        say(
+            f"bus: {len(spec.buses)} bus(es), {len(spec.rules)} rules, "
+            f"{sum(len(r.targets) for r in spec.rules.values())} targets"
+        )
+
+        self._start_streams(streams)
+        say(f"streams: {len(self.mappings)} mapping(s) polling")
+
+        control = Control(self.console, self.status)
+        control.inject = self.inject
+        await self._serve(
+            http_api_app(spec.http_apis, self._put_entries, self.console), http_socket
+        )
+        await self._serve(control.app(), control_socket)
+        control_url = f"http://127.0.0.1:{control_socket.getsockname()[1]}"
+        self._webhook_parameters(f"{control_url}/hooks")
+        say(f"HTTP API: {sum(len(a.routes) for a in spec.http_apis)} route(s)")
+
+        self._write_outputs(client, control_url, logs)
+        self._print_table(time.monotonic() - started)
+
+    def _start_streams(self, streams: dict[str, str]) -> None:
+        _, spec = self._parts()
+        for mapping in spec.mappings:
+            stream = streams.get(mapping.table)
+            if stream is None or mapping.function not in self.functions:
+                raise UnsupportedError(
+                    f"{mapping.address}: table {mapping.table} has no stream, or function "
+                    f"{mapping.function} is not in the plan"
+                )
+            poller = StreamMapping(
+                mapping,
+                stream_arn=stream,
+                function=self.functions[mapping.function],
+                client=self._client("dynamodbstreams"),
+                region=spec.region,
+                console=self.console,
+                delay_scale=self.options.delay_scale,
+                send_failure=self._send_record,
+            )
+            poller.start()
+            self.mappings.append(poller)
+
+    def _write_outputs(self, client: Credentials, control_url: str, logs: Path) -> None:
+        aws, spec = self._parts()
+        options = self.options
+        self.outputs = dict(spec.outputs)
+        extras = {
+            "aws_endpoint_url": aws.endpoint,
+            "aws_region": spec.region,
+            "aws_access_key_id": client.access_key_id,
+            "aws_secret_access_key": client.secret_access_key,
+            "webhook_messages_url": f"{control_url}/hooks",
+            "local_control_url": control_url,
+            "local_logs_dir": str(logs.resolve()),
+        }
+        for name, value in extras.items():
+            self.outputs[name] = {
+                "value": value,
+                "type": "string",
+                "sensitive": name == "aws_secret_access_key",
+            }
+        options.out.mkdir(parents=True, exist_ok=True)
+        (options.out / "outputs.json").write_text(json.dumps(self.outputs, indent=2) + "\n")
+
+    def _code(self) -> tuple[Path, Path | None]:
+        options = self.options
+        if options.code == "src":
+            return options.repo / "src", options.repo / "src" / "handlers"
+        target = options.work / "code"
+        shutil.rmtree(target, ignore_errors=True)
+        with zipfile.ZipFile(options.zip_path) as zf:
+            zf.extractall(target)
+        machine = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
+        arch = machine.get(host.machine().lower(), host.machine())
+        cores = list(target.glob("pydantic_core/_pydantic_core.*.so"))
+        if cores and not any(arch in core.name for core in cores):
+            raise UnsupportedError(
+                f"{options.zip_path} is built for another architecture ({cores[0].name}); this "
+                f"machine is {arch}. Build one for it: .venv/bin/tox run -e package -- "
+                f"--architecture {'x86_64' if arch == 'x86_64' else 'arm64'} "
+                f"--out dist/handlers-{arch}.zip, then --zip dist/handlers-{arch}.zip"
+            )
+        return target, None
+
+    def _webhook_parameters(self, receiver: str) -> None:
+        """As an operator would: store the webhook URL where each function reads it."""
+        ssm = self._client("ssm")
+        for name, function in self.functions.items():
+            env = function.spec.environment
+            if env.get("WEBHOOK_URL_STORE") == "ssm" and env.get("WEBHOOK_URL_NAME"):
+                ssm.put_parameter(
+                    Name=env["WEBHOOK_URL_NAME"],
+                    Value=f"{receiver}/{name}",
+                    Type="SecureString",
+                    Overwrite=True,
+                )
+                self.console.line(
+                    f"    {name}: webhook URL stored in SSM {env['WEBHOOK_URL_NAME']}", "dim"
+                )
+
+    async def _serve(self, app: web.Application, sock: socket.socket) -> None:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        self.runners.append(runner)
+
+    def _print_table(self, seconds: float) -> None:
+        rows = [(k, v["value"]) for k, v in self.outputs.items() if isinstance(v["value"], str)]
+        width = max(len(k) for k, _ in rows)
+        self.console.line("")
+        for key, value in sorted(rows):
+            shown = "(in outputs.json)" if self.outputs[key]["sensitive"] else value
+            self.console.line(f"  {key:<{width}}  {shown}")
+        self.console.line("")
+        self.console.step(
+            f"ready in {seconds:.1f} s: {self.options.out / 'outputs.json'} (Ctrl-C stops "
+            "everything)"
+        )
+
+    # --- what the parts call ----------------------------------------------------------------
+
+    def _parts(self) -> tuple[LocalAws, PlatformSpec]:
+        if self.aws is None or self.spec is None:
+            raise RuntimeError("the platform is not started")
+        return self.aws, self.spec
+
+    def _bus(self) -> EventBus:
+        if self.bus is None:
+            raise RuntimeError("the bus is not running yet")
+        return self.bus
+
+    def _client(self, service: str) -> Any:
+        aws, spec = self._parts()
+        key = next(iter(aws.secrets))
+        return aws.client(service, spec.region, key, aws.secrets[key])
+
+    def _events(
+        self, operation: str, payload: dict[str, Any], caller: str
+    ) -> tuple[int, dict[str, Any]]:
+        return self._bus().handle(operation, payload, caller)
+
+    def _put_entries(self, entries: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+        return self._bus().put_events(entries)
+
+    def _queue_url(self, name: str) -> str:
+        aws, spec = self._parts()
+        return f"{aws.endpoint}/{spec.account_id}/{name}"
+
+    def _send_sqs(self, queue: str, body: str, attributes: dict[str, str] | None) -> None:
+        message: dict[str, Any] = {"QueueUrl": self._queue_url(queue), "MessageBody": body}
+        if attributes:
+            message["MessageAttributes"] = {
+                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+            }
+        self._client("sqs").send_message(**message)
+
+    async def _send_record(self, queue: str, record: dict[str, Any]) -> None:
+        await asyncio.to_thread(self._send_sqs, queue, json.dumps(record), None)
+
+    def inject(self, order: dict[str, Any]) -> str | None:
+        count = int(order.get("count", 1))
+        if "function" in order:
+            function = self.functions.get(str(order["function"]))
+            if function is None:
+                return f"no function {order['function']!r} in the plan"
+            if order.get("fault") not in {"timeout", "crash"}:
+                return "fault must be timeout or crash"
+            function.faults.extend([str(order["fault"])] * count)
+            return None
+        if "target" in order and self.bus is not None:
+            self.bus.delivery_faults[str(order["target"])] = count
+            return None
+        return "say which function, target or webhook_status"
+
+    def status(self) -> dict[str, Any]:
+        functions = {
+            name: {
+                "invocations": f.invocations,
+                "errors": f.errors,
+                "waiting": f.backlog,
+                "running": f.lock.locked(),
+                "pid": f.worker.process.pid if f.worker is not None else None,
+            }
+            for name, f in self.functions.items()
+        }
+        streams_busy = any(m.busy for m in self.mappings)
+        delivering = self.bus.delivering if self.bus else 0
+        idle = (
+            not streams_busy
+            and delivering == 0
+            and all(not f["running"] and f["waiting"] == 0 for f in functions.values())
+        )
+        return {
+            "functions": functions,
+            "streams_busy": streams_busy,
+            "deliveries": delivering,
+            "idle": idle,
+        }
+
+    # --- stop -------------------------------------------------------------------------------
+
+    async def stop(self) -> None:
+        for mapping in self.mappings:
+            await mapping.stop()
+        workers = 0
+        for function in self.functions.values():
+            workers += function.worker is not None
+            await function.stop()
+        for runner in self.runners:
+            await runner.cleanup()
+        for sock in self._reserved:
+            sock.close()
+        if self.aws is not None:
+            await asyncio.to_thread(self.aws.stop)
+        self.console.step(f"stopped: {workers} worker(s), the servers and the local AWS")
+
+
+async def run(options: Options, console: Console) -> int:
+    platform = Platform(options, console)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for signum in ("SIGINT", "SIGTERM"):
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            loop.add_signal_handler(getattr(__import__("signal"), signum), stopping.set)
+    try:
+        try:
+            await platform.start()
+        except (UnsupportedError, RuntimeError) as exc:
+            console.line(f"local runtime refused to start: {exc}", "fail")
+            return 2
+        await stopping.wait()
+    finally:
+        await platform.stop()
+        if os.environ.get("LOCAL_RUNTIME_DEBUG"):
+            console.line("debug: stop complete")
+    return 0

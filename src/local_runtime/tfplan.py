@@ -1,0 +1,165 @@
+"""Planning ``terraform/`` for the local platform: the plan JSON the runtime runs.
+
+The root and its modules are copied to ``.build/local/tf`` and rewritten by the one rule of
+``equivalents``; then ``terraform init`` (from the provider mirror where this machine has
+one, see ``tools/tf_cli_config.py``), ``plan -out`` with the environment's tfvars and
+``show -json``. The JSON is cached under a hash of everything that went into it (the copied
+files, the tfvars, the zip's hash), so an unchanged configuration starts in a second or two;
+any change to a ``.tf`` file, a tfvars value or the zip plans again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from local_runtime.equivalents import rewrite_tree
+
+
+class PlanError(RuntimeError):
+    """Terraform could not plan the configuration; the message carries its own words."""
+
+
+def _copy(root: Path, dest: Path) -> list[Path]:
+    """Copy ``root`` (the Terraform root) and its sibling ``modules/`` into ``dest``, keeping
+    ``dest``'s ``.terraform`` (the installed provider) between runs. The directories copied."""
+    dest.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in (root, root.parent / "modules"):
+        if not source.is_dir():
+            continue
+        target = dest / source.name
+        keep = target / ".terraform"
+        saved = dest / f".keep-{source.name}"
+        if keep.exists():
+            shutil.rmtree(saved, ignore_errors=True)
+            keep.rename(saved)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(
+            source,
+            target,
+            ignore=shutil.ignore_patterns(
+                ".terraform", "terraform.tfstate*", ".tftest-cache", "*.tfplan", "backend.tf"
+            ),
+        )
+        if saved.exists():
+            saved.rename(keep)
+        copied.append(target)
+    return copied
+
+
+def _tf_dirs(tree: Path) -> list[Path]:
+    return sorted({p.parent for p in tree.rglob("*.tf") if ".terraform" not in p.parts})
+
+
+def _fingerprint(tree: Path, extra: list[bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(tree.rglob("*")):
+        if ".terraform" in path.parts or not path.is_file() or path.suffix == ".tfplan":
+            continue
+        if path.name.startswith("plan-") and path.suffix == ".json":
+            continue
+        digest.update(str(path.relative_to(tree)).encode())
+        digest.update(path.read_bytes())
+    for blob in extra:
+        digest.update(blob)
+    return digest.hexdigest()[:16]
+
+
+def _terraform(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    binary = shutil.which("terraform")
+    if binary is None:
+        raise PlanError(
+            "terraform (>= 1.9) is not on PATH: install it from "
+            "https://developer.hashicorp.com/terraform/install"
+        )
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [binary, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        words = (result.stderr or result.stdout).strip()
+        raise PlanError(f"terraform {args[0]} failed in {cwd}:\n{words}")
+    return result.stdout
+
+
+def _env(repo: Path) -> dict[str, str]:
+    """Terraform's environment: the project's provider-mirror config where this machine has a
+    mirror (``tools/tf_cli_config.py`` decides, as it does for ``make plan``)."""
+    env = dict(os.environ)
+    env.update({"TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
+    tool = repo / "tools" / "tf_cli_config.py"
+    written = subprocess.run(  # noqa: S603 - the project's own tool
+        [sys.executable, str(tool), "--write", str(repo / ".build" / "terraform.tfrc")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if written:
+        env["TF_CLI_CONFIG_FILE"] = written
+    return env
+
+
+def plan_json(
+    repo: Path,
+    root: Path,
+    tfvars: Path,
+    work: Path,
+    *,
+    variables: dict[str, str],
+    say: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """The plan of ``root`` with ``tfvars`` and ``variables``, as ``terraform show -json``
+    gives it, planned on a rewritten copy under ``work`` (cached by content). ``repo`` is
+    the checkout whose tools find this machine's provider mirror."""
+    root = root.resolve()
+    if not tfvars.is_file():
+        raise PlanError(f"no tfvars file {tfvars}")
+    tree = work / "tf"
+    say(f"copying {root.name}/ and modules/ to {tree} (computed values -> local equivalents)")
+    copied = _copy(root, tree)
+    rewrite_tree(d for base in copied for d in _tf_dirs(base))
+    local_vars = tree / root.name / "local.auto.tfvars.json"
+    shutil.copy(tfvars, tree / root.name / "local.tfvars")
+    local_vars.write_text(json.dumps(variables, sort_keys=True))
+    key = _fingerprint(tree, [json.dumps(variables, sort_keys=True).encode()])
+    cached = work / f"plan-{key}.json"
+    if cached.is_file():
+        say(f"plan unchanged since the last start ({cached.name})")
+        result: dict[str, Any] = json.loads(cached.read_text())
+        return result
+    env = _env(repo)
+    cwd = tree / root.name
+    lock = cwd / ".terraform.lock.hcl"
+    init_args = ["init", "-input=false", "-no-color"]
+    if lock.exists():
+        init_args.append("-lockfile=readonly")
+    say("terraform init")
+    _terraform(init_args, cwd, env)
+    say(f"terraform plan -var-file={tfvars.name}")
+    _terraform(
+        [
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-refresh=false",
+            "-lock=false",
+            "-var-file=local.tfvars",
+            "-out=local.tfplan",
+        ],
+        cwd,
+        env,
+    )
+    say("terraform show -json")
+    raw = _terraform(["show", "-json", "local.tfplan"], cwd, env)
+    for old in work.glob("plan-*.json"):
+        old.unlink()
+    cached.write_text(raw)
+    result = json.loads(raw)
+    return result
