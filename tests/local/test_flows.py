@@ -3,6 +3,8 @@ ingest, the async flow, nothing lost, a poisoned stream record, timeouts and cra
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from typing import Any
 
@@ -12,7 +14,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamLambdaOnFailureDestinationModel,
 )
 
-from tests.local.platform import LocalPlatform, wait_for
+from tests.local.platform import ROOT, LocalPlatform, wait_for
 
 pytestmark = pytest.mark.local
 
@@ -104,6 +106,51 @@ def test_an_invalid_order_is_retried_then_kept_with_the_original_event(
     assert record["responseContext"]["functionError"] == "Unhandled"
     assert record["responsePayload"]["errorType"] == "InvalidEventError"
     assert "detail.customerId: Field required" in record["responsePayload"]["errorMessage"]
+
+
+def test_a_target_that_cannot_be_reached_sends_the_event_to_its_dlq(
+    platform: LocalPlatform,
+) -> None:
+    notify = "arn:aws:lambda:eu-west-1:123456789012:function:platform-local-notify"
+    platform.settle()
+    platform.inject({"target": notify, "count": 9})  # the first try and the 8 planned retries
+    order_id = f"dlq-{uuid.uuid4().hex[:6]}"
+    status, _ = platform.post(platform.outputs["upload_url"], order(order_id))
+    assert status == 200
+    platform.settle()
+
+    dlq = platform.outputs["dead_letter_queue_urls"]["platform-local-notify/notify"]
+    messages = [m for m in platform.drain(dlq) if m["body"]["detail"]["orderId"] == order_id]
+    assert len(messages) == 1
+    assert messages[0]["body"]["detail-type"] == "UploadReceived.v1"
+    assert messages[0]["attributes"] == {
+        "ERROR_CODE": "SDK_CLIENT_ERROR",
+        "ERROR_MESSAGE": "injected fault: the target did not answer",
+        "RULE_ARN": "arn:aws:events:eu-west-1:123456789012:rule/platform-local-events/"
+        "platform-local-notify",
+        "TARGET_ARN": notify,
+    }
+    assert stored_orders(platform).get(order_id) == 1  # the other rule's target was reached
+
+
+def test_a_changed_handler_source_gives_a_cold_start_of_the_new_code(
+    platform: LocalPlatform,
+) -> None:
+    first = f"warm-{uuid.uuid4().hex[:6]}"
+    assert platform.post(platform.outputs["upload_url"], order(first))[0] == 200
+    platform.settle()
+    before = platform.console_text().count("platform-local-capture-order cold")
+    source = ROOT / "src" / "handlers" / "capture_order" / "logic.py"
+    os.utime(source)  # what saving the file in an editor does to the runtime's view of it
+    time.sleep(0.6)  # the sources are looked at at most twice a second
+    second = f"reload-{uuid.uuid4().hex[:6]}"
+    assert platform.post(platform.outputs["upload_url"], order(second))[0] == 200
+    platform.settle()
+
+    console = platform.console_text()
+    assert "platform-local-capture-order: code changed, next invocation is a cold start" in console
+    assert console.count("platform-local-capture-order cold") == before + 1
+    assert stored_orders(platform).get(second) == 1
 
 
 # --- nothing lost ---------------------------------------------------------------------------
