@@ -13,7 +13,20 @@ from pathlib import Path
 from local_runtime.console import Console
 from local_runtime.runtime import Options, run
 
-REPO = Path(__file__).resolve().parents[2]
+
+def _checkout() -> Path:
+    """The project checkout to run: the working directory (``make local`` and the tests run
+    from it), or the one this file lives in when it runs from ``src/``."""
+    for candidate in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        if (candidate / "src" / "handlers").is_dir() and (candidate / "terraform").is_dir():
+            return candidate
+    raise SystemExit(
+        "python -m local_runtime runs from the project's checkout (the folder with terraform/ "
+        "and src/handlers/): cd there first"
+    )
+
+
+REPO = _checkout()
 
 
 def _port(text: str) -> int:

@@ -159,7 +159,7 @@ class StreamMapping:
         pending: list[tuple[list[dict[str, Any]], int]] = [(records, 0)]
         while pending:
             batch, retries = pending.pop(0)
-            correlation = batch[0]["dynamodb"]["SequenceNumber"]
+            correlation = "seq-" + batch[0]["dynamodb"]["SequenceNumber"][-4:]
             self.console.hop(
                 "stream",
                 f"{self.spec.table} -> {self.spec.function}: {len(batch)} record(s)",
@@ -196,7 +196,7 @@ class StreamMapping:
                 "retry",
                 f"{self.spec.function}: {len(remainder)} record(s) again in {delay:.2f} s "
                 f"(retry {retries + 1} of {self.spec.maximum_retry_attempts})",
-                remainder[0]["dynamodb"]["SequenceNumber"],
+                "seq-" + remainder[0]["dynamodb"]["SequenceNumber"][-4:],
                 tone="warn",
             )
             await asyncio.sleep(delay)
