@@ -31,6 +31,9 @@ from pathlib import Path
 ACCOUNT_ID = "123456789012"
 AWS_ENDPOINT = "__LOCAL_AWS_ENDPOINT__"
 HTTP_API_ENDPOINT = "__LOCAL_HTTP_API_ENDPOINT__"
+# Cognito user pools and app clients are created in moto at start; their ids replace these.
+USER_POOL_ID = "__LOCAL_USER_POOL_ID_{}__"
+USER_POOL_CLIENT_ID = "__LOCAL_USER_POOL_CLIENT_ID_{}__"
 # ARN-shaped, so that a module's "must be an ARN" validation accepts it before substitution.
 CFN_OUTPUT = f"arn:aws:localcfn:eu-west-1:{ACCOUNT_ID}:stack/"
 
@@ -71,6 +74,14 @@ LOCAL_EQUIVALENTS: dict[tuple[str, str], str] = {
         f"{_ARN}:logs:{_REGION}:{ACCOUNT_ID}:log-group:${{{{R}}.name}}"
     ),
     ("aws_iam_role", "arn"): f"{_ARN}:iam::{ACCOUNT_ID}:role/${{{{R}}.name}}",
+    ("aws_cognito_user_pool", "id"): USER_POOL_ID.format("${{R}.name}"),
+    ("aws_cognito_user_pool", "arn"): (
+        f"{_ARN}:cognito-idp:{_REGION}:{ACCOUNT_ID}:userpool/" + USER_POOL_ID.format("${{R}.name}")
+    ),
+    ("aws_cognito_user_pool", "endpoint"): (
+        f"cognito-idp.{_REGION}.amazonaws.com/" + USER_POOL_ID.format("${{R}.name}")
+    ),
+    ("aws_cognito_user_pool_client", "id"): USER_POOL_CLIENT_ID.format("${{R}.name}"),
     ("aws_apigatewayv2_api", "id"): "local-${{R}.name}",
     ("aws_apigatewayv2_api", "api_endpoint"): HTTP_API_ENDPOINT,
     ("aws_apigatewayv2_api", "execution_arn"): (

@@ -6,10 +6,12 @@ integration's request parameters are evaluated against the request (``$request.b
 ``$request.body.<path>``, ``$request.header.<name>``, ``$request.querystring.<name>``,
 ``$context.requestId``, ``$context.authorizer.claims.<name>``, or a constant) into one
 ``PutEvents`` entry, and the caller gets EventBridge's answer as it is, HTTP 200 with
-``FailedEntryCount`` even when the entry was refused. The stage's default route settings are a
-token bucket (``rate`` per second, ``burst`` tokens): beyond it the answer is 429
-``{"message":"Too Many Requests"}``, as API Gateway answers. Routes not in the plan answer
-404 ``{"message":"Not Found"}``.
+``FailedEntryCount`` even when the entry was refused. A route with a JWT authorizer answers
+401 ``{"message":"Unauthorized"}`` without a valid token of its issuer (``cognito``; issuers
+must be user pools of the plan, as nothing else is reachable locally). The stage's default
+route settings are a token bucket (``rate`` per second, ``burst`` tokens): beyond it the
+answer is 429 ``{"message":"Too Many Requests"}``, as API Gateway answers. Routes not in the
+plan answer 404 ``{"message":"Not Found"}``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from local_runtime.cognito import JwtVerifier, TokenError
 from local_runtime.console import Console
 from local_runtime.spec import HttpApiSpec, RouteSpec, UnsupportedError
 
@@ -96,18 +99,18 @@ def http_api_app(
     apis: tuple[HttpApiSpec, ...],
     put_events: Callable[[list[dict[str, Any]]], tuple[int, dict[str, Any]]],
     console: Console,
+    verifier: Callable[[str], JwtVerifier],
 ) -> web.Application:
-    """One aiohttp app serving every planned route (route keys must not collide)."""
+    """One aiohttp app serving every planned route (route keys must not collide);
+    ``verifier`` gives the token checker of a JWT authorizer's issuer."""
     table: dict[tuple[str, str], tuple[HttpApiSpec, RouteSpec]] = {}
+    verifiers: dict[str, JwtVerifier] = {}
     buckets: dict[str, TokenBucket] = {}
     for api in apis:
         buckets[api.name] = TokenBucket(api.rate_limit, api.burst_limit)
         for route in api.routes:
             if route.authorizer is not None:
-                raise UnsupportedError(
-                    f"{route.address}: the JWT authorizer {route.authorizer.name} is not "
-                    "emulated locally yet"
-                )
+                verifiers[route.authorizer.issuer] = verifier(route.authorizer.issuer)
             for name, expression in route.request_parameters.items():
                 check_parameter(route, name, expression)
             key = (route.method, route.path)
@@ -117,6 +120,19 @@ def http_api_app(
                     f"{table[key][0].name}; the local HTTP API serves all APIs on one port"
                 )
             table[key] = (api, route)
+
+    def authorize(route: RouteSpec, request: web.Request) -> dict[str, Any]:
+        """The token's claims; TokenError when it does not authorise the route."""
+        authorizer = route.authorizer
+        if authorizer is None:
+            return {}
+        source = authorizer.identity_sources[0].removeprefix("$request.header.")
+        token = request.headers.get(source, "").removeprefix("Bearer ").strip()
+        if not token:
+            raise TokenError(f"no token in {source}")
+        return verifiers[authorizer.issuer].claims(
+            token, authorizer.audience, route.authorization_scopes
+        )
 
     async def handle(request: web.Request) -> web.Response:
         request_id = uuid.uuid4().hex[:16]
@@ -128,8 +144,16 @@ def http_api_app(
         if not buckets[api.name].take():
             console.hop("request", f"{request.method} {request.path} -> 429", request_id, "warn")
             return _answer(429, {"message": "Too Many Requests"}, request_id)
+        context: dict[str, Any] = {"requestId": request_id, "claims": {}}
+        if route.authorizer is not None:
+            try:
+                context["claims"] = authorize(route, request)
+            except TokenError as exc:
+                console.hop(
+                    "request", f"{request.method} {request.path} -> 401: {exc}", request_id, "warn"
+                )
+                return _answer(401, {"message": "Unauthorized"}, request_id)
         body = await request.text()
-        context = {"requestId": request_id, "claims": {}}
         entry: dict[str, Any] = {}
         for name, expression in route.request_parameters.items():
             value = evaluate(expression, body, request, context)

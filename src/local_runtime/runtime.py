@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from local_runtime.aws import LocalAws, provision
+from local_runtime.cognito import JwtVerifier, create_user_pools, pool_of
 from local_runtime.console import Console
 from local_runtime.control import Control
 from local_runtime.equivalents import AWS_ENDPOINT, HTTP_API_ENDPOINT
@@ -118,16 +119,24 @@ class Platform:
         credentials: dict[str, Credentials] = {}
         secrets_by_key: dict[str, str] = {client.access_key_id: client.secret_access_key}
         self.aws = LocalAws(options.aws_port, secrets_by_key, self._events)
+        self.aws.start()
+        region = str(((plan.get("variables") or {}).get("region") or {}).get("value"))
+        pools = await asyncio.to_thread(
+            create_user_pools,
+            plan,
+            self.aws.client("cognito-idp", region, client.access_key_id, client.secret_access_key),
+            lambda text: self.console.line(f"    {text}", "dim"),
+        )
         replacements = {
             AWS_ENDPOINT: self.aws.endpoint,
             HTTP_API_ENDPOINT: f"http://127.0.0.1:{http_socket.getsockname()[1]}",
+            **pools,
             **stack_outputs(plan, {"events_host": events_host, "api_key": api_key}),
         }
         self.spec = spec = read_platform(plan, replacements)
         for name in spec.functions:
             credentials[name] = _key(name)
             secrets_by_key[credentials[name].access_key_id] = credentials[name].secret_access_key
-        self.aws.start()
         streams = await asyncio.to_thread(
             provision, spec, self._client, lambda text: self.console.line(f"    {text}", "dim")
         )
@@ -176,7 +185,8 @@ class Platform:
         control = Control(self.console, self.status)
         control.inject = self.inject
         await self._serve(
-            http_api_app(spec.http_apis, self._put_entries, self.console), http_socket
+            http_api_app(spec.http_apis, self._put_entries, self.console, self._verifier),
+            http_socket,
         )
         await self._serve(control.app(), control_socket)
         control_url = f"http://127.0.0.1:{control_socket.getsockname()[1]}"
@@ -286,6 +296,17 @@ class Platform:
         )
 
     # --- what the parts call ----------------------------------------------------------------
+
+    def _verifier(self, issuer: str) -> JwtVerifier:
+        """The token checker of a user pool of the plan (the only issuers reachable here)."""
+        aws, _ = self._parts()
+        pool = pool_of(issuer)
+        if pool is None:
+            raise UnsupportedError(
+                f"JWT issuer {issuer} is not a Cognito user pool of the plan; no other issuer "
+                "is reachable from this machine"
+            )
+        return JwtVerifier(issuer, f"{aws.endpoint}/{pool}/.well-known/jwks.json")
 
     def _parts(self) -> tuple[LocalAws, PlatformSpec]:
         if self.aws is None or self.spec is None:

@@ -132,10 +132,15 @@ class LocalPlatform:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
             return json.loads(response.read())
 
-    def post(self, url: str, body: Any, raw: bool = False) -> tuple[int, Any]:
+    def post(
+        self, url: str, body: Any, raw: bool = False, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         data = body.encode() if raw else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 - loopback
-            url, data=data, method="POST", headers={"content-type": "application/json"}
+            url,
+            data=data,
+            method="POST",
+            headers={"content-type": "application/json", **(headers or {})},
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310

@@ -1,0 +1,117 @@
+"""The HTTP API's JWT authorizer and throttling, as planned: a copy of the root whose upload
+route takes tokens of a Cognito user pool it declares, with a small burst."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local.platform import LocalPlatform, copy_root
+from tests.local.test_drift import edit
+from tests.local.test_flows import order, stored_orders
+
+pytestmark = pytest.mark.local
+
+USERS = """
+resource "aws_cognito_user_pool" "uploaders" {
+  name                     = "local-test-uploaders"
+  username_attributes      = ["email"]
+  auto_verified_attributes = ["email"]
+}
+
+resource "aws_cognito_user_pool_client" "uploaders" {
+  name                = "local-test-app"
+  user_pool_id        = aws_cognito_user_pool.uploaders.id
+  explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+}
+
+output "test_user_pool_id" {
+  value = aws_cognito_user_pool.uploaders.id
+}
+
+output "test_user_pool_client_id" {
+  value = aws_cognito_user_pool_client.uploaders.id
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def guarded(plans: Path) -> Iterator[LocalPlatform]:
+    root = copy_root(plans / "guarded-src")
+    (root / "local_test_users.tf").write_text(USERS)
+    edit(
+        root / "main.tf",
+        "  jwt_authorizer    = var.ingest_jwt_authorizer",
+        '  jwt_authorizer = { issuer = "https://${aws_cognito_user_pool.uploaders.endpoint}", '
+        "audience = [aws_cognito_user_pool_client.uploaders.id] }",
+    )
+    edit(
+        root / "main.tf",
+        "  throttling        = var.ingest_throttling",
+        "  throttling = { rate_limit = 1, burst_limit = 3 }",
+    )
+    local = LocalPlatform(plans / "guarded", root=root).start()
+    try:
+        yield local
+    finally:
+        assert local.stop() == 0, local.console_text()
+
+
+def id_token(platform: LocalPlatform) -> str:
+    cognito = platform.client("cognito-idp")
+    pool, client = (
+        platform.outputs["test_user_pool_id"],
+        platform.outputs["test_user_pool_client_id"],
+    )
+    email, password = f"{uuid.uuid4().hex[:8]}@example.com", "Local-Passw0rd!"
+    cognito.sign_up(ClientId=client, Username=email, Password=password)
+    cognito.admin_confirm_sign_up(UserPoolId=pool, Username=email)
+    tokens = cognito.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )["AuthenticationResult"]
+    token: str = tokens["IdToken"]
+    return token
+
+
+def test_the_route_takes_only_valid_tokens_of_the_planned_pool(guarded: LocalPlatform) -> None:
+    upload = guarded.outputs["upload_url"]
+    assert guarded.outputs["test_user_pool_id"].startswith("eu-west-1_")  # moto's id, resolved
+
+    assert guarded.post(upload, order("no-token")) == (401, {"message": "Unauthorized"})
+    token = id_token(guarded)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    status, _ = guarded.post(upload, order("forged"), headers={"Authorization": forged})
+    assert status == 401
+
+    order_id = f"jwt-{uuid.uuid4().hex[:6]}"
+    status, answer = guarded.post(
+        upload, order(order_id), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert (status, answer["FailedEntryCount"]) == (200, 0)
+    guarded.settle()
+    assert stored_orders(guarded).get(order_id) == 1
+    assert "-> 401: no token in Authorization" in guarded.console_text()
+
+
+def test_requests_beyond_the_planned_burst_get_429(guarded: LocalPlatform) -> None:
+    time.sleep(3.5)  # the bucket refills at 1 request per second, up to 3
+    token = id_token(guarded)
+    answers = [
+        guarded.post(
+            guarded.outputs["upload_url"],
+            order(f"burst-{n}"),
+            headers={"Authorization": token},
+        )
+        for n in range(8)
+    ]
+    throttled = [a for a in answers if a[0] == 429]
+    passed = [a for a in answers if a[0] == 200]
+    assert 3 <= len(passed) <= 4  # the burst, and at most one token refilled meanwhile
+    assert len(throttled) == 8 - len(passed)
+    assert throttled[0][1] == {"message": "Too Many Requests"}
