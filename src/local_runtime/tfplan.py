@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,16 @@ def _fingerprint(tree: Path, extra: list[bytes]) -> str:
     for blob in extra:
         digest.update(blob)
     return digest.hexdigest()[:16]
+
+
+def _module_calls(root: Path, lock: Path) -> str:
+    """What ``terraform init`` installs from: the root's module calls and the lock file."""
+    digest = hashlib.sha256(lock.read_bytes() if lock.is_file() else b"")
+    for path in sorted(root.glob("*.tf")):
+        for line in path.read_text().splitlines():
+            if re.match(r'\s*(module\s+"|source\s*=)', line):
+                digest.update(line.strip().encode())
+    return digest.hexdigest()
 
 
 def _terraform(args: list[str], cwd: Path, env: dict[str, str]) -> str:
@@ -140,8 +151,15 @@ def plan_json(
     init_args = ["init", "-input=false", "-no-color"]
     if lock.exists():
         init_args.append("-lockfile=readonly")
-    say("terraform init")
-    _terraform(init_args, cwd, env)
+    # init again only when module calls or the lock file changed since the last one.
+    marker = cwd / ".terraform" / "local-runtime-init"
+    calls = _module_calls(cwd, lock)
+    if marker.is_file() and marker.read_text() == calls:
+        say("terraform init: modules and providers unchanged since the last init")
+    else:
+        say("terraform init")
+        _terraform(init_args, cwd, env)
+        marker.write_text(calls)
     say(f"terraform plan -var-file={tfvars.name}")
     _terraform(
         [
