@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default="eu-west-1")
     parser.add_argument("--count", type=int, default=0, help="stop after N events (0: never)")
     parser.add_argument("events", nargs="*", help="JSON objects to publish")
-    args = parser.parse_args(argv)
+    # Intermixed: the events may follow the options, as the README writes them.
+    args = parser.parse_intermixed_args(argv)
     auth: Auth = (
         ApiKeyAuth(args.host, args.api_key) if args.api_key else IamAuth(args.host, args.region)
     )

@@ -60,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--work", type=Path, default=REPO / ".build" / "local", help="plan cache")
     p.add_argument("--aws-port", type=_port, default=4566, help="local AWS endpoint (moto)")
     p.add_argument("--http-port", type=_port, default=4567, help="the HTTP API")
-    p.add_argument("--events-port", type=_port, default=4568, help="the Event API (reserved)")
+    p.add_argument("--events-port", type=_port, default=4568, help="the Event API (HTTPS, WSS)")
     p.add_argument("--control-port", type=_port, default=4569, help="webhook receiver, control")
     p.add_argument(
         "--code",
@@ -73,6 +73,12 @@ def parser() -> argparse.ArgumentParser:
         type=_scale,
         default=0.01,
         help="retry delays are AWS's times this (default 0.01: Lambda's 1 min wait is 0.6 s)",
+    )
+    p.add_argument(
+        "--ka-interval",
+        type=float,
+        default=60.0,
+        help="seconds between the Event API's keep-alive (ka) messages",
     )
     p.add_argument("-v", "--verbose", action="count", default=0, help="show payloads")
     p.add_argument("-q", "--quiet", action="store_true", help="only problems")
@@ -94,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         control_port=args.control_port,
         code=args.code,
         delay_scale=args.delay_scale,
+        ka_interval=args.ka_interval,
         verbosity=0 if args.quiet else 1 + args.verbose,
     )
     console = Console(options.verbosity)

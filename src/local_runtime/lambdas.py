@@ -125,7 +125,9 @@ class FunctionRuntime:
         console: Console,
         delay_scale: float,
         send_failure: Callable[[str, dict[str, Any]], Any],
+        ca_file: Path | None = None,
     ) -> None:
+        self.ca_file = ca_file
         self.spec = spec
         self.region = region
         self.code_dir = code_dir
@@ -174,6 +176,10 @@ class FunctionRuntime:
         }
         if spec.application_log_level:
             env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
+        if self.ca_file is not None:
+            # The local Event API's certificate is issued by the local CA (tls.py): the
+            # function trusts it as a deployed one trusts AWS's.
+            env["SSL_CERT_FILE"] = str(self.ca_file)
         env.update(spec.environment)
         return env
 

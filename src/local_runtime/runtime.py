@@ -11,12 +11,14 @@ import platform as host
 import secrets
 import shutil
 import socket
+import ssl
 import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import trustme
 from aiohttp import web
 
 from local_runtime.aws import LocalAws, provision
@@ -24,12 +26,15 @@ from local_runtime.cognito import JwtVerifier, create_user_pools, pool_of
 from local_runtime.console import Console
 from local_runtime.control import Control
 from local_runtime.equivalents import AWS_ENDPOINT, HTTP_API_ENDPOINT
+from local_runtime.eventapi import EventApi
+from local_runtime.eventapi_spec import EventApiSpec, read_event_apis
 from local_runtime.eventbridge import Deliverers, EventBus
 from local_runtime.httpapi import http_api_app
 from local_runtime.lambdas import CodeWatcher, Credentials, FunctionRuntime
 from local_runtime.spec import PlatformSpec, UnsupportedError, read_platform, stack_outputs
 from local_runtime.streams import StreamMapping
 from local_runtime.tfplan import plan_json
+from local_runtime.tls import local_ca, server_context
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Options:
     control_port: int = 4569
     code: str = "src"
     delay_scale: float = 0.01
+    ka_interval: float = 60.0
     verbosity: int = 1
 
 
@@ -81,6 +87,7 @@ class Platform:
         self.runners: list[web.AppRunner] = []
         self.aws: LocalAws | None = None
         self.bus: EventBus | None = None
+        self.events: EventApi | None = None
         self.spec: PlatformSpec | None = None
         self.outputs: dict[str, dict[str, Any]] = {}
         self._reserved: list[socket.socket] = []
@@ -111,9 +118,7 @@ class Platform:
         say("starting the local AWS (moto) with the platform's EventBridge in front")
         http_socket = _socket(options.http_port)
         control_socket = _socket(options.control_port)
-        # The Event API's port is reserved (not listening) until it is served.
-        events_socket = _socket(options.events_port, listen=False)
-        self._reserved.append(events_socket)
+        events_socket = _socket(options.events_port)
         events_host = f"127.0.0.1:{events_socket.getsockname()[1]}"
         api_key = "da2-local" + secrets.token_hex(13)
         credentials: dict[str, Credentials] = {}
@@ -141,6 +146,8 @@ class Platform:
             provision, spec, self._client, lambda text: self.console.line(f"    {text}", "dim")
         )
 
+        ca = local_ca(options.work / "ca")
+        ca_file = options.work / "ca" / "ca.pem"
         code_dir, watch = self._code()
         watcher = CodeWatcher(watch)
         logs = options.out / "logs"
@@ -158,6 +165,7 @@ class Platform:
                 console=self.console,
                 delay_scale=options.delay_scale,
                 send_failure=self._send_record,
+                ca_file=ca_file,
             )
 
         self.bus = EventBus(
@@ -182,6 +190,16 @@ class Platform:
         self._start_streams(streams)
         say(f"streams: {len(self.mappings)} mapping(s) polling")
 
+        await self._start_event_api(
+            read_event_apis(plan, replacements),
+            events_socket,
+            client=client,
+            credentials=credentials,
+            events_host=events_host,
+            api_key=api_key,
+            ca=ca,
+        )
+
         control = Control(self.console, self.status)
         control.inject = self.inject
         await self._serve(
@@ -193,8 +211,53 @@ class Platform:
         self._webhook_parameters(f"{control_url}/hooks")
         say(f"HTTP API: {sum(len(a.routes) for a in spec.http_apis)} route(s)")
 
-        self._write_outputs(client, control_url, logs)
+        self._write_outputs(client, control_url, logs, ca_file)
         self._print_table(time.monotonic() - started)
+
+    async def _start_event_api(
+        self,
+        apis: tuple[EventApiSpec, ...],
+        events_socket: socket.socket,
+        *,
+        client: Credentials,
+        credentials: dict[str, Credentials],
+        events_host: str,
+        api_key: str,
+        ca: trustme.CA,
+    ) -> None:
+        """Serve the plan's Event API (one) on its TLS socket, or close the socket."""
+        aws, spec = self._parts()
+        options, say = self.options, self.console.step
+        ca_file = options.work / "ca" / "ca.pem"
+        if len(apis) > 1:
+            raise UnsupportedError("the local runtime serves one Event API; the plan has more")
+        if not apis:
+            events_socket.close()
+            return
+        principals = {client.access_key_id: f"arn:aws:iam::{spec.account_id}:user/local-client"}
+        for name, function in spec.functions.items():
+            role = function.role.rsplit("/", 1)[-1]
+            principals[credentials[name].access_key_id] = (
+                f"arn:aws:sts::{spec.account_id}:assumed-role/{role}/{name}"
+            )
+        self.events = EventApi(
+            apis[0],
+            host=events_host,
+            api_key=api_key,
+            secrets=aws.secrets,
+            principals=principals,
+            verifier=self._verifier,
+            functions=self.functions,
+            console=self.console,
+            ka_interval=options.ka_interval,
+            region=spec.region,
+            account_id=spec.account_id,
+        )
+        await self._serve(self.events.app(), events_socket, server_context(ca))
+        say(
+            f"Event API: {', '.join(apis[0].namespaces)} on https://{events_host} "
+            f"(modes {', '.join(apis[0].providers)}; CA {ca_file})"
+        )
 
     def _start_streams(self, streams: dict[str, str]) -> None:
         _, spec = self._parts()
@@ -218,7 +281,9 @@ class Platform:
             poller.start()
             self.mappings.append(poller)
 
-    def _write_outputs(self, client: Credentials, control_url: str, logs: Path) -> None:
+    def _write_outputs(
+        self, client: Credentials, control_url: str, logs: Path, ca_file: Path
+    ) -> None:
         aws, spec = self._parts()
         options = self.options
         self.outputs = dict(spec.outputs)
@@ -230,6 +295,7 @@ class Platform:
             "webhook_messages_url": f"{control_url}/hooks",
             "local_control_url": control_url,
             "local_logs_dir": str(logs.resolve()),
+            "local_ca_file": str(ca_file.resolve()),
         }
         for name, value in extras.items():
             self.outputs[name] = {
@@ -276,10 +342,12 @@ class Platform:
                     f"    {name}: webhook URL stored in SSM {env['WEBHOOK_URL_NAME']}", "dim"
                 )
 
-    async def _serve(self, app: web.Application, sock: socket.socket) -> None:
+    async def _serve(
+        self, app: web.Application, sock: socket.socket, tls: ssl.SSLContext | None = None
+    ) -> None:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
-        await web.SockSite(runner, sock).start()
+        await web.SockSite(runner, sock, ssl_context=tls).start()
         self.runners.append(runner)
 
     def _print_table(self, seconds: float) -> None:

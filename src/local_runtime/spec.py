@@ -51,6 +51,7 @@ class FunctionSpec(_Model):
     name: str
     arn: str
     handler: str
+    role: str
     runtime: str
     timeout: int
     memory_size: int
@@ -314,6 +315,7 @@ def _function(change: _Change, invoke: dict[str, _Change]) -> FunctionSpec:
         name=name,
         arn=f"arn:aws:lambda:{{region}}:{ACCOUNT_ID}:function:{name}",
         handler=change.get("handler"),
+        role=change.get("role"),
         runtime=change.get("runtime"),
         timeout=change.get("timeout"),
         memory_size=change.get("memory_size"),

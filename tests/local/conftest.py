@@ -21,7 +21,7 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def platform(plans: Path) -> Iterator[LocalPlatform]:
     work = plans / "platform"
-    local = LocalPlatform(work).start()
+    local = LocalPlatform(work, args=["--ka-interval", "1"]).start()
     try:
         yield local
     finally:

@@ -1,0 +1,182 @@
+"""The Event API as the plan defines it: read from the CloudFormation template the
+``appsync-events-api`` module builds (``AWS::AppSync::Api`` ``EventConfig``,
+``AWS::AppSync::ChannelNamespace``, ``AWS::AppSync::DataSource``, ``AWS::AppSync::ApiKey``)
+and the stack's parameters, so that an auth-mode or namespace change in Terraform changes the
+local endpoint. Property names follow the CloudFormation reference of each resource type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from local_runtime.spec import UnsupportedError, name_from_arn, substitute
+
+API_KEY = "API_KEY"
+AWS_IAM = "AWS_IAM"
+COGNITO = "AMAZON_COGNITO_USER_POOLS"
+OIDC = "OPENID_CONNECT"
+LAMBDA = "AWS_LAMBDA"
+MODES = (API_KEY, AWS_IAM, COGNITO, OIDC, LAMBDA)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AuthProvider(_Model):
+    auth_type: str
+    user_pool_id: str | None = None
+    app_id_client_regex: str | None = None
+    authorizer_function: str | None = None
+    authorizer_ttl_seconds: int = 300
+
+
+class HandlerSpec(_Model):
+    function: str
+    invoke_type: str  # REQUEST_RESPONSE or EVENT
+
+
+class NamespaceSpec(_Model):
+    name: str
+    publish_modes: tuple[str, ...]
+    subscribe_modes: tuple[str, ...]
+    on_publish: HandlerSpec | None
+    on_subscribe: HandlerSpec | None
+
+
+class EventApiSpec(_Model):
+    address: str
+    name: str
+    providers: dict[str, AuthProvider]
+    connection_modes: tuple[str, ...]
+    namespaces: dict[str, NamespaceSpec]
+    has_api_key: bool
+    api_key_expires: int | None
+
+
+def _modes(value: Any) -> tuple[str, ...]:
+    return tuple(m["AuthType"] for m in value or [])
+
+
+def _resolve(value: Any, parameters: Mapping[str, Any], where: str) -> Any:
+    """A property's value with ``{"Ref": <parameter>}`` replaced by the stack's parameter."""
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        name = value["Ref"]
+        if name not in parameters:
+            raise UnsupportedError(f"{where}: Ref {name} is not a parameter of the stack")
+        return parameters[name]
+    return value
+
+
+def read_event_apis(
+    plan: dict[str, Any], replacements: Mapping[str, str]
+) -> tuple[EventApiSpec, ...]:
+    """Every Event API the plan's CloudFormation stacks declare."""
+    found = []
+    for raw in plan.get("resource_changes", []):
+        if raw.get("type") != "aws_cloudformation_stack" or raw.get("mode") != "managed":
+            continue
+        after = substitute(raw["change"].get("after") or {}, replacements)
+        body = after.get("template_body")
+        if not isinstance(body, str):
+            continue
+        template = json.loads(body)
+        resources: dict[str, Any] = template.get("Resources") or {}
+        apis = {k: r for k, r in resources.items() if r.get("Type") == "AWS::AppSync::Api"}
+        if not apis:
+            continue
+        if len(apis) != 1:
+            raise UnsupportedError(f"{raw['address']}: one Event API per stack is emulated")
+        found.append(_api(raw["address"], apis, resources, after.get("parameters") or {}))
+    return tuple(found)
+
+
+def _api(
+    address: str, apis: dict[str, Any], resources: dict[str, Any], parameters: dict[str, Any]
+) -> EventApiSpec:
+    ((logical, api),) = apis.items()
+    where = f"{address} {logical}"
+    config = (api.get("Properties") or {}).get("EventConfig") or {}
+    providers: dict[str, AuthProvider] = {}
+    for provider in config.get("AuthProviders") or []:
+        kind = provider["AuthType"]
+        if kind == OIDC:
+            raise UnsupportedError(
+                f"{where}: the OPENID_CONNECT auth mode is not emulated locally (its issuer is "
+                "not reachable from this machine); leave realtime_auth.openid_connect unset in "
+                "the local tfvars"
+            )
+        cognito = provider.get("CognitoConfig") or {}
+        lambda_config = provider.get("LambdaAuthorizerConfig") or {}
+        authorizer = _resolve(lambda_config.get("AuthorizerUri"), parameters, where)
+        providers[kind] = AuthProvider(
+            auth_type=kind,
+            user_pool_id=_resolve(cognito.get("UserPoolId"), parameters, where),
+            app_id_client_regex=cognito.get("AppIdClientRegex"),
+            authorizer_function=name_from_arn(authorizer, address, "AuthorizerUri", "lambda")
+            if isinstance(authorizer, str) and authorizer.startswith("arn:")
+            else authorizer,
+            authorizer_ttl_seconds=int(lambda_config.get("AuthorizerResultTtlInSeconds", 300)),
+        )
+    sources: dict[str, str] = {}
+    for key, resource in resources.items():
+        if resource.get("Type") != "AWS::AppSync::DataSource":
+            continue
+        props = resource.get("Properties") or {}
+        if props.get("Type") != "AWS_LAMBDA":
+            raise UnsupportedError(f"{address} {key}: only AWS_LAMBDA data sources are emulated")
+        arn = _resolve((props.get("LambdaConfig") or {}).get("LambdaFunctionArn"), parameters, key)
+        sources[props["Name"]] = name_from_arn(
+            str(arn), address, f"{key}.LambdaFunctionArn", "lambda"
+        )
+    default_publish = _modes(config.get("DefaultPublishAuthModes"))
+    default_subscribe = _modes(config.get("DefaultSubscribeAuthModes"))
+    namespaces: dict[str, NamespaceSpec] = {}
+    for key, resource in resources.items():
+        if resource.get("Type") != "AWS::AppSync::ChannelNamespace":
+            continue
+        props = resource.get("Properties") or {}
+        if props.get("CodeHandlers") or props.get("CodeS3Location"):
+            raise UnsupportedError(f"{address} {key}: code handlers are not emulated locally")
+        handlers: dict[str, HandlerSpec | None] = {"OnPublish": None, "OnSubscribe": None}
+        for operation, handler in (props.get("HandlerConfigs") or {}).items():
+            if handler.get("Behavior") != "DIRECT":
+                raise UnsupportedError(
+                    f"{address} {key}: {operation} behavior {handler.get('Behavior')} is not "
+                    "emulated locally (DIRECT is)"
+                )
+            integration = handler.get("Integration") or {}
+            source = integration.get("DataSourceName")
+            if source not in sources:
+                raise UnsupportedError(f"{address} {key}: no data source {source!r}")
+            handlers[operation] = HandlerSpec(
+                function=sources[source],
+                invoke_type=(integration.get("LambdaConfig") or {}).get(
+                    "InvokeType", "REQUEST_RESPONSE"
+                ),
+            )
+        namespaces[props["Name"]] = NamespaceSpec(
+            name=props["Name"],
+            publish_modes=_modes(props.get("PublishAuthModes")) or default_publish,
+            subscribe_modes=_modes(props.get("SubscribeAuthModes")) or default_subscribe,
+            on_publish=handlers["OnPublish"],
+            on_subscribe=handlers["OnSubscribe"],
+        )
+    keys = [r for r in resources.values() if r.get("Type") == "AWS::AppSync::ApiKey"]
+    expires = None
+    if keys:
+        value = _resolve((keys[0].get("Properties") or {}).get("Expires"), parameters, "ApiKey")
+        expires = int(value) if value is not None else None
+    return EventApiSpec(
+        address=address,
+        name=str((api.get("Properties") or {}).get("Name", logical)),
+        providers=providers,
+        connection_modes=_modes(config.get("ConnectionAuthModes")),
+        namespaces=namespaces,
+        has_api_key=bool(keys),
+        api_key_expires=expires,
+    )
