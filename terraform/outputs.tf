@@ -101,3 +101,18 @@ output "async_function_names" {
     report_delivery = module.report_delivery.function_name
   }
 }
+
+output "cognito_user_pool_id" {
+  description = "Id of the platform's user pool (null when users.create is false)."
+  value       = module.users.user_pool_id
+}
+
+output "cognito_user_pool_client_id" {
+  description = "Id of the web app's client of the user pool (the audience of its tokens)."
+  value       = module.users.client_id
+}
+
+output "cognito_issuer" {
+  description = "Issuer URL of the user pool's tokens (for JWT authorizers)."
+  value       = module.users.issuer
+}

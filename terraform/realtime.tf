@@ -15,9 +15,9 @@ locals {
   realtime_providers = concat(
     local.realtime_api_key ? [{ auth_type = "API_KEY" }] : [],
     [{ auth_type = "AWS_IAM" }],
-    var.realtime_auth.cognito_user_pool == null ? [] : [{
+    !local.realtime_cognito_enabled ? [] : [{
       auth_type      = "AMAZON_COGNITO_USER_POOLS"
-      cognito_config = var.realtime_auth.cognito_user_pool
+      cognito_config = local.realtime_cognito
     }],
     var.realtime_auth.openid_connect == null ? [] : [{
       auth_type             = "OPENID_CONNECT"
@@ -31,6 +31,14 @@ locals {
         identity_validation_expression   = var.realtime_auth.lambda_authorizer.identity_validation_expression
       }
     }],
+  )
+  # People sign in with the platform's user pool (users.tf) unless another pool is given. The
+  # choice rests on variables only, so the template stays known at plan time.
+  realtime_cognito_enabled = var.realtime_auth.cognito_user_pool != null || var.users.create
+  realtime_cognito = (
+    var.realtime_auth.cognito_user_pool != null ? var.realtime_auth.cognito_user_pool
+    : var.users.create ? { user_pool_id = module.users.user_pool_id, aws_region = null, app_id_client_regex = null }
+    : null
   )
   realtime_modes = [for p in local.realtime_providers : p.auth_type]
   # Private channels: every mode that names a user (an API key names an app).

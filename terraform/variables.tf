@@ -149,7 +149,8 @@ variable "realtime_auth" {
     Auth modes of the real-time API besides AWS_IAM, which is always on (the platform's own services publish
     with it). api_key: an API key for apps (chat only; private channels refuse it), expiring at `expires`
     (RFC 3339 UTC) or `validity_days` after it was first applied; enabled = false turns API keys off.
-    cognito_user_pool, openid_connect, lambda_authorizer: sign-in for users (the Lambda authoriser must
+    cognito_user_pool: a user pool other than the platform's own (users.tf), which is used otherwise;
+    openid_connect, lambda_authorizer: more sign-in for users (the Lambda authoriser must
     return the user id as handlerContext.sub).
   EOT
   type = object({
@@ -203,4 +204,16 @@ variable "realtime_waf" {
     log_retention_in_days = optional(number, 365)
   })
   default = {}
+}
+
+variable "users" {
+  description = "The platform's Cognito user pool (people who sign in to the web app and the private channels): whether to create it, deletion protection (turn on where the users are real), MFA (OFF, OPTIONAL, ON) and self sign-up. realtime_auth.cognito_user_pool, when set, replaces it as the Event API's pool."
+  type = object({
+    create              = optional(bool, true)
+    deletion_protection = optional(bool, false)
+    mfa                 = optional(string, "OPTIONAL")
+    self_sign_up        = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }

@@ -31,6 +31,12 @@ locals {
   cognito    = try(local.providers["AMAZON_COGNITO_USER_POOLS"].cognito_config, null)
   oidc       = try(local.providers["OPENID_CONNECT"].openid_connect_config, null)
   authorizer = try(local.providers["AWS_LAMBDA"].lambda_authorizer_config, null)
+  # Which configs exist is decided by the auth types, always known at plan time: comparing a
+  # config with null is unknown while it holds a value known only after apply (a user pool
+  # created in the same apply), and would leave the whole template unknown.
+  cognito_enabled    = contains(keys(local.providers), "AMAZON_COGNITO_USER_POOLS")
+  oidc_enabled       = contains(keys(local.providers), "OPENID_CONNECT")
+  authorizer_enabled = contains(keys(local.providers), "AWS_LAMBDA")
 
   # CloudFormation logical ids: letters and digits only.
   namespace_ids   = { for k, _ in var.channel_namespaces : k => join("", [for part in split("-", k) : title(part)]) }
@@ -58,12 +64,12 @@ locals {
   parameter_list = concat(
     local.logging ? [{ name = "LogRoleArn", value = try(aws_iam_role.logging[0].arn, "") }] : [],
     var.api_key != null ? [{ name = "ApiKeyExpires", value = tostring(local.key_epoch) }] : [],
-    local.cognito != null ? [
+    local.cognito_enabled ? [
       { name = "CognitoUserPoolId", value = local.cognito.user_pool_id },
       { name = "CognitoAwsRegion", value = coalesce(local.cognito.aws_region, local.region) },
     ] : [],
-    local.oidc != null ? [{ name = "OidcIssuer", value = local.oidc.issuer }] : [],
-    local.authorizer != null ? [{ name = "AuthorizerUri", value = local.authorizer.authorizer_uri }] : [],
+    local.oidc_enabled ? [{ name = "OidcIssuer", value = local.oidc.issuer }] : [],
+    local.authorizer_enabled ? [{ name = "AuthorizerUri", value = local.authorizer.authorizer_uri }] : [],
     flatten([
       for k, ds in var.lambda_data_sources : [
         { name = "${local.data_source_ids[k]}FunctionArn", value = ds.function_arn },
@@ -78,18 +84,18 @@ locals {
   auth_providers = [
     for p in var.auth_providers : { for k, v in {
       AuthType = p.auth_type
-      CognitoConfig = p.cognito_config == null ? null : { for k2, v2 in {
+      CognitoConfig = p.auth_type != "AMAZON_COGNITO_USER_POOLS" ? null : { for k2, v2 in {
         UserPoolId       = local.ref["CognitoUserPoolId"]
         AwsRegion        = local.ref["CognitoAwsRegion"]
         AppIdClientRegex = p.cognito_config.app_id_client_regex
       } : k2 => v2 if v2 != null }
-      OpenIDConnectConfig = p.openid_connect_config == null ? null : { for k2, v2 in {
+      OpenIDConnectConfig = p.auth_type != "OPENID_CONNECT" ? null : { for k2, v2 in {
         Issuer   = local.ref["OidcIssuer"]
         ClientId = p.openid_connect_config.client_id
         AuthTTL  = p.openid_connect_config.auth_ttl
         IatTTL   = p.openid_connect_config.iat_ttl
       } : k2 => v2 if v2 != null }
-      LambdaAuthorizerConfig = p.lambda_authorizer_config == null ? null : { for k2, v2 in {
+      LambdaAuthorizerConfig = p.auth_type != "AWS_LAMBDA" ? null : { for k2, v2 in {
         AuthorizerUri                = local.ref["AuthorizerUri"]
         AuthorizerResultTtlInSeconds = p.lambda_authorizer_config.authorizer_result_ttl_in_seconds
         IdentityValidationExpression = p.lambda_authorizer_config.identity_validation_expression
@@ -243,7 +249,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_permission" "authorizer" {
-  count = local.create && local.authorizer != null && var.create_lambda_authorizer_permission ? 1 : 0
+  count = local.create && local.authorizer_enabled && var.create_lambda_authorizer_permission ? 1 : 0
 
   statement_id  = "AllowAppSyncEventApi-${var.name}"
   action        = "lambda:InvokeFunction"

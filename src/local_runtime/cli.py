@@ -80,6 +80,12 @@ def parser() -> argparse.ArgumentParser:
         default=60.0,
         help="seconds between the Event API's keep-alive (ka) messages",
     )
+    p.add_argument(
+        "--local-user",
+        default="local-user@example.com",
+        help="the user created in each Cognito user pool of the plan (its password is printed "
+        "to outputs.json, local_users)",
+    )
     p.add_argument("-v", "--verbose", action="count", default=0, help="show payloads")
     p.add_argument("-q", "--quiet", action="store_true", help="only problems")
     return p
@@ -101,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         code=args.code,
         delay_scale=args.delay_scale,
         ka_interval=args.ka_interval,
+        local_user=args.local_user,
         verbosity=0 if args.quiet else 1 + args.verbose,
     )
     console = Console(options.verbosity)

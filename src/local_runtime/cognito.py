@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from joserfc import jwt
@@ -31,16 +33,23 @@ class TokenError(ValueError):
     """The token does not authorise the request (the message says why, for the console)."""
 
 
-def create_user_pools(
-    plan: dict[str, Any], cognito: Any, say: Callable[[str], None]
-) -> dict[str, str]:
-    """Create the plan's user pools and app clients in moto; placeholder -> moto id."""
+@dataclass
+class UserPools:
+    """What ``create_user_pools`` made: placeholder -> moto id, and the pools' ids by name."""
+
+    replacements: dict[str, str] = field(default_factory=dict)
+    pools: dict[str, str] = field(default_factory=dict)
+
+
+def create_user_pools(plan: dict[str, Any], cognito: Any, say: Callable[[str], None]) -> UserPools:
+    """Create the plan's user pools and app clients in moto."""
     changes = [
         rc
         for rc in plan.get("resource_changes", [])
         if rc.get("mode") == "managed" and "delete" not in rc["change"].get("actions", [])
     ]
-    found: dict[str, str] = {}
+    made = UserPools()
+    found = made.replacements
     for rc in (c for c in changes if c["type"] == "aws_cognito_user_pool"):
         after = rc["change"].get("after") or {}
         args: dict[str, Any] = {"PoolName": after["name"]}
@@ -50,6 +59,7 @@ def create_user_pools(
             args["AutoVerifiedAttributes"] = after["auto_verified_attributes"]
         pool = cognito.create_user_pool(**args)["UserPool"]
         found[USER_POOL_ID.format(after["name"])] = pool["Id"]
+        made.pools[after["name"]] = pool["Id"]
     for rc in (c for c in changes if c["type"] == "aws_cognito_user_pool_client"):
         after = rc["change"].get("after") or {}
         pool_id = found.get(str(after.get("user_pool_id")), "")
@@ -64,7 +74,28 @@ def create_user_pools(
         found[USER_POOL_CLIENT_ID.format(after["name"])] = client["ClientId"]
     if found:
         say(f"created {len(found)} Cognito user pool(s) and app client(s) in the local AWS")
-    return found
+    return made
+
+
+def create_local_user(cognito: Any, pool_id: str, username: str) -> dict[str, str]:
+    """A confirmed user with a fresh password (upper, lower case and digits, as the module's
+    policy asks); its ``user_id`` is the ``sub`` its tokens carry."""
+    password = f"Local-{secrets.token_hex(8)}-Pw1"
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "email", "Value": username},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    attributes = cognito.admin_get_user(UserPoolId=pool_id, Username=username)["UserAttributes"]
+    sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+    return {"username": username, "password": password, "user_id": sub, "user_pool_id": pool_id}
 
 
 def pool_of(issuer: str) -> str | None:

@@ -449,21 +449,31 @@ class FunctionRuntime:
             },
             "responsePayload": last.payload if last is not None else None,
         }
-        if queue is None:
-            self.console.hop(
-                "discard",
-                f"{self.spec.name}: {condition}, no on-failure destination: event discarded",
-                event.correlation,
-                tone="fail",
-            )
-            return
-        await self.send_failure(queue, record)
-        self.console.hop(
-            "failure",
-            f"{self.spec.name}: {condition} after {event.attempts} attempt(s) -> {queue}",
-            event.correlation,
-            tone="fail",
+        await send_to_destination(
+            self.console,
+            self.send_failure,
+            queue,
+            record,
+            what=f"{self.spec.name}: {condition} after {event.attempts} attempt(s)",
+            correlation=event.correlation,
         )
+
+
+async def send_to_destination(
+    console: Console,
+    send: Callable[[str, dict[str, Any]], Any],
+    queue: str | None,
+    record: dict[str, Any],
+    *,
+    what: str,
+    correlation: str,
+) -> None:
+    """Send an on-failure record to its queue and say so; without a queue, say it is lost."""
+    if queue is None:
+        console.hop("discard", f"{what}, no on-failure destination: discarded", correlation, "fail")
+        return
+    await send(queue, record)
+    console.hop("failure", f"{what} -> {queue}", correlation, tone="fail")
 
 
 class InitError(RuntimeError):

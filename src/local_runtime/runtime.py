@@ -22,7 +22,7 @@ import trustme
 from aiohttp import web
 
 from local_runtime.aws import LocalAws, provision
-from local_runtime.cognito import JwtVerifier, create_user_pools, pool_of
+from local_runtime.cognito import JwtVerifier, create_local_user, create_user_pools, pool_of
 from local_runtime.console import Console
 from local_runtime.control import Control
 from local_runtime.equivalents import AWS_ENDPOINT, HTTP_API_ENDPOINT
@@ -52,6 +52,7 @@ class Options:
     code: str = "src"
     delay_scale: float = 0.01
     ka_interval: float = 60.0
+    local_user: str = "local-user@example.com"
     verbosity: int = 1
 
 
@@ -88,6 +89,7 @@ class Platform:
         self.aws: LocalAws | None = None
         self.bus: EventBus | None = None
         self.events: EventApi | None = None
+        self.local_users: list[dict[str, str]] = []
         self.spec: PlatformSpec | None = None
         self.outputs: dict[str, dict[str, Any]] = {}
         self._reserved: list[socket.socket] = []
@@ -126,16 +128,20 @@ class Platform:
         self.aws = LocalAws(options.aws_port, secrets_by_key, self._events)
         self.aws.start()
         region = str(((plan.get("variables") or {}).get("region") or {}).get("value"))
-        pools = await asyncio.to_thread(
-            create_user_pools,
-            plan,
-            self.aws.client("cognito-idp", region, client.access_key_id, client.secret_access_key),
-            lambda text: self.console.line(f"    {text}", "dim"),
+        cognito = self.aws.client(
+            "cognito-idp", region, client.access_key_id, client.secret_access_key
         )
+        pools = await asyncio.to_thread(
+            create_user_pools, plan, cognito, lambda text: self.console.line(f"    {text}", "dim")
+        )
+        self.local_users = [
+            await asyncio.to_thread(create_local_user, cognito, pool_id, options.local_user)
+            for pool_id in pools.pools.values()
+        ]
         replacements = {
             AWS_ENDPOINT: self.aws.endpoint,
             HTTP_API_ENDPOINT: f"http://127.0.0.1:{http_socket.getsockname()[1]}",
-            **pools,
+            **pools.replacements,
             **stack_outputs(plan, {"events_host": events_host, "api_key": api_key}),
         }
         self.spec = spec = read_platform(plan, replacements)
@@ -303,6 +309,15 @@ class Platform:
                 "type": "string",
                 "sensitive": name == "aws_secret_access_key",
             }
+        if self.local_users:
+            self.outputs["local_users"] = {
+                "value": self.local_users,
+                "type": [
+                    "tuple",
+                    [["object", dict.fromkeys(u, "string")] for u in self.local_users],
+                ],
+                "sensitive": True,
+            }
         options.out.mkdir(parents=True, exist_ok=True)
         (options.out / "outputs.json").write_text(json.dumps(self.outputs, indent=2) + "\n")
 
@@ -357,6 +372,11 @@ class Platform:
         for key, value in sorted(rows):
             shown = "(in outputs.json)" if self.outputs[key]["sensitive"] else value
             self.console.line(f"  {key:<{width}}  {shown}")
+        for user in self.local_users:
+            self.console.line(
+                f"  local user: {user['username']} (user id {user['user_id']}; password in "
+                "outputs.json, local_users)"
+            )
         self.console.line("")
         self.console.step(
             f"ready in {seconds:.1f} s: {self.options.out / 'outputs.json'} (Ctrl-C stops "

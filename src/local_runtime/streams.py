@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local_runtime.console import Console
-from local_runtime.lambdas import FunctionRuntime, Invocation
+from local_runtime.lambdas import FunctionRuntime, Invocation, send_to_destination
 from local_runtime.patterns import check_pattern, matches
 from local_runtime.spec import MappingSpec, UnsupportedError
 
@@ -261,19 +261,11 @@ class StreamMapping:
                 "streamArn": self.stream_arn,
             },
         }
-        queue = self.spec.on_failure_queue
-        if queue is None:
-            self.console.hop(
-                "discard",
-                f"{self.spec.table}: {len(batch)} record(s) {condition}, no destination: skipped",
-                first["SequenceNumber"],
-                tone="fail",
-            )
-            return
-        await self.send_failure(queue, record)
-        self.console.hop(
-            "failure",
-            f"{self.spec.function}: {len(batch)} record(s) {condition} -> {queue}",
-            first["SequenceNumber"],
-            tone="fail",
+        await send_to_destination(
+            self.console,
+            self.send_failure,
+            self.spec.on_failure_queue,
+            record,
+            what=f"{self.spec.function}: {len(batch)} record(s) {condition}",
+            correlation="seq-" + first["SequenceNumber"][-4:],
         )

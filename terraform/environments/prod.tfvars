@@ -20,5 +20,5 @@ notify_webhook = { store = "ssm", name = "/platform/prod/notify/webhook-url" }
 answers_table_deletion_protection = true
 realtime_log_level                = "ERROR"
 realtime_waf                      = { rate_limit = 2000 }
-# Users sign in with Cognito; replace with your pool (private channels need a signed-in user).
-# realtime_auth = { cognito_user_pool = { user_pool_id = "eu-west-1_XXXXXXXXX" } }
+# People sign in with the platform's user pool (terraform/users.tf); keep it safe.
+users = { deletion_protection = true }

@@ -56,6 +56,8 @@ class LocalPlatform:
             "local_runtime",
             "--root",
             str(self.root),
+            "--var-file",
+            str(self.root / "environments" / "local.tfvars"),
             "--zip",
             str(ZIP),
             "--out",

@@ -107,3 +107,16 @@ def test_a_value_with_no_local_equivalent_is_refused_by_resource_and_attribute(
         "module.capture_order.aws_lambda_function.this[0]: environment[0].variables is "
         "unknown until apply" in console
     )
+
+
+def test_an_auth_mode_the_runtime_cannot_serve_is_refused_by_name(plans: Path) -> None:
+    root = copy_root(plans / "oidc-src")
+    with (root / "environments" / "local.tfvars").open("a") as tfvars:
+        tfvars.write(
+            '\nrealtime_auth = { openid_connect = { issuer = "https://login.example.com/" } }\n'
+        )
+    code, console = LocalPlatform(plans / "oidc", root=root).run_to_exit()
+
+    assert code == 2
+    assert "the OPENID_CONNECT auth mode is not emulated locally" in console
+    assert "module.realtime.aws_cloudformation_stack.this[0]" in console

@@ -243,3 +243,35 @@ def test_a_handler_that_times_out_fails_the_publish(
     assert "Sandbox.Timedout" in answer["failed"][0]["message"]
     status, answer = events.http_publish("/chat/slow", [{"text": "hello again"}])
     assert [s["index"] for s in answer["successful"]] == [0]  # a fresh worker
+
+
+def test_a_signed_in_user_reads_their_reports_and_only_theirs(
+    platform: LocalPlatform, events: Events
+) -> None:
+    (user,) = platform.outputs["local_users"]
+    tokens = platform.client("cognito-idp").initiate_auth(
+        ClientId=platform.outputs["cognito_user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]},
+    )["AuthenticationResult"]
+    # Amplify's userPool mode sends the access token; the id token works too.
+    access = {"Authorization": tokens["AccessToken"], "host": events.host}
+    identity = {"Authorization": tokens["IdToken"], "host": events.host}
+    mine = f"/reports/{user['user_id']}"
+    with events.socket(auth=access) as ws:
+        ws.init()
+        assert ws.subscribe(sid(), mine, access)["type"] == "subscribe_success"
+        refused = ws.subscribe(sid(), "/reports/local-client", identity)
+        assert refused["type"] == "subscribe_error"
+        forged = {"Authorization": tokens["AccessToken"][:-4] + "AAAA", "host": events.host}
+        assert ws.subscribe(sid(), mine, forged)["errors"][0]["errorType"] == (
+            "UnauthorizedException"
+        )
+        sub = sid()
+        ws.subscribe(sub, mine, identity)
+        answer = {"questionnaireId": "account-security.v1", "questionId": "mfa", "value": True}
+        status, published = events.http_publish(f"/answers/{user['user_id']}", [answer], identity)
+        assert (status, published["failed"]) == (200, [])
+        (report,) = ws.events(sub, 1, timeout=5)
+        assert report["userId"] == user["user_id"]
+        assert report["score"] >= 25

@@ -154,6 +154,35 @@ def test_event_bus_targets_dlqs_and_permissions(example: Example) -> None:
     assert plan.one("aws_cloudwatch_event_archive.this[0]").after["retention_days"] == 30
 
 
+def test_user_pool_signs_in_by_email_with_a_secretless_srp_client(example: Example) -> None:
+    plan = example("cognito-user-pool").plan()
+    pool = plan.one("module.users.aws_cognito_user_pool.this[0]").after
+    assert pool["username_attributes"] == ["email"]
+    assert pool["auto_verified_attributes"] == ["email"]
+    assert pool["mfa_configuration"] == "OPTIONAL"
+    assert pool["software_token_mfa_configuration"] == [{"enabled": True}]
+    assert pool["deletion_protection"] == "INACTIVE"  # the example turns it off
+    policy = pool["password_policy"][0]
+    assert policy["minimum_length"] == 12
+    assert policy["require_lowercase"]
+    assert policy["require_uppercase"]
+    assert policy["require_numbers"]
+    assert pool["account_recovery_setting"][0]["recovery_mechanism"] == [
+        {"name": "verified_email", "priority": 1}
+    ]
+    client = plan.one("module.users.aws_cognito_user_pool_client.this[0]").after
+    assert client["generate_secret"] is False
+    assert sorted(client["explicit_auth_flows"]) == [
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+    ]
+    assert client["prevent_user_existence_errors"] == "ENABLED"
+    assert client["enable_token_revocation"] is True
+    assert (client["access_token_validity"], client["id_token_validity"]) == (60, 60)
+    assert client["refresh_token_validity"] == 30
+    assert not [r for r in plan.resources if r.address.startswith("module.disabled.")]
+
+
 def test_table_example(example: Example) -> None:
     plan = example("dynamodb-table").plan()
     table = plan.one("aws_dynamodb_table.this[0]").after
@@ -213,6 +242,12 @@ STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T
         ),
         ("event-bus", {"archive": {"retention_days": -1}}, "archive.retention_days"),
         ("dynamodb-table", {"stream_view_type": "EVERYTHING"}, "stream_view_type must be"),
+        ("cognito-user-pool", {"mfa": "SOMETIMES"}, "mfa must be OFF, OPTIONAL or ON"),
+        (
+            "cognito-user-pool",
+            {"password_policy": {"minimum_length": 6}},
+            "password_policy.minimum_length must be between 8 and 99",
+        ),
     ],
     ids=[
         "wildcard-action",
@@ -225,6 +260,8 @@ STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T
         "array-pattern",
         "negative-retention",
         "bad-stream-view",
+        "unknown-mfa-mode",
+        "short-passwords",
     ],
 )
 def test_validations_explain_themselves(
@@ -257,6 +294,7 @@ def _module_dir(workspace: Path, tmp_path: Path, module: str) -> TerraformDir:
             "hash_key": "pk",
             "attributes": [{"name": "pk", "type": "S"}],
         },
+        "cognito-user-pool": {"name": "users"},
     }[module]
     source = workspace / "modules" / module
     variables = "\n".join(
@@ -274,6 +312,8 @@ def _module_dir(workspace: Path, tmp_path: Path, module: str) -> TerraformDir:
             "archive",
             "stream_view_type",
             "event_source_mappings",
+            "mfa",
+            "password_policy",
         )
         if f'variable "{name}"' in root_vars and name not in required
     ]
@@ -301,4 +341,6 @@ def _default(name: str) -> str:
         "archive": "{}",
         "stream_view_type": "null",
         "event_source_mappings": "{}",
+        "mfa": '"OPTIONAL"',
+        "password_policy": "{}",
     }[name]

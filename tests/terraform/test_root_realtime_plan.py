@@ -51,13 +51,38 @@ def test_namespaces_hand_their_events_to_the_channel_handler(root_plan: Plan) ->
     assert set(reports["HandlerConfigs"]) == {"OnSubscribe"}
     assert handler(reports["HandlerConfigs"]["OnSubscribe"]) == direct
     assert modes(reports, "PublishAuthModes") == ["AWS_IAM"]
-    # Private channels leave out API keys: an API key names an app, not a user.
-    assert modes(reports, "SubscribeAuthModes") == ["AWS_IAM"]
-    assert modes(answers, "PublishAuthModes") == ["AWS_IAM"]
-    assert "PublishAuthModes" not in chat  # the API defaults: API key and IAM
+    # Private channels leave out API keys: an API key names an app, not a user. People sign
+    # in with the platform's user pool (users.tf).
+    assert modes(reports, "SubscribeAuthModes") == ["AWS_IAM", "AMAZON_COGNITO_USER_POOLS"]
+    assert modes(answers, "PublishAuthModes") == ["AWS_IAM", "AMAZON_COGNITO_USER_POOLS"]
+    assert "PublishAuthModes" not in chat  # the API defaults: API key, IAM, Cognito
     api = resources["Api"]["Properties"]["EventConfig"]
-    assert modes(api, "DefaultPublishAuthModes") == ["API_KEY", "AWS_IAM"]
+    assert modes(api, "DefaultPublishAuthModes") == [
+        "API_KEY",
+        "AWS_IAM",
+        "AMAZON_COGNITO_USER_POOLS",
+    ]
     assert api["LogConfig"]["LogLevel"] == "ERROR"
+
+
+def test_people_sign_in_with_the_platform_user_pool(root_plan: Plan) -> None:
+    api = template_of(root_plan)["Resources"]["Api"]["Properties"]["EventConfig"]
+    cognito = next(p for p in api["AuthProviders"] if p["AuthType"] == "AMAZON_COGNITO_USER_POOLS")
+    assert cognito["CognitoConfig"]["UserPoolId"] == {"Ref": "CognitoUserPoolId"}
+    pool = root_plan.one("module.users.aws_cognito_user_pool.this[0]").after
+    assert pool["name"] == "platform-sandbox-users"
+    assert {"cognito_user_pool_id", "cognito_user_pool_client_id", "cognito_issuer"} <= set(
+        root_plan.raw["output_changes"]
+    )
+
+
+def test_without_the_platform_pool_there_is_no_cognito_mode(
+    root: TerraformDir, lambda_zip: Path
+) -> None:
+    plan = root.plan({"lambda_zip": str(lambda_zip), "users": {"create": False}})
+    api = template_of(plan)["Resources"]["Api"]["Properties"]["EventConfig"]
+    assert [p["AuthType"] for p in api["AuthProviders"]] == ["API_KEY", "AWS_IAM"]
+    assert plan.of_type("aws_cognito_user_pool") == []
 
 
 def test_data_source_invokes_the_channel_handler_only(root_plan: Plan) -> None:
@@ -172,5 +197,5 @@ def test_api_keys_can_be_turned_off(root: TerraformDir, lambda_zip: Path) -> Non
     template = template_of(plan)
     assert "ApiKey" not in template["Resources"]
     api = template["Resources"]["Api"]["Properties"]["EventConfig"]
-    assert modes(api, "ConnectionAuthModes") == ["AWS_IAM"]
+    assert modes(api, "ConnectionAuthModes") == ["AWS_IAM", "AMAZON_COGNITO_USER_POOLS"]
     assert cfn_lint(template) == []
