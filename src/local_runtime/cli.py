@@ -86,6 +86,14 @@ def parser() -> argparse.ArgumentParser:
         help="the user created in each Cognito user pool of the plan (its password is printed "
         "to outputs.json, local_users)",
     )
+    p.add_argument(
+        "--extra-code",
+        type=Path,
+        action="append",
+        default=[],
+        help="another folder of handler code on the functions' PYTHONPATH (after the package), "
+        "for functions a copied root adds (make bench's pass-through handler)",
+    )
     p.add_argument("-v", "--verbose", action="count", default=0, help="show payloads")
     p.add_argument("-q", "--quiet", action="store_true", help="only problems")
     return p
@@ -108,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         delay_scale=args.delay_scale,
         ka_interval=args.ka_interval,
         local_user=args.local_user,
+        extra_code=tuple(p.resolve() for p in args.extra_code),
         verbosity=0 if args.quiet else 1 + args.verbose,
     )
     console = Console(options.verbosity)

@@ -126,8 +126,10 @@ class FunctionRuntime:
         delay_scale: float,
         send_failure: Callable[[str, dict[str, Any]], Any],
         ca_file: Path | None = None,
+        extra_code: tuple[Path, ...] = (),
     ) -> None:
         self.ca_file = ca_file
+        self.extra_code = extra_code
         self.spec = spec
         self.region = region
         self.code_dir = code_dir
@@ -155,7 +157,7 @@ class FunctionRuntime:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
-            "PYTHONPATH": str(self.code_dir),
+            "PYTHONPATH": os.pathsep.join(str(p) for p in (self.code_dir, *self.extra_code)),
             "LAMBDA_TASK_ROOT": str(self.code_dir),
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,

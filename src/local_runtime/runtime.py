@@ -53,6 +53,7 @@ class Options:
     delay_scale: float = 0.01
     ka_interval: float = 60.0
     local_user: str = "local-user@example.com"
+    extra_code: tuple[Path, ...] = ()
     verbosity: int = 1
 
 
@@ -172,6 +173,7 @@ class Platform:
                 delay_scale=options.delay_scale,
                 send_failure=self._send_record,
                 ca_file=ca_file,
+                extra_code=options.extra_code,
             )
 
         self.bus = EventBus(

@@ -1,0 +1,85 @@
+"""The Event API's Lambda authoriser and EVENT handlers, on a copy of the root that turns them
+on: an authoriser function (tests/local/handlers) as a sign-in mode, and a namespace whose
+handler is invoked asynchronously."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local.appsync import Events
+from tests.local.platform import LocalPlatform, copy_root
+from tests.local.test_drift import edit
+
+pytestmark = pytest.mark.local
+
+HANDLERS = Path(__file__).resolve().parent / "handlers"
+AUTHORIZER = """
+module "test_authorizer" {
+  source = "../modules/lambda-function"
+
+  function_name    = "${local.prefix}-test-authorizer"
+  handler          = "authorizer.lambda_handler"
+  filename         = local.lambda_zip
+  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def moded(plans: Path) -> Iterator[LocalPlatform]:
+    root = copy_root(plans / "modes-src")
+    (root / "local_test_authorizer.tf").write_text(AUTHORIZER)
+    with (root / "environments" / "local.tfvars").open("a") as tfvars:
+        tfvars.write(
+            "\nrealtime_auth = { lambda_authorizer = { function_arn = "
+            '"arn:aws:lambda:eu-west-1:123456789012:function:platform-local-test-authorizer", '
+            "result_ttl_in_seconds = 0 } }\n"
+        )
+    edit(
+        root / "realtime.tf",
+        "  channel_namespaces = {\n",
+        "  channel_namespaces = {\n    fire = {\n      on_publish = "
+        '{ data_source = "channels", invoke_type = "EVENT" }\n    }\n',
+    )
+    local = LocalPlatform(plans / "modes", root=root, args=["--extra-code", str(HANDLERS)]).start()
+    try:
+        yield local
+    finally:
+        assert local.stop() == 0, local.console_text()
+
+
+def test_the_lambda_authoriser_decides_who_connects_and_as_whom(moded: LocalPlatform) -> None:
+    events = Events(moded)
+    allowed = {"Authorization": "allow:lam-user", "host": events.host}
+    with events.socket(auth=allowed) as ws:
+        ws.init()
+        own = ws.subscribe(str(uuid.uuid4()), "/reports/lam-user", allowed)
+        assert own["type"] == "subscribe_success"
+        other = ws.subscribe(str(uuid.uuid4()), "/reports/someone-else", allowed)
+        assert other["type"] == "subscribe_error"
+    denied = {"Authorization": "deny", "host": events.host}
+    with events.socket(auth=denied) as ws:
+        assert ws.next("connection_error")["errors"][0]["errorType"] == "UnauthorizedException"
+    assert "platform-local-test-authorizer" in moded.console_text()
+
+
+def test_an_event_handler_runs_asynchronously_and_changes_nothing(moded: LocalPlatform) -> None:
+    events = Events(moded)
+    channel = f"/fire/f{uuid.uuid4().hex[:6]}"
+    with events.socket() as ws:
+        ws.init()
+        sub = str(uuid.uuid4())
+        assert ws.subscribe(sub, channel, events.key())["type"] == "subscribe_success"
+        # The channels handler refuses /fire paths; invoked as EVENT, it cannot stop them.
+        status, answer = events.http_publish(channel, [{"anything": "goes"}])
+        assert status == 200
+        assert [s["index"] for s in answer["successful"]] == [0]
+        (received,) = ws.events(sub, 1)
+        assert received == {"anything": "goes"}
+    moded.settle()
+    # ... and the handler did run, asynchronously, on the published event.
+    assert f"pub {channel[:4]}" in moded.console_text()
