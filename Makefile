@@ -67,7 +67,7 @@ test: package ## every suite: lint, type, unit (py3.13 + py3.11), build, terrafo
 	$(TOX) run -e lint,type,py313,py311,build,terraform,security,local
 
 .PHONY: bench
-bench: package init ## benchmark: cold init, warm publish, package size, plan time -> dist/bench.json
+bench: package init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
 	$(TOX) run -q -e bench
 
 .PHONY: lint

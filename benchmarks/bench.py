@@ -589,6 +589,39 @@ def report(results: dict[str, Any]) -> str:
             f"of {plan['seconds']} ({plan['summary']}), budget <= "
             f"{plan['budget_seconds']:.0f} s: {mark(plan['met'])}"
         )
+    local = results.get("local")
+    if local:
+        import local_bench
+
+        out.append(
+            "\n5. local platform (make local): publish -> subscriber delivery over WebSocket, "
+            "through the chat handler and a pass-through handler (/bench), one warm-up first"
+        )
+        headers = [
+            "namespace",
+            "subscribers",
+            "deliveries",
+            "p50 ms",
+            "p99 ms",
+            "budget",
+            "vs pass",
+        ]
+        out.append(table(headers, local_bench.report(local)))
+        ratio = local_bench.BUDGETS["chat_vs_passthrough_ratio"]
+        ratio_met = all(r.get("ratio_met", True) for r in local["delivery"])
+        out.append(f"chat handler <= {ratio:.0f}x the pass-through's p50: {mark(ratio_met)}")
+        loop = local["answer_to_report"]
+        out.append(
+            f"answer -> report ({loop['answers']} answers, through stream, bus, security, "
+            f"delivery): p50 {loop['p50_s'] * 1000:.0f} ms, p99 {loop['p99_s'] * 1000:.0f} ms, "
+            f"budget <= {loop['budget_p99_s']:.1f} s: "
+            f"{mark(loop['met'], 'answer_report_p99_s')}"
+        )
+        for h in local["http_publish"]:
+            out.append(
+                f"HTTP publish to /{h['namespace']} (8 clients, {h['seconds']:.0f} s): "
+                f"{h['per_second']:.0f} publishes/s, {h['failed']} failed"
+            )
     return "\n".join(out)
 
 
@@ -603,6 +636,10 @@ def missed(results: dict[str, Any]) -> list[str]:
         found.append("package_zipped_bytes")
     if not results.get("plan", {}).get("met", True):
         found.append("plan_seconds")
+    if "local" in results:
+        import local_bench
+
+        found.extend(local_bench.missed(results["local"]))
     return found
 
 
@@ -614,12 +651,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "bench.json")
     parser.add_argument(
         "--only",
-        choices=["cold", "warm", "package", "plan"],
+        choices=["cold", "warm", "package", "plan", "local"],
         action="append",
-        help="run only these figures (default: all four)",
+        help="run only these figures (default: all five)",
     )
+    parser.add_argument("--local-messages", type=int, default=1000)
+    parser.add_argument("--local-answers", type=int, default=100)
+    parser.add_argument("--local-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
-    only = set(args.only or ["cold", "warm", "package", "plan"])
+    only = set(args.only or ["cold", "warm", "package", "plan", "local"])
 
     results: dict[str, Any] = {"machine": machine(), "budgets": BUDGETS}
     if "package" in only:
@@ -631,6 +671,12 @@ def main(argv: list[str] | None = None) -> int:
         results["warm_publish"] = bench_warm(args.rounds)
     if "plan" in only:
         results["plan"] = bench_plan(args.plan_runs)
+    if "local" in only:
+        import local_bench
+
+        results["local"] = local_bench.run(
+            args.local_messages, args.local_answers, args.local_seconds
+        )
     results["budgets_missed"] = missed(results)
     results["explained_in_readme"] = {
         k: EXPLAINED[k] for k in results["budgets_missed"] if k in EXPLAINED
