@@ -73,7 +73,8 @@ def create_user_pools(plan: dict[str, Any], cognito: Any, say: Callable[[str], N
         )["UserPoolClient"]
         found[USER_POOL_CLIENT_ID.format(after["name"])] = client["ClientId"]
     if found:
-        say(f"created {len(found)} Cognito user pool(s) and app client(s) in the local AWS")
+        clients = len(found) - len(made.pools)
+        say(f"created {len(made.pools)} Cognito user pool(s), {clients} app client(s) locally")
     return made
 
 
