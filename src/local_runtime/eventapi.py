@@ -10,8 +10,9 @@ subprotocols and auth headers it sends):
   ``connection_ack`` with ``connectionTimeoutMs``, and ``ka`` at a steady interval;
 - ``subscribe`` -> ``subscribe_success`` | ``subscribe_error``; ``unsubscribe`` ->
   ``unsubscribe_success`` | ``unsubscribe_error``; events arrive as ``data`` with the event
-  as a JSON string; ``publish`` -> ``publish_success`` (``successful`` and ``failed``, each
-  with ``identifier`` and ``index``) | ``publish_error``; ``error`` for a message that is not
+  as a JSON string (``broadcast_error`` when a handler made it larger than the limit);
+  ``publish`` -> ``publish_success`` (``successful`` and ``failed``, each with
+  ``identifier`` and ``index``) | ``publish_error``; ``error`` for a message that is not
   JSON or has an unknown type; unknown extra keys are ignored;
 - limits: 5 events per publish, 240 KB per event, channel paths of 1-5 segments of letters,
   digits and hyphens (up to 50 each; a subscription may end in ``/*``), 100 subscriptions
@@ -453,17 +454,33 @@ class EventApi:
         return outgoing, failed
 
     async def broadcast(self, channel: str, payload: Any) -> int:
-        """Send ``payload`` to every subscription matching ``channel``; how many got it."""
+        """Send ``payload`` to every subscription matching ``channel``; how many got it. An
+        event a handler made larger than AWS's limit cannot be broadcast: its subscribers get
+        ``broadcast_error`` instead."""
         event = json.dumps(payload)
+        too_big = len(event.encode()) > MAX_EVENT_BYTES
         sent = 0
         for connection in list(self.connections):
             for subscription in list(connection.subscriptions.values()):
-                if matches(subscription.channel, channel):
-                    with contextlib.suppress(ConnectionError, RuntimeError):
-                        await connection.send(
-                            {"type": "data", "id": subscription.id, "event": event}
-                        )
-                        sent += 1
+                if not matches(subscription.channel, channel):
+                    continue
+                message: dict[str, Any] = (
+                    {
+                        "type": "broadcast_error",
+                        "id": subscription.id,
+                        "errors": [
+                            {
+                                "errorType": "BroadcastError",
+                                "message": f"the event is larger than {MAX_EVENT_BYTES} bytes",
+                            }
+                        ],
+                    }
+                    if too_big
+                    else {"type": "data", "id": subscription.id, "event": event}
+                )
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await connection.send(message)
+                    sent += 0 if too_big else 1
         return sent
 
     # --- HTTP ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ channel handler's answers, and the loop from an answer to its report."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -160,6 +161,8 @@ def test_a_subscription_id_is_used_once_and_a_connection_holds_100(events: Event
 def test_connections_without_the_protocol_or_a_valid_key_are_refused(events: Events) -> None:
     with events.socket(protocols=["graphql-ws"]) as ws:
         assert ws.next("connection_error")["errors"][0]["errorType"] == "UnsupportedOperation"
+    with events.socket(auth={"host": events.host}) as ws:  # no credentials at all
+        assert ws.next("connection_error")["errors"][0]["errorType"] == "UnauthorizedException"
     with events.socket(auth=events.key("da2-wrong")) as ws:
         assert ws.next("connection_error")["errors"][0] == {
             "errorType": "UnauthorizedException",
@@ -278,3 +281,21 @@ def test_a_signed_in_user_reads_their_reports_and_only_theirs(
         (report,) = ws.events(sub, 1, timeout=5)
         assert report["userId"] == user["user_id"]
         assert report["score"] >= 25
+
+
+def test_a_wildcard_channel_fans_out_to_many_subscribers(events: Events) -> None:
+    room = f"/chat/many{uuid.uuid4().hex[:6]}"
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(events.socket()) for _ in range(12)]
+        subs = []
+        for n, ws in enumerate(sockets):
+            ws.init()
+            sub = sid()
+            assert ws.subscribe(sub, "/chat/*" if n % 2 else room, events.key())["type"] == (
+                "subscribe_success"
+            )
+            subs.append(sub)
+        status, _ = events.http_publish(room, [{"text": "to everyone"}])
+        assert status == 200
+        received = [ws.events(sub, 1)[0]["text"] for ws, sub in zip(sockets, subs, strict=True)]
+        assert received == ["to everyone"] * 12

@@ -4,6 +4,7 @@ handler is invoked asynchronously."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,15 @@ module "test_authorizer" {
   filename         = local.lambda_zip
   async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
 }
+
+module "test_inflate" {
+  source = "../modules/lambda-function"
+
+  function_name    = "${local.prefix}-test-inflate"
+  handler          = "inflate.lambda_handler"
+  filename         = local.lambda_zip
+  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
+}
 """
 
 
@@ -37,13 +47,20 @@ def moded(plans: Path) -> Iterator[LocalPlatform]:
         tfvars.write(
             "\nrealtime_auth = { lambda_authorizer = { function_arn = "
             '"arn:aws:lambda:eu-west-1:123456789012:function:platform-local-test-authorizer", '
-            "result_ttl_in_seconds = 0 } }\n"
+            'result_ttl_in_seconds = 0 }, api_key = { expires = "2026-01-01T00:00:00Z" } }\n'
         )
     edit(
         root / "realtime.tf",
         "  channel_namespaces = {\n",
         "  channel_namespaces = {\n    fire = {\n      on_publish = "
-        '{ data_source = "channels", invoke_type = "EVENT" }\n    }\n',
+        '{ data_source = "channels", invoke_type = "EVENT" }\n    }\n'
+        '    big = { on_publish = { data_source = "inflate" } }\n',
+    )
+    edit(
+        root / "realtime.tf",
+        "  lambda_data_sources = {\n",
+        "  lambda_data_sources = {\n"
+        "    inflate = { function_arn = module.test_inflate.function_arn }\n",
     )
     local = LocalPlatform(plans / "modes", root=root, args=["--extra-code", str(HANDLERS)]).start()
     try:
@@ -70,12 +87,16 @@ def test_the_lambda_authoriser_decides_who_connects_and_as_whom(moded: LocalPlat
 def test_an_event_handler_runs_asynchronously_and_changes_nothing(moded: LocalPlatform) -> None:
     events = Events(moded)
     channel = f"/fire/f{uuid.uuid4().hex[:6]}"
-    with events.socket() as ws:
+    connect = events.iam("{}")
+    with events.socket(auth=connect) as ws:
         ws.init()
         sub = str(uuid.uuid4())
-        assert ws.subscribe(sub, channel, events.key())["type"] == "subscribe_success"
+        subscribed = ws.subscribe(sub, channel, events.iam(json.dumps({"channel": channel})))
+        assert subscribed["type"] == "subscribe_success"
         # The channels handler refuses /fire paths; invoked as EVENT, it cannot stop them.
-        status, answer = events.http_publish(channel, [{"anything": "goes"}])
+        payload = [json.dumps({"anything": "goes"})]
+        body = json.dumps({"channel": channel, "events": payload})
+        status, answer = events.http_publish(channel, [{"anything": "goes"}], events.iam(body))
         assert status == 200
         assert [s["index"] for s in answer["successful"]] == [0]
         (received,) = ws.events(sub, 1)
@@ -83,3 +104,47 @@ def test_an_event_handler_runs_asynchronously_and_changes_nothing(moded: LocalPl
     moded.settle()
     # ... and the handler did run, asynchronously, on the published event.
     assert f"pub {channel[:4]}" in moded.console_text()
+
+
+def test_an_expired_api_key_is_refused(moded: LocalPlatform) -> None:
+    events = Events(moded)  # this root's key expired on 2026-01-01
+    with events.socket() as ws:
+        assert ws.next("connection_error")["errors"][0]["errorType"] == "UnauthorizedException"
+    status, _ = events.http_publish("/chat/x", [{"text": "hi"}])
+    assert status == 401
+
+
+def test_an_authoriser_answer_is_kept_for_its_ttl(moded: LocalPlatform) -> None:
+    events = Events(moded)
+    name = "platform-local-test-authorizer"
+    cached = {"Authorization": "cache:ttl-user", "host": events.host}
+
+    def calls() -> int:
+        count: int = moded.status()["functions"][name]["invocations"]
+        return count
+
+    with events.socket(auth=cached) as ws:
+        ws.init()
+    before = calls()
+    for _ in range(3):
+        with events.socket(auth=cached) as ws:
+            ws.init()
+    assert calls() == before  # ttlOverride 300: the authoriser was not asked again
+
+
+def test_an_event_made_too_large_by_its_handler_is_a_broadcast_error(
+    moded: LocalPlatform,
+) -> None:
+    events = Events(moded)
+    channel = f"/big/b{uuid.uuid4().hex[:6]}"
+    connect = events.iam("{}")
+    with events.socket(auth=connect) as ws:
+        ws.init()
+        sub = str(uuid.uuid4())
+        ws.subscribe(sub, channel, events.iam(json.dumps({"channel": channel})))
+        payload = [json.dumps({"small": True})]
+        body = json.dumps({"channel": channel, "events": payload})
+        status, _ = events.http_publish(channel, [{"small": True}], events.iam(body))
+        assert status == 200
+        error = ws.next("broadcast_error", id=sub)
+        assert error["errors"][0]["errorType"] == "BroadcastError"
