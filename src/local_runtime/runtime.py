@@ -379,6 +379,12 @@ class Platform:
                 f"  local user: {user['username']} (user id {user['user_id']}; password in "
                 "outputs.json, local_users)"
             )
+        if self.local_users:
+            self.console.line(
+                "  its tokens: aws --endpoint-url <aws_endpoint_url> cognito-idp initiate-auth "
+                "--auth-flow USER_PASSWORD_AUTH --client-id <cognito_user_pool_client_id> "
+                "--auth-parameters USERNAME=<username>,PASSWORD=<password>"
+            )
         self.console.line("")
         self.console.step(
             f"ready in {seconds:.1f} s: {self.options.out / 'outputs.json'} (Ctrl-C stops "
