@@ -93,7 +93,6 @@ class Platform:
         self.local_users: list[dict[str, str]] = []
         self.spec: PlatformSpec | None = None
         self.outputs: dict[str, dict[str, Any]] = {}
-        self._reserved: list[socket.socket] = []
 
     # --- start ------------------------------------------------------------------------------
 
@@ -493,8 +492,6 @@ class Platform:
             await function.stop()
         for runner in self.runners:
             await runner.cleanup()
-        for sock in self._reserved:
-            sock.close()
         if self.aws is not None:
             await asyncio.to_thread(self.aws.stop)
         self.console.step(f"stopped: {workers} worker(s), the servers and the local AWS")
