@@ -3,6 +3,8 @@
 ``terraform/contracts.json`` holds each contract's source, detail-type and routing pattern,
 so rule patterns in HCL come from the Python models instead of being typed twice.
 ``schemas/<name>.json`` holds the JSON Schema of each detail model.
+``schemas/questionnaires.json`` holds the security service's questionnaires (questions,
+choices, weights) as the web app shows them (``web/`` imports it; never retyped there).
 ``--check`` fails when the committed files differ from what the models give.
 """
 
@@ -17,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from handlers.contracts import CONTRACTS  # noqa: E402
+from handlers.security.rules import QUESTIONNAIRES  # noqa: E402
 
 
 def rendered() -> dict[Path, str]:
@@ -36,6 +39,8 @@ def rendered() -> dict[Path, str]:
         schema["x-source"] = contract.source
         schema["x-detail-type"] = contract.detail_type
         files[ROOT / "schemas" / f"{name}.json"] = json.dumps(schema, indent=2) + "\n"
+    questionnaires = [q.export() for _, q in sorted(QUESTIONNAIRES.items())]
+    files[ROOT / "schemas" / "questionnaires.json"] = json.dumps(questionnaires, indent=2) + "\n"
     return files
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ import pytest
 
 from handlers.security.rules import ACCOUNT_SECURITY, QUESTIONNAIRES, evaluate, level_of
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 BEST: dict[str, Any] = {
     "mfa": True,
     "password-reuse": "never",
@@ -126,3 +128,22 @@ def test_the_readme_documents_every_question_with_its_weight() -> None:
     section = text[text.index("## Security assessment") :]
     rows = dict(re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| (\d+) \|", section, re.MULTILINE))
     assert rows == {q.id: str(q.weight) for q in ACCOUNT_SECURITY.questions}
+
+
+def test_the_exported_questionnaire_scores_as_the_service_does() -> None:
+    """schemas/questionnaires.json (what the web app shows) agrees with the scoring code:
+    every exported choice earns the exported credit, and the file is what make schemas writes."""
+    exported = json.loads((ROOT / "schemas" / "questionnaires.json").read_text())
+    assert [q["id"] for q in exported] == list(QUESTIONNAIRES)
+    for document in exported:
+        questionnaire = QUESTIONNAIRES[document["id"]]
+        assert [q["id"] for q in document["questions"]] == [q.id for q in questionnaire.questions]
+        assert sum(q["weight"] for q in document["questions"]) == 100
+        for spec in document["questions"]:
+            question = questionnaire.question(spec["id"])
+            assert question is not None
+            assert (spec["text"], spec["weight"]) == (question.text, question.weight)
+            for choice in spec.get("choices", []):
+                assert question.credit(choice["value"]) == choice["credit"]
+            for bound in spec.get("bounds", []):
+                assert question.credit(bound["upTo"]) == bound["credit"]

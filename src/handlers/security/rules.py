@@ -42,6 +42,14 @@ class Question:
         """What answers this question, in words."""
         raise NotImplementedError
 
+    def answer_form(self) -> dict[str, object]:
+        """How this question is answered, for clients (``make schemas`` exports it)."""
+        raise NotImplementedError
+
+    def export(self) -> dict[str, object]:
+        """The question as clients see it: text, weight and how it is answered."""
+        return {"id": self.id, "text": self.text, "weight": self.weight} | self.answer_form()
+
 
 @dataclass(frozen=True)
 class YesNo(Question):
@@ -58,6 +66,15 @@ class YesNo(Question):
     def accepted(self) -> str:
         return "true or false"
 
+    def answer_form(self) -> dict[str, object]:
+        return {
+            "kind": "yes-no",
+            "choices": [
+                {"value": True, "label": "Yes", "credit": self.yes},
+                {"value": False, "label": "No", "credit": self.no},
+            ],
+        }
+
 
 @dataclass(frozen=True)
 class Choice(Question):
@@ -72,6 +89,15 @@ class Choice(Question):
 
     def accepted(self) -> str:
         return "one of " + ", ".join(self.choices)
+
+    def answer_form(self) -> dict[str, object]:
+        return {
+            "kind": "choice",
+            "choices": [
+                {"value": value, "label": value.capitalize(), "credit": credit}
+                for value, credit in self.choices.items()
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -89,6 +115,12 @@ class Months(Question):
     def accepted(self) -> str:
         return "a number of months, 0 or more"
 
+    def answer_form(self) -> dict[str, object]:
+        return {
+            "kind": "months",
+            "bounds": [{"upTo": bound, "credit": credit} for bound, credit in self.bounds],
+        }
+
 
 @dataclass(frozen=True)
 class Questionnaire:
@@ -97,6 +129,10 @@ class Questionnaire:
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def export(self) -> dict[str, object]:
+        """The questionnaire as the web app shows it (``make schemas``)."""
+        return {"id": self.id, "questions": [q.export() for q in self.questions]}
 
 
 ACCOUNT_SECURITY = Questionnaire(

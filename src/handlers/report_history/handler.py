@@ -1,0 +1,76 @@
+"""Lambda entry point: ``GET /reports`` on the HTTP API -> the caller's stored reports.
+
+The route is authorised by the HTTP API's JWT authoriser (the platform's Cognito user
+pool); the caller is the token's ``sub`` as the authoriser passed it on, never a request
+parameter. Query string: ``limit`` (1-50), ``cursor`` (from the previous page's
+``nextCursor``), ``questionnaire`` (one questionnaire's reports only). CORS is answered by
+the HTTP API itself (its ``cors_configuration``), not here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.report_history.logic import HistoryRequestError, history
+from handlers.report_history.settings import get_settings
+
+if TYPE_CHECKING:
+    from handlers.report_history.logic import ReportReader
+
+logger = Logger()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+
+
+@cache
+def reader() -> ReportReader:
+    """The table reader, created on the first request and reused while warm."""
+    import boto3  # noqa: PLC0415 - off the import path: cold starts stay short
+
+    from handlers.report_history.dal import DynamoDBReportReader  # noqa: PLC0415
+
+    return DynamoDBReportReader(get_settings().reports_table_name, boto3.client("dynamodb"))
+
+
+def _error(status: int, message: str) -> Response[dict[str, str]]:
+    return Response(status_code=status, content_type="application/json", body={"message": message})
+
+
+@app.get("/reports")
+def list_reports() -> Response[Any]:
+    claims = app.current_event.request_context.authorizer.jwt_claim or {}
+    user_id = claims.get("sub")
+    if not isinstance(user_id, str) or not user_id:
+        # Only a route without the authoriser gets here without a subject: refuse it.
+        logger.error("no token subject: is the route's JWT authoriser missing?")
+        metrics.add_metric(name="HistoryRequestsRefused", unit=MetricUnit.Count, value=1)
+        return _error(401, "Unauthorized")
+    query = app.current_event.query_string_parameters or {}
+    try:
+        page = history(
+            reader(),
+            user_id,
+            limit=query.get("limit"),
+            cursor=query.get("cursor"),
+            questionnaire_id=query.get("questionnaire"),
+            default_limit=get_settings().default_page_size,
+        )
+    except HistoryRequestError as exc:
+        logger.warning("history request refused", extra={"reason": str(exc)})
+        metrics.add_metric(name="HistoryRequestsRefused", unit=MetricUnit.Count, value=1)
+        return _error(400, str(exc))
+    metrics.add_metric(name="HistoryPagesServed", unit=MetricUnit.Count, value=1)
+    return Response(status_code=200, content_type="application/json", body=page)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
