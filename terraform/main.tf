@@ -128,4 +128,17 @@ module "ingest_api" {
   jwt_authorizer    = var.ingest_jwt_authorizer
   cors              = length(var.ingest_cors_allow_origins) == 0 ? null : { allow_origins = var.ingest_cors_allow_origins }
   access_log        = { retention_in_days = var.log_retention_in_days }
+
+  # The web app's history (web.tf): signed-in people only, tokens of the platform's pool.
+  lambda_routes = !var.users.create ? {} : {
+    (local.reports_route) = {
+      function_name  = module.report_history.function_name
+      invoke_arn     = module.report_history.invoke_arn
+      cors_preflight = true
+      jwt_authorizer = {
+        issuer   = module.users.issuer
+        audience = [module.users.client_id]
+      }
+    }
+  }
 }

@@ -116,3 +116,18 @@ output "cognito_issuer" {
   description = "Issuer URL of the user pool's tokens (for JWT authorizers)."
   value       = module.users.issuer
 }
+
+output "web_url" {
+  description = "The questionnaire web app (sign in, answer, live report, history); null when web.create is false."
+  value       = module.web.url
+}
+
+output "web_distribution_id" {
+  description = "CloudFront distribution of the web app (invalidate /index.html after a deploy)."
+  value       = module.web.distribution_id
+}
+
+output "reports_url" {
+  description = "GET here with a user pool access token (Authorization: Bearer ...) for the caller's report history."
+  value       = var.users.create ? "${module.ingest_api.api_endpoint}/reports" : null
+}

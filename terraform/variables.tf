@@ -217,3 +217,22 @@ variable "users" {
   default  = {}
   nullable = false
 }
+
+variable "web" {
+  description = "The questionnaire web app (web/, built by `make web` into dist/web/): whether to host it (it also needs users.create), where the build is (default ../dist/web), CloudFront price class, an optional WAF web ACL (CLOUDFRONT scope) and access-log bucket, and further origins allowed to read GET /reports (a developer's https://localhost:5173, say)."
+  type = object({
+    create        = optional(bool, true)
+    source_dir    = optional(string)
+    price_class   = optional(string, "PriceClass_100")
+    web_acl_arn   = optional(string)
+    access_logs   = optional(object({ bucket = string, prefix = optional(string, "cloudfront/") }))
+    extra_origins = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for o in var.web.extra_origins : can(regex("^https://[^/]+$", o))])
+    error_message = "web.extra_origins must be https:// origins (scheme and host, no path)."
+  }
+}

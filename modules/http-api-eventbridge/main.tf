@@ -109,3 +109,62 @@ resource "aws_apigatewayv2_route" "this" {
   authorizer_id        = try(aws_apigatewayv2_authorizer.jwt[0].id, null)
   authorization_scopes = var.jwt_authorizer == null ? null : (length(var.jwt_authorizer.authorization_scopes) > 0 ? var.jwt_authorizer.authorization_scopes : null)
 }
+
+# --- Routes served by Lambda functions, each behind its JWT authoriser ----------------------
+
+resource "aws_apigatewayv2_authorizer" "lambda_route" {
+  for_each = local.create ? var.lambda_routes : {}
+
+  api_id           = aws_apigatewayv2_api.this[0].id
+  name             = "${var.name}-${lower(replace(replace(each.key, " /", "-"), "/[^A-Za-z0-9-]/", "-"))}"
+  authorizer_type  = "JWT"
+  identity_sources = each.value.jwt_authorizer.identity_sources
+
+  jwt_configuration {
+    issuer   = each.value.jwt_authorizer.issuer
+    audience = each.value.jwt_authorizer.audience
+  }
+}
+
+resource "aws_apigatewayv2_integration" "lambda_route" {
+  for_each = local.create ? var.lambda_routes : {}
+
+  api_id                 = aws_apigatewayv2_api.this[0].id
+  description            = "${each.key} -> ${each.value.function_name}"
+  integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
+  integration_uri        = each.value.invoke_arn
+  payload_format_version = "2.0"
+  timeout_milliseconds   = each.value.timeout_milliseconds
+}
+
+resource "aws_apigatewayv2_route" "lambda_route" {
+  for_each = local.create ? var.lambda_routes : {}
+
+  api_id               = aws_apigatewayv2_api.this[0].id
+  route_key            = each.key
+  target               = "integrations/${aws_apigatewayv2_integration.lambda_route[each.key].id}"
+  authorization_type   = "JWT"
+  authorizer_id        = aws_apigatewayv2_authorizer.lambda_route[each.key].id
+  authorization_scopes = length(each.value.jwt_authorizer.authorization_scopes) > 0 ? each.value.jwt_authorizer.authorization_scopes : null
+}
+
+resource "aws_apigatewayv2_route" "lambda_route_preflight" {
+  for_each = local.create ? { for k, r in var.lambda_routes : k => r if r.cors_preflight } : {}
+
+  api_id             = aws_apigatewayv2_api.this[0].id
+  route_key          = "OPTIONS ${split(" ", each.key)[1]}"
+  target             = "integrations/${aws_apigatewayv2_integration.lambda_route[each.key].id}"
+  authorization_type = "NONE"
+}
+
+# API Gateway may invoke each function for its own route only (source ARN: stage, method, path).
+resource "aws_lambda_permission" "lambda_route" {
+  for_each = local.create ? var.lambda_routes : {}
+
+  statement_id  = "AllowHttpApi-${lower(replace(replace(each.key, " /", "-"), "/[^A-Za-z0-9-]/", "-"))}"
+  action        = "lambda:InvokeFunction"
+  function_name = each.value.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this[0].execution_arn}/*/${each.value.cors_preflight ? "*" : split(" ", each.key)[0]}${split(" ", each.key)[1]}"
+}

@@ -27,3 +27,8 @@ output "access_log_group_name" {
   description = "Name of the stage's access log group."
   value       = try(aws_cloudwatch_log_group.access[0].name, null)
 }
+
+output "lambda_route_urls" {
+  description = "Full URL of each Lambda route, by route key."
+  value       = { for k, r in aws_apigatewayv2_route.lambda_route : k => "${aws_apigatewayv2_api.this[0].api_endpoint}${split(" ", k)[1]}" }
+}

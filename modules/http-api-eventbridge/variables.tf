@@ -133,3 +133,38 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "lambda_routes" {
+  description = "Further routes of the same API served by Lambda functions (AWS_PROXY, payload format 2.0), keyed by route key (\"GET /reports\"). Each is behind a JWT authoriser of its own issuer and audience (a route for signed-in people only); the module grants API Gateway lambda:InvokeFunction on that route alone."
+  type = map(object({
+    function_name = string
+    invoke_arn    = string
+    jwt_authorizer = object({
+      issuer               = string
+      audience             = list(string)
+      identity_sources     = optional(list(string), ["$request.header.Authorization"])
+      authorization_scopes = optional(list(string), [])
+    })
+    timeout_milliseconds = optional(number, 10000)
+    # Also route "OPTIONS <path>" to the function, without the authoriser (browsers send
+    # no token with a CORS preflight): for a function that answers CORS itself.
+    cors_preflight = optional(bool, false)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for k, r in var.lambda_routes : can(regex("^(GET|POST|PUT|PATCH|DELETE|HEAD) /[A-Za-z0-9/_{}.+-]*$", k))])
+    error_message = "lambda_routes keys must be route keys such as \"GET /reports\" (METHOD /path)."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.lambda_routes : startswith(r.jwt_authorizer.issuer, "https://") && length(r.jwt_authorizer.audience) > 0])
+    error_message = "lambda_routes: each jwt_authorizer.issuer must be an https URL and its audience must name at least one client id."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.lambda_routes : r.timeout_milliseconds >= 50 && r.timeout_milliseconds <= 30000])
+    error_message = "lambda_routes: timeout_milliseconds must be 50-30000 (HTTP APIs wait at most 30 s)."
+  }
+}

@@ -62,6 +62,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--http-port", type=_port, default=4567, help="the HTTP API")
     p.add_argument("--events-port", type=_port, default=4568, help="the Event API (HTTPS, WSS)")
     p.add_argument("--control-port", type=_port, default=4569, help="webhook receiver, control")
+    p.add_argument("--web-port", type=_port, default=4570, help="the web app (HTTPS)")
+    p.add_argument(
+        "--web", type=Path, default=REPO / "dist" / "web", help="the built web app (make web)"
+    )
     p.add_argument(
         "--code",
         choices=("src", "zip"),
@@ -83,8 +87,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--local-user",
         default="local-user@example.com",
-        help="the user created in each Cognito user pool of the plan (its password is printed "
-        "to outputs.json, local_users)",
+        help="the user created in each Cognito user pool of the plan (its fresh password is "
+        "printed, and written to outputs.json, local_users)",
     )
     p.add_argument(
         "--extra-code",
@@ -112,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         http_port=args.http_port,
         events_port=args.events_port,
         control_port=args.control_port,
+        web_port=args.web_port,
+        web_dir=args.web,
         code=args.code,
         delay_scale=args.delay_scale,
         ka_interval=args.ka_interval,

@@ -15,7 +15,7 @@ configuration sends it, exactly as it would carry the real ARN after apply.
   (``__LOCAL_...__``) that the runtime substitutes once it knows its ports, so a plan is
   reused whatever ports are chosen.
 - A CloudFormation stack's ``outputs`` become one ARN-shaped placeholder per output of its
-  template (``arn:aws:localcfn:...:stack/<stack>/<output>``); the runtime resolves each from
+  template (``arn:aws:localcfn:...:stack:<stack>:<output>``); the runtime resolves each from
   the ``Fn::GetAtt`` the template gives it (``spec``).
 
 Anything else that is still unknown in the plan and that the runtime needs stops it with an
@@ -30,12 +30,16 @@ from pathlib import Path
 
 ACCOUNT_ID = "123456789012"
 AWS_ENDPOINT = "__LOCAL_AWS_ENDPOINT__"
-HTTP_API_ENDPOINT = "__LOCAL_HTTP_API_ENDPOINT__"
+# URL-shaped, so that "must be an https origin" validations accept it before substitution.
+HTTP_API_ENDPOINT = "https://__LOCAL_HTTP_API_ENDPOINT__"
+# The host (and port) where the runtime serves the web app that CloudFront serves in AWS.
+WEB_HOST = "__LOCAL_WEB_HOST__"
 # Cognito user pools and app clients are created in moto at start; their ids replace these.
 USER_POOL_ID = "__LOCAL_USER_POOL_ID_{}__"
 USER_POOL_CLIENT_ID = "__LOCAL_USER_POOL_CLIENT_ID_{}__"
-# ARN-shaped, so that a module's "must be an ARN" validation accepts it before substitution.
-CFN_OUTPUT = f"arn:aws:localcfn:eu-west-1:{ACCOUNT_ID}:stack/"
+# ARN-shaped, so that a module's "must be an ARN" validation accepts it before substitution;
+# without a slash, so that "https://" + a host output is still an origin.
+CFN_OUTPUT = f"arn:aws:localcfn:eu-west-1:{ACCOUNT_ID}:stack:"
 
 _REGION = "${data.aws_region.local_runtime.name}"
 _PARTITION = "${data.aws_partition.local_runtime.partition}"
@@ -87,12 +91,30 @@ LOCAL_EQUIVALENTS: dict[tuple[str, str], str] = {
     ("aws_apigatewayv2_api", "execution_arn"): (
         f"{_ARN}:execute-api:{_REGION}:{ACCOUNT_ID}:local-${{{{R}}.name}}"
     ),
+    # Integrations have no name: the local id names what they call (the function's invoke
+    # ARN, or the AWS service action), which is what the runtime needs to route to them.
+    ("aws_apigatewayv2_integration", "id"): (
+        "local-integration-"
+        "${substr(sha1(coalesce({R}.integration_uri, {R}.integration_subtype)), 0, 16)}"
+    ),
+    ("aws_apigatewayv2_authorizer", "id"): "local-authorizer-${{R}.name}",
+    # The web app: S3 + CloudFront in AWS, the runtime's own HTTPS server here.
+    # A prefixed bucket's name is chosen by S3 at apply; its prefix is known (a conditional,
+    # not coalesce: coalesce of an unknown name would stay unknown).
+    ("aws_s3_bucket", "id"): "local-${{R}.bucket_prefix != null ? {R}.bucket_prefix : {R}.bucket}",
+    ("aws_s3_bucket", "arn"): (
+        f"{_ARN}:s3:::local-${{{{R}}.bucket_prefix != null ? {{R}}.bucket_prefix : {{R}}.bucket}}"
+    ),
+    ("aws_cloudfront_distribution", "domain_name"): WEB_HOST,
+    ("aws_cloudfront_distribution", "arn"): (
+        f"{_ARN}:cloudfront::{ACCOUNT_ID}:distribution/local-${{{{R}}.comment}}"
+    ),
 }
 
 # Stack outputs: a map from each output of the template to its placeholder.
 _STACK_OUTPUTS = (
     "{ for k in keys(try(jsondecode({R}.template_body).Outputs, {})) : k => "
-    f'"{CFN_OUTPUT}${{{{R}}.name}}/${{k}}" }}'
+    f'"{CFN_OUTPUT}${{{{R}}.name}}:${{k}}" }}'
 )
 
 _ATTRS = "|".join(sorted({attr for _, attr in LOCAL_EQUIVALENTS} | {"outputs"}))

@@ -1,4 +1,4 @@
-"""The planned HTTP APIs: their routes, EventBridge-PutEvents integrations and throttling.
+"""The planned HTTP APIs: their routes, EventBridge-PutEvents and Lambda integrations, throttling.
 
 Follows the API Gateway developer guide ("Working with AWS service integrations for HTTP
 APIs", "Integration subtype reference", "Throttling requests to your HTTP API"): the
@@ -12,20 +12,32 @@ must be user pools of the plan, as nothing else is reachable locally). The stage
 route settings are a token bucket (``rate`` per second, ``burst`` tokens): beyond it the
 answer is 429 ``{"message":"Too Many Requests"}``, as API Gateway answers. Routes not in the
 plan answer 404 ``{"message":"Not Found"}``.
+
+Lambda proxy integrations follow "Working with AWS Lambda proxy integrations for HTTP APIs"
+(payload format 2.0): the function gets the request as ``version`` 2.0 event (headers in
+lower case, repeated ones joined by commas, the JWT authorizer's claims under
+``requestContext.authorizer.jwt``); its answer is a response object (``statusCode``,
+``headers``, ``cookies``, ``body``, ``isBase64Encoded``) or, without ``statusCode``, any JSON
+value, returned as a 200 ``application/json`` body. A function error answers 500
+``{"message":"Internal Server Error"}``, an integration timeout 503
+``{"message":"Service Unavailable"}``, as API Gateway does.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from local_runtime.cognito import JwtVerifier, TokenError
 from local_runtime.console import Console
+from local_runtime.lambdas import Invocation
 from local_runtime.spec import HttpApiSpec, RouteSpec, UnsupportedError
 
 _SOURCES = ("$request.body", "$request.header.", "$request.querystring.", "$context.")
@@ -95,11 +107,119 @@ def _answer(status: int, payload: Any, request_id: str) -> web.Response:
     )
 
 
+def lambda_event(
+    request: web.Request,
+    body: bytes,
+    route: RouteSpec,
+    *,
+    context: dict[str, Any],
+    account_id: str,
+    api_id: str,
+) -> dict[str, Any]:
+    """The payload format 2.0 event of ``request`` for ``route``."""
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        key = name.lower()
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    query: dict[str, str] = {}
+    for name, value in request.query.items():
+        query[name] = f"{query[name]},{value}" if name in query else value
+    now = datetime.now(UTC)
+    text_types = ("text/", "application/json", "application/xml", "application/javascript")
+    is_text = headers.get("content-type", "").startswith(text_types) or not body
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{route.method} {route.path}",
+        "rawPath": request.path,
+        "rawQueryString": request.query_string,
+        "headers": headers,
+        "requestContext": {
+            "accountId": account_id,
+            "apiId": api_id,
+            "domainName": request.host,
+            "domainPrefix": request.host.split(".")[0],
+            "http": {
+                "method": request.method,
+                "path": request.path,
+                "protocol": f"HTTP/{request.version.major}.{request.version.minor}",
+                "sourceIp": request.remote or "127.0.0.1",
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": context["requestId"],
+            "routeKey": f"{route.method} {route.path}",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": not is_text,
+    }
+    if "cookie" in headers:
+        event["cookies"] = [c.strip() for c in headers.pop("cookie").split(";")]
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event["body"] = body.decode() if is_text else base64.b64encode(body).decode()
+    if route.authorizer is not None:
+        claims = {
+            k: v if isinstance(v, str) else json.dumps(v) for k, v in context["claims"].items()
+        }
+        scope = context["claims"].get("scope")
+        event["requestContext"]["authorizer"] = {
+            "jwt": {"claims": claims, "scopes": scope.split() if isinstance(scope, str) else None}
+        }
+    return event
+
+
+def lambda_response(result: Any, request_id: str) -> web.Response:
+    """API Gateway's answer for a function's result (payload format 2.0)."""
+    if not (isinstance(result, dict) and "statusCode" in result):
+        return _answer(200, result, request_id)
+    raw = result.get("body")
+    body = b""
+    if isinstance(raw, str):
+        body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+    headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+    if not any(k.lower() == "content-type" for k in headers):
+        headers["content-type"] = "application/json"
+    headers["apigw-requestid"] = request_id
+    response = web.Response(status=int(result["statusCode"]), body=body, headers=headers)
+    for cookie in result.get("cookies") or []:
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
+Invoke = Callable[[str, dict[str, Any], str], Awaitable[Invocation]]
+
+
+async def call_function(
+    invoke: Invoke | None, function: str, event: dict[str, Any], route: RouteSpec, console: Console
+) -> web.Response:
+    """Invoke ``function`` with ``event`` (RequestResponse) and answer as API Gateway does."""
+    if invoke is None:
+        raise UnsupportedError(f"{route.address}: no functions to invoke")
+    request_id = event["requestContext"]["requestId"]
+    http = event["requestContext"]["http"]
+    console.hop("request", f"{http['method']} {http['path']} -> {function}", request_id)
+    # Not cancelled midway (the function's own timeout stops it); a slower answer than the
+    # integration allows is a timeout all the same.
+    result = await invoke(function, event, request_id)
+    if result.duration_ms > route.timeout_seconds * 1000:
+        console.hop("request", f"{function}: integration timeout", request_id, "fail")
+        return _answer(503, {"message": "Service Unavailable"}, request_id)
+    if not result.ok:
+        console.hop("request", f"{function} failed: {result.error_type}", request_id, "fail")
+        return _answer(500, {"message": "Internal Server Error"}, request_id)
+    return lambda_response(result.payload, request_id)
+
+
 def http_api_app(
     apis: tuple[HttpApiSpec, ...],
     put_events: Callable[[list[dict[str, Any]]], tuple[int, dict[str, Any]]],
     console: Console,
     verifier: Callable[[str], JwtVerifier],
+    *,
+    invoke: Invoke | None = None,
+    account_id: str = "123456789012",
 ) -> web.Application:
     """One aiohttp app serving every planned route (route keys must not collide);
     ``verifier`` gives the token checker of a JWT authorizer's issuer."""
@@ -153,6 +273,16 @@ def http_api_app(
                     "request", f"{request.method} {request.path} -> 401: {exc}", request_id, "warn"
                 )
                 return _answer(401, {"message": "Unauthorized"}, request_id)
+        if route.function is not None:
+            event = lambda_event(
+                request,
+                await request.read(),
+                route,
+                context=context,
+                account_id=account_id,
+                api_id=f"local-{api.name}",
+            )
+            return await call_function(invoke, str(route.function), event, route, console)
         body = await request.text()
         entry: dict[str, Any] = {}
         for name, expression in route.request_parameters.items():

@@ -25,7 +25,7 @@ from local_runtime.aws import LocalAws, provision
 from local_runtime.cognito import JwtVerifier, create_local_user, create_user_pools, pool_of
 from local_runtime.console import Console
 from local_runtime.control import Control
-from local_runtime.equivalents import AWS_ENDPOINT, HTTP_API_ENDPOINT
+from local_runtime.equivalents import AWS_ENDPOINT, HTTP_API_ENDPOINT, WEB_HOST
 from local_runtime.eventapi import EventApi
 from local_runtime.eventapi_spec import EventApiSpec, read_event_apis
 from local_runtime.eventbridge import Deliverers, EventBus
@@ -35,6 +35,7 @@ from local_runtime.spec import PlatformSpec, UnsupportedError, read_platform, st
 from local_runtime.streams import StreamMapping
 from local_runtime.tfplan import plan_json
 from local_runtime.tls import local_ca, server_context
+from local_runtime.web import web_app
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Options:
     http_port: int = 4567
     events_port: int = 4568
     control_port: int = 4569
+    web_port: int = 4570
+    web_dir: Path = Path("dist/web")
     code: str = "src"
     delay_scale: float = 0.01
     ka_interval: float = 60.0
@@ -100,10 +103,7 @@ class Platform:
         options, say = self.options, self.console.step
         started = time.monotonic()
         say(f"planning {options.root.name}/ with {options.tfvars.name}")
-        if not options.zip_path.is_file():
-            raise UnsupportedError(
-                f"{options.zip_path} is missing: run `make package` first (the plan hashes it)"
-            )
+        self._check_inputs()
         plan = await asyncio.to_thread(
             functools.partial(
                 plan_json,
@@ -111,7 +111,11 @@ class Platform:
                 options.root,
                 options.tfvars,
                 options.work,
-                variables={"lambda_zip": str(options.zip_path.resolve())},
+                variables={
+                    "lambda_zip": str(options.zip_path.resolve()),
+                    "web": {"source_dir": str(options.web_dir.resolve())},
+                },
+                inputs=(options.zip_path, options.web_dir),
                 say=lambda text: self.console.line(f"    {text}", "dim"),
             )
         )
@@ -121,6 +125,7 @@ class Platform:
         http_socket = _socket(options.http_port)
         control_socket = _socket(options.control_port)
         events_socket = _socket(options.events_port)
+        web_socket = _socket(options.web_port)
         events_host = f"127.0.0.1:{events_socket.getsockname()[1]}"
         api_key = "da2-local" + secrets.token_hex(13)
         credentials: dict[str, Credentials] = {}
@@ -141,6 +146,7 @@ class Platform:
         replacements = {
             AWS_ENDPOINT: self.aws.endpoint,
             HTTP_API_ENDPOINT: f"http://127.0.0.1:{http_socket.getsockname()[1]}",
+            WEB_HOST: f"127.0.0.1:{web_socket.getsockname()[1]}",
             **pools.replacements,
             **stack_outputs(plan, {"events_host": events_host, "api_key": api_key}),
         }
@@ -210,16 +216,52 @@ class Platform:
         control = Control(self.console, self.status)
         control.inject = self.inject
         await self._serve(
-            http_api_app(spec.http_apis, self._put_entries, self.console, self._verifier),
+            http_api_app(
+                spec.http_apis,
+                self._put_entries,
+                self.console,
+                self._verifier,
+                invoke=lambda name, event, request_id: self.functions[name].invoke(
+                    event, request_id, request_id
+                ),
+                account_id=spec.account_id,
+            ),
             http_socket,
         )
         await self._serve(control.app(), control_socket)
+        await self._start_web(web_socket, ca, ca_file)
         control_url = f"http://127.0.0.1:{control_socket.getsockname()[1]}"
         self._webhook_parameters(f"{control_url}/hooks")
         say(f"HTTP API: {sum(len(a.routes) for a in spec.http_apis)} route(s)")
 
         self._write_outputs(client, control_url, logs, ca_file)
         self._print_table(time.monotonic() - started)
+
+    def _check_inputs(self) -> None:
+        """The files the plan reads must exist before it is made."""
+        options = self.options
+        if not options.zip_path.is_file():
+            raise UnsupportedError(
+                f"{options.zip_path} is missing: run `make package` first (the plan hashes it)"
+            )
+        if not (options.web_dir / "index.html").is_file():
+            raise UnsupportedError(
+                f"{options.web_dir}/index.html is missing: run `make web` first (the plan "
+                "uploads the built app)"
+            )
+
+    async def _start_web(self, web_socket: socket.socket, ca: trustme.CA, ca_file: Path) -> None:
+        """Serve the plan's web app (one) on its TLS socket, or close the socket."""
+        aws, spec = self._parts()
+        if not spec.websites:
+            web_socket.close()
+            return
+        site = spec.websites[0]
+        await self._serve(web_app(site, aws.endpoint, self.console), web_socket, server_context(ca))
+        self.console.step(
+            f"web app: {len(site.files)} files on https://127.0.0.1:{web_socket.getsockname()[1]}"
+            f" (CA {ca_file})"
+        )
 
     async def _start_event_api(
         self,
@@ -373,10 +415,15 @@ class Platform:
         for key, value in sorted(rows):
             shown = "(in outputs.json)" if self.outputs[key]["sensitive"] else value
             self.console.line(f"  {key:<{width}}  {shown}")
+        web_url = (self.outputs.get("web_url") or {}).get("value")
+        if web_url:
+            self.console.line("")
+            self.console.line(f"  Open {web_url} and sign in as:", "bold")
         for user in self.local_users:
+            # A throwaway user of a throwaway pool on 127.0.0.1: printing it is the walkthrough.
             self.console.line(
-                f"  local user: {user['username']} (user id {user['user_id']}; password in "
-                "outputs.json, local_users)"
+                f"  local user: {user['username']}  password: {user['password']}  "
+                f"(user id {user['user_id']})"
             )
         if self.local_users:
             self.console.line(

@@ -10,6 +10,7 @@ Nothing falls back to a default the plan did not give.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from local_runtime.equivalents import ACCOUNT_ID, AWS_ENDPOINT, CFN_OUTPUT, HTTP_API_ENDPOINT
+from local_runtime.equivalents import (
+    ACCOUNT_ID,
+    AWS_ENDPOINT,
+    CFN_OUTPUT,
+    HTTP_API_ENDPOINT,
+    WEB_HOST,
+)
 
 
 class UnresolvedValueError(RuntimeError):
@@ -136,10 +143,12 @@ class RouteSpec(_Model):
     address: str
     method: str
     path: str
-    integration_subtype: str
+    integration_subtype: str  # "EventBridge-PutEvents", or "" for a Lambda proxy
     request_parameters: dict[str, str]
     authorizer: JwtAuthorizerSpec | None
     authorization_scopes: tuple[str, ...]
+    function: str | None = None  # Lambda proxy integrations (payload format 2.0)
+    timeout_seconds: float = 30.0
 
 
 class HttpApiSpec(_Model):
@@ -149,6 +158,24 @@ class HttpApiSpec(_Model):
     rate_limit: float
     burst_limit: int
     cors_allow_origins: tuple[str, ...]
+
+
+class WebFileSpec(_Model):
+    key: str
+    source: str | None  # a file to serve, or
+    content: str | None  # the object's content, as planned (config.json)
+    content_type: str
+    cache_control: str | None
+
+
+class WebSiteSpec(_Model):
+    """A CloudFront distribution over an S3 bucket, served by the runtime itself."""
+
+    address: str
+    files: dict[str, WebFileSpec]
+    default_root_object: str
+    headers: dict[str, str]  # the response headers policy's security headers
+    fallbacks: dict[int, str]  # S3 status -> page served with 200 (custom error responses)
 
 
 class PlatformSpec(_Model):
@@ -161,6 +188,7 @@ class PlatformSpec(_Model):
     rules: dict[str, RuleSpec]
     mappings: tuple[MappingSpec, ...]
     http_apis: tuple[HttpApiSpec, ...]
+    websites: tuple[WebSiteSpec, ...]
     ssm_parameters: dict[str, str]
     outputs: dict[str, dict[str, Any]]
     not_emulated: dict[str, int]
@@ -184,6 +212,9 @@ _READ = {
     "aws_apigatewayv2_stage",
     "aws_apigatewayv2_authorizer",
     "aws_ssm_parameter",
+    "aws_s3_object",
+    "aws_cloudfront_distribution",
+    "aws_cloudfront_response_headers_policy",
 }
 
 _ARN_NAME = re.compile(r"^arn:[^:]+:(?P<service>[^:]+):[^:]*:[^:]*:(?P<resource>.+)$")
@@ -363,42 +394,84 @@ def _target(change: _Change) -> TargetSpec:
     )
 
 
+_INVOKE_ARN = re.compile(
+    r"^arn:[\w-]+:apigateway:[\w-]+:lambda:path/2015-03-31/functions/(.+)/invocations$"
+)
+
+
+def _integration_key(integration: _Change) -> str:
+    """The local id ``equivalents`` gives an integration (what it calls)."""
+    uri = integration.get("integration_uri", required=False)
+    calls = uri or integration.get("integration_subtype", required=False) or ""
+    return f"local-integration-{hashlib.sha1(calls.encode()).hexdigest()[:16]}"  # noqa: S324
+
+
+def _route_integration(route: _Change, integration: _Change) -> dict[str, Any]:
+    """The RouteSpec fields of what ``route`` calls: a PutEvents action or a function."""
+    kind = integration.get("integration_type")
+    subtype = integration.get("integration_subtype", required=False) or ""
+    if kind == "AWS_PROXY" and subtype == "EventBridge-PutEvents":
+        return {
+            "integration_subtype": subtype,
+            "request_parameters": integration.get("request_parameters"),
+        }
+    uri = integration.get("integration_uri", required=False) or ""
+    invoke = _INVOKE_ARN.match(uri) or (re.match(r"^(arn:[\w-]+:lambda:.+)$", uri))
+    if kind == "AWS_PROXY" and not subtype and invoke:
+        version = integration.get("payload_format_version", required=False) or "1.0"
+        if version != "2.0":
+            raise UnsupportedError(
+                f"{integration.address}: Lambda proxy payload format {version} is not emulated "
+                "locally (2.0 is)"
+            )
+        return {
+            "integration_subtype": "",
+            "request_parameters": {},
+            "function": name_from_arn(invoke[1], integration.address, "integration_uri", "lambda"),
+            "timeout_seconds": (integration.get("timeout_milliseconds", required=False) or 30000)
+            / 1000,
+        }
+    raise UnsupportedError(
+        f"{integration.address}: only AWS_PROXY EventBridge-PutEvents and Lambda (payload 2.0) "
+        f"integrations are emulated locally (got {kind} {subtype or uri})"
+    )
+
+
 def _routes(api: _Change, changes: list[_Change]) -> tuple[RouteSpec, ...]:
     api_id = api.get("id", required=False) if not api.unknown.get("id") else None
     api_id = api_id or f"local-{api.get('name')}"
     mine = [c for c in changes if c.after.get("api_id") == api_id]
-    integrations = [c for c in mine if c.type == "aws_apigatewayv2_integration"]
-    authorizers = [c for c in mine if c.type == "aws_apigatewayv2_authorizer"]
+    # Integration and authorizer ids are local equivalents (``equivalents``): the integration's
+    # names what it calls, the authorizer's its name.
+    integrations = {
+        _integration_key(c): c for c in mine if c.type == "aws_apigatewayv2_integration"
+    }
+    authorizers = {
+        f"local-authorizer-{c.get('name')}": c
+        for c in mine
+        if c.type == "aws_apigatewayv2_authorizer"
+    }
     routes = []
     for route in (c for c in mine if c.type == "aws_apigatewayv2_route"):
-        # Integration and authorizer ids are known only after apply: an API with one of each
-        # leaves no doubt which one a route uses.
-        if len(integrations) != 1:
+        target = (route.get("target", required=False) or "").removeprefix("integrations/")
+        if target not in integrations:
             raise UnresolvedValueError(
-                route.address, "target", f"one of {len(integrations)} integrations"
-            )
-        integration = integrations[0]
-        subtype = integration.get("integration_subtype", required=False) or ""
-        if integration.get("integration_type") != "AWS_PROXY" or subtype != (
-            "EventBridge-PutEvents"
-        ):
-            raise UnsupportedError(
-                f"{integration.address}: only AWS_PROXY EventBridge-PutEvents integrations are "
-                f"emulated locally (got {integration.get('integration_type')} {subtype})"
+                route.address, "target", f"no planned integration has the id {target!r}"
             )
         authorizer = None
         if route.get("authorization_type") == "JWT":
-            jwt = [a for a in authorizers if a.get("authorizer_type") == "JWT"]
-            if len(jwt) != 1:
+            authorizer_id = route.get("authorizer_id", required=False) or ""
+            found = authorizers.get(authorizer_id)
+            if found is None or found.get("authorizer_type") != "JWT":
                 raise UnresolvedValueError(
-                    route.address, "authorizer_id", f"one of {len(jwt)} JWT authorizers"
+                    route.address, "authorizer_id", f"no planned JWT authorizer {authorizer_id!r}"
                 )
-            config = jwt[0].first("jwt_configuration") or {}
+            config = found.first("jwt_configuration") or {}
             authorizer = JwtAuthorizerSpec(
-                name=jwt[0].get("name"),
+                name=found.get("name"),
                 issuer=config.get("issuer") or "",
                 audience=tuple(config.get("audience") or ()),
-                identity_sources=tuple(jwt[0].get("identity_sources")),
+                identity_sources=tuple(found.get("identity_sources")),
             )
         elif route.get("authorization_type") != "NONE":
             raise UnsupportedError(
@@ -411,10 +484,9 @@ def _routes(api: _Change, changes: list[_Change]) -> tuple[RouteSpec, ...]:
                 address=route.address,
                 method=method,
                 path=path,
-                integration_subtype=subtype,
-                request_parameters=integration.get("request_parameters"),
                 authorizer=authorizer,
                 authorization_scopes=tuple(route.get("authorization_scopes", required=False) or ()),
+                **_route_integration(route, integrations[target]),
             )
         )
     return tuple(routes)
@@ -437,6 +509,71 @@ def _http_api(api: _Change, changes: list[_Change]) -> HttpApiSpec:
         burst_limit=int(stage.get("default_route_settings", 0, "throttling_burst_limit")),
         cors_allow_origins=tuple(cors.get("allow_origins") or ()),
     )
+
+
+def _security_headers(policy: _Change) -> dict[str, str]:
+    """The headers a response headers policy's security_headers_config adds, by the header
+    formats of CloudFront's "Understand response headers policies" page."""
+    config = policy.first("security_headers_config") or {}
+    headers: dict[str, str] = {}
+    csp = (config.get("content_security_policy") or [{}])[0]
+    if csp.get("content_security_policy"):
+        headers["Content-Security-Policy"] = csp["content_security_policy"]
+    hsts = (config.get("strict_transport_security") or [None])[0]
+    if hsts:
+        value = f"max-age={hsts['access_control_max_age_sec']}"
+        value += "; includeSubDomains" if hsts.get("include_subdomains") else ""
+        value += "; preload" if hsts.get("preload") else ""
+        headers["Strict-Transport-Security"] = value
+    frame = (config.get("frame_options") or [None])[0]
+    if frame:
+        headers["X-Frame-Options"] = frame["frame_option"]
+    if config.get("content_type_options"):
+        headers["X-Content-Type-Options"] = "nosniff"
+    referrer = (config.get("referrer_policy") or [None])[0]
+    if referrer:
+        headers["Referrer-Policy"] = referrer["referrer_policy"]
+    return headers
+
+
+def _websites(by_type: dict[str, list[_Change]]) -> tuple[WebSiteSpec, ...]:
+    """Each distribution with its bucket's objects. The objects of every bucket of the plan
+    are the site's: the runtime serves one site (it refuses a plan with two)."""
+    distributions = by_type.get("aws_cloudfront_distribution", [])
+    if len(distributions) > 1:
+        raise UnsupportedError(
+            "more than one CloudFront distribution in the plan: the runtime serves one web app"
+        )
+    sites = []
+    policies = by_type.get("aws_cloudfront_response_headers_policy", [])
+    for distribution in distributions:
+        files = {}
+        for change in by_type.get("aws_s3_object", []):
+            key = change.get("key")
+            files[key] = WebFileSpec(
+                key=key,
+                source=change.get("source", required=False),
+                content=change.get("content", required=False),
+                content_type=change.get("content_type", required=False)
+                or "application/octet-stream",
+                cache_control=change.get("cache_control", required=False),
+            )
+        errors = distribution.get("custom_error_response", required=False) or []
+        sites.append(
+            WebSiteSpec(
+                address=distribution.address,
+                files=files,
+                default_root_object=distribution.get("default_root_object", required=False)
+                or "index.html",
+                headers=_security_headers(policies[0]) if len(policies) == 1 else {},
+                fallbacks={
+                    int(e["error_code"]): e["response_page_path"].lstrip("/")
+                    for e in errors
+                    if e.get("response_code") == 200 and e.get("response_page_path")
+                },
+            )
+        )
+    return tuple(sites)
 
 
 def _mapping(change: _Change) -> MappingSpec:
@@ -611,6 +748,7 @@ def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> Plat
         rules=rules,
         mappings=mappings,
         http_apis=http_apis,
+        websites=_websites(by_type),
         ssm_parameters=ssm,
         outputs=outputs,
         not_emulated=not_emulated,
@@ -619,7 +757,7 @@ def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> Plat
 
 def _still_placeholder(value: Any) -> bool:
     text = json.dumps(value)
-    return any(p in text for p in (AWS_ENDPOINT, HTTP_API_ENDPOINT, CFN_OUTPUT))
+    return any(p in text for p in (AWS_ENDPOINT, HTTP_API_ENDPOINT, CFN_OUTPUT, WEB_HOST))
 
 
 def _tf_type(value: Any) -> Any:
@@ -682,7 +820,7 @@ def stack_outputs(plan: dict[str, Any], values: Mapping[str, str]) -> dict[str, 
             template_value = _GETATT.get((resource.get("Type", ""), attribute))
             if template_value is None:
                 continue
-            found[f"{CFN_OUTPUT}{stack}/{key}"] = template_value.format(
+            found[f"{CFN_OUTPUT}{stack}:{key}"] = template_value.format(
                 api=api_id,
                 region=region,
                 account=ACCOUNT_ID,

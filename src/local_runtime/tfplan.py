@@ -74,6 +74,17 @@ def _fingerprint(tree: Path, extra: list[bytes]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _content(path: Path) -> bytes:
+    """A digest of a file, or of every file under a directory (names and bytes)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if file.is_file():
+            digest.update(str(file.relative_to(path.parent)).encode())
+            digest.update(file.read_bytes())
+    return digest.digest()
+
+
 def _module_calls(root: Path, lock: Path) -> str:
     """What ``terraform init`` installs from: the root's module calls and the lock file."""
     digest = hashlib.sha256(lock.read_bytes() if lock.is_file() else b"")
@@ -123,12 +134,14 @@ def plan_json(
     tfvars: Path,
     work: Path,
     *,
-    variables: dict[str, str],
+    variables: dict[str, Any],
+    inputs: tuple[Path, ...] = (),
     say: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     """The plan of ``root`` with ``tfvars`` and ``variables``, as ``terraform show -json``
-    gives it, planned on a rewritten copy under ``work`` (cached by content). ``repo`` is
-    the checkout whose tools find this machine's provider mirror."""
+    gives it, planned on a rewritten copy under ``work`` (cached by content, ``inputs`` -- the
+    files and directories the plan reads, such as the zip and the web build -- included).
+    ``repo`` is the checkout whose tools find this machine's provider mirror."""
     root = root.resolve()
     if not tfvars.is_file():
         raise PlanError(f"no tfvars file {tfvars}")
@@ -139,7 +152,9 @@ def plan_json(
     local_vars = tree / root.name / "local.auto.tfvars.json"
     shutil.copy(tfvars, tree / root.name / "local.tfvars")
     local_vars.write_text(json.dumps(variables, sort_keys=True))
-    key = _fingerprint(tree, [json.dumps(variables, sort_keys=True).encode()])
+    key = _fingerprint(
+        tree, [json.dumps(variables, sort_keys=True).encode(), *map(_content, inputs)]
+    )
     cached = work / f"plan-{key}.json"
     if cached.is_file():
         say(f"plan unchanged since the last start ({cached.name})")

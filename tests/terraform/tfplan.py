@@ -118,7 +118,8 @@ class Plan:
 
 def _config_statement(expr: dict[str, Any]) -> dict[str, Any]:
     actions = expr.get("actions", {})
-    return {"actions": actions.get("constant_value", []), "config": True}
+    effect = expr.get("effect", {}).get("constant_value", "Allow")
+    return {"actions": actions.get("constant_value", []), "effect": effect, "config": True}
 
 
 def actions_of(statement: dict[str, Any]) -> list[str]:
@@ -132,6 +133,9 @@ def workspace_copy(dest: Path) -> Path:
     ignore = shutil.ignore_patterns(".terraform", "terraform.tfstate*", ".tftest-cache")
     for name in ("terraform", "modules"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore, dirs_exist_ok=True)
+    # The web app's build where the root and the static-site example look for it (a small
+    # stand-in: plan tests need files to upload, not the real app; `make web` builds that).
+    shutil.copytree(FIXTURES / "web_dist", dest / "dist" / "web", dirs_exist_ok=True)
     return dest
 
 

@@ -26,6 +26,7 @@ from tests.unit.conftest import metric_values
 
 ALICE = "0f1e2d3c-4b5a-4697-8877-665544332211"
 BOB = "9a8b7c6d-5e4f-4321-8765-1234567890ab"
+APP = "https://d111111abcdef8.cloudfront.net"
 START = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
 
@@ -48,8 +49,10 @@ def report(user: str, n: int, questionnaire: str = "account-security.v1") -> Rep
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The reports table on moto, written by report delivery's own store."""
     monkeypatch.setenv("REPORTS_TABLE_NAME", "reports-test")
+    monkeypatch.setenv("ALLOWED_ORIGINS", f"{APP},https://second.example.com")
     get_settings.cache_clear()
     history_handler.reader.cache_clear()
+    history_handler.api.cache_clear()
     with mock_aws():
         create_table("reports-test")
         store = DynamoDBReportStore("reports-test", boto3.client("dynamodb", region_name=REGION))
@@ -195,3 +198,45 @@ def test_cursor_round_trip_and_refusals() -> None:
         decode_cursor(encode_cursor(position), BOB)
     with pytest.raises(HistoryRequestError, match="not one this API gave out"):
         decode_cursor(encode_cursor({"pk": partition_of(ALICE)}), ALICE)
+
+
+def test_cors_preflight_and_answers_name_only_the_apps_origin(
+    table: None, lambda_context: Any
+) -> None:
+    preflight = http_event(None)
+    preflight["requestContext"]["http"]["method"] = "OPTIONS"
+    preflight["routeKey"] = "OPTIONS /reports"
+    preflight["headers"] = {
+        "origin": APP,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+    }
+    answer = history_handler.lambda_handler(preflight, lambda_context)
+    assert answer["statusCode"] == 204
+    assert answer["headers"]["Access-Control-Allow-Origin"] == APP
+    assert "Authorization" in answer["headers"]["Access-Control-Allow-Headers"]
+
+    event = http_event(ALICE)
+    event["headers"]["origin"] = APP
+    assert (
+        history_handler.lambda_handler(event, lambda_context)["headers"][
+            "Access-Control-Allow-Origin"
+        ]
+        == APP
+    )
+    event["headers"]["origin"] = "https://evil.example.com"
+    assert (
+        "Access-Control-Allow-Origin"
+        not in history_handler.lambda_handler(event, lambda_context)["headers"]
+    )
+
+
+def test_an_origin_with_a_path_is_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from handlers.common.settings import SettingsError  # noqa: PLC0415
+
+    monkeypatch.setenv("REPORTS_TABLE_NAME", "reports-test")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example.com/index.html")
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="is not an origin"):
+        get_settings()
+    get_settings.cache_clear()

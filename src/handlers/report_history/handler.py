@@ -3,8 +3,11 @@
 The route is authorised by the HTTP API's JWT authoriser (the platform's Cognito user
 pool); the caller is the token's ``sub`` as the authoriser passed it on, never a request
 parameter. Query string: ``limit`` (1-50), ``cursor`` (from the previous page's
-``nextCursor``), ``questionnaire`` (one questionnaire's reports only). CORS is answered by
-the HTTP API itself (its ``cors_configuration``), not here.
+``nextCursor``), ``questionnaire`` (one questionnaire's reports only).
+
+CORS is answered here, for the origins in ``ALLOWED_ORIGINS`` (the web app's): the preflight
+``OPTIONS /reports`` route has no authoriser (browsers send no token with it) and reaches
+this function, which answers it without touching the table.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,7 +29,27 @@ if TYPE_CHECKING:
 
 logger = Logger()
 metrics = Metrics()
-app = APIGatewayHttpResolver()
+
+
+def _cors() -> CORSConfig | None:
+    origins = get_settings().origins
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Authorization"],
+        max_age=600,
+        allow_credentials=False,
+    )
+
+
+@cache
+def api() -> APIGatewayHttpResolver:
+    """The resolver, built on first use: its CORS settings come from the environment."""
+    resolver = APIGatewayHttpResolver(cors=_cors())
+    resolver.get("/reports")(list_reports)
+    return resolver
 
 
 @cache
@@ -43,16 +66,16 @@ def _error(status: int, message: str) -> Response[dict[str, str]]:
     return Response(status_code=status, content_type="application/json", body={"message": message})
 
 
-@app.get("/reports")
 def list_reports() -> Response[Any]:
-    claims = app.current_event.request_context.authorizer.jwt_claim or {}
+    event = api().current_event
+    claims = event.request_context.authorizer.jwt_claim or {}
     user_id = claims.get("sub")
     if not isinstance(user_id, str) or not user_id:
         # Only a route without the authoriser gets here without a subject: refuse it.
         logger.error("no token subject: is the route's JWT authoriser missing?")
         metrics.add_metric(name="HistoryRequestsRefused", unit=MetricUnit.Count, value=1)
         return _error(401, "Unauthorized")
-    query = app.current_event.query_string_parameters or {}
+    query = event.query_string_parameters or {}
     try:
         page = history(
             reader(),
@@ -73,4 +96,4 @@ def list_reports() -> Response[Any]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return api().resolve(event, context)

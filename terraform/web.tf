@@ -1,0 +1,66 @@
+# --- The questionnaire web app: S3 + CloudFront, its config, and its history read path -----
+#
+# People sign in with the platform's user pool (users.tf), answer on /answers/<sub>, watch
+# /reports/<sub> and read their history from GET /reports. `make web` builds dist/web/;
+# Terraform uploads it and writes config.json from the real outputs below.
+
+locals {
+  web_source_dir = coalesce(var.web.source_dir, "${path.root}/../dist/web")
+  reports_route  = "GET /reports"
+}
+
+module "report_history" {
+  source = "../modules/lambda-function"
+
+  create                = var.users.create
+  function_name         = "${local.prefix}-report-history"
+  description           = "GET /reports: the signed-in user's stored reports, newest first, paged."
+  handler               = "handlers.report_history.handler.lambda_handler"
+  filename              = local.lambda_zip
+  application_log_level = var.log_level
+  log_retention_in_days = var.log_retention_in_days
+
+  # API Gateway invokes it synchronously: no asynchronous retries to catch.
+  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
+
+  environment_variables = merge(local.powertools_env, {
+    POWERTOOLS_SERVICE_NAME = "report-history"
+    REPORTS_TABLE_NAME      = module.reports_table.name
+    ALLOWED_ORIGINS         = join(",", compact(concat([module.web.origin], var.web.extra_origins)))
+  })
+
+  policy_statements = {
+    ReadOwnReports = {
+      actions   = ["dynamodb:Query"]
+      resources = [module.reports_table.arn]
+    }
+  }
+}
+
+module "web" {
+  source = "../modules/static-site"
+
+  create     = var.web.create && var.users.create
+  name       = "${local.prefix}-web"
+  source_dir = local.web_source_dir
+  # Exactly the origins the app talks to: the user pool, the HTTP API, the Event API.
+  connect_sources = [
+    "https://cognito-idp.${var.region}.amazonaws.com",
+    module.ingest_api.api_endpoint,
+    "https://${module.realtime.http_dns}",
+    "wss://${module.realtime.realtime_dns}",
+  ]
+  price_class = var.web.price_class
+  web_acl_arn = var.web.web_acl_arn
+  access_logs = var.web.access_logs
+
+  # Read by the app at start (web/src/config.ts): one build serves every environment.
+  config = {
+    region           = var.region
+    userPoolId       = module.users.user_pool_id
+    userPoolClientId = module.users.client_id
+    eventsEndpoint   = module.realtime.publish_url
+    reportsUrl       = "${module.ingest_api.api_endpoint}/reports"
+    questionnaireId  = "account-security.v1"
+  }
+}
