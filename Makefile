@@ -43,31 +43,47 @@ tools: $(VENV)/.ready
 package: tools ## build dist/handlers.zip (python3.13 arm64, reproducible) and print its size
 	$(TOX) run -q -e package
 
+.PHONY: web
+web: ## build the web app (npm ci from web/package-lock.json, vite) into dist/web/
+	@command -v npm >/dev/null || { echo "make web needs Node.js 20.19+ and npm (Debian: apt-get install -y nodejs npm)" >&2; exit 2; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@echo "dist/web: $$(find dist/web -type f | wc -l) files, $$(du -sk dist/web | cut -f1) KiB"
+
+# The browser tests drive Debian's Chromium (Playwright's own download is unreachable here).
+.PHONY: browser
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+	else echo "the browser tests need Chromium: apt-get install -y chromium (as root)" >&2; exit 2; fi
+
 .PHONY: init
 init:
 	$(if $(ENV),test -f terraform/environments/$(ENV).tfvars || { echo "no terraform/environments/$(ENV).tfvars" >&2; exit 2; },)
 	cd terraform && $(TF) init -input=false -lockfile=readonly
 
 .PHONY: plan
-plan: package init ## terraform plan of the platform (offline by default; ENV=dev for a real account)
+plan: package web init ## terraform plan of the platform (offline by default; ENV=dev for a real account)
 	cd terraform && $(TF) plan -input=false $(TF_VARS)
 
 .PHONY: apply
-apply: package init ## terraform apply ENV=<env> with your own AWS credentials
+apply: package web init ## terraform apply ENV=<env> with your own AWS credentials
 	@test -n "$(ENV)" || { echo "make apply needs ENV=<environment> (terraform/environments/<env>.tfvars)" >&2; exit 2; }
 	cd terraform && $(TF) apply -input=false $(TF_VARS)
 
 .PHONY: local
-local: package ## the platform on this machine (127.0.0.1, no AWS account); ARGS="--help" for options
+local: package web ## the platform on this machine (127.0.0.1, no AWS account); ARGS="--help" for options
 	$(TOX) run -q -e local --notest
 	.tox/local/bin/python -m local_runtime $(ARGS)
 
 .PHONY: test
-test: package ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, checkov, local
-	$(TOX) run -e lint,type,py313,py311,build,terraform,security,local
+test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, checkov, web, local (+ browser)
+	$(TOX) run -e lint,type,py313,py311,build,terraform,security,web,local
 
 .PHONY: bench
-bench: package init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
+bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
 	$(TOX) run -q -e bench
 
 .PHONY: lint

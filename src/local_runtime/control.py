@@ -9,7 +9,9 @@
   ``{"function": <name>, "fault": "timeout" | "crash", "count": n}`` makes the next n
   invocations of a function time out or kill its worker mid-invocation;
   ``{"target": <target ARN>, "count": n}`` makes the next n deliveries to a bus target fail;
-  ``{"webhook_status": <HTTP status>, "count": n}`` makes the webhook answer that status.
+  ``{"webhook_status": <HTTP status>, "count": n}`` makes the webhook answer that status;
+  ``{"event_api": "drop_connections"}`` cuts every Event API WebSocket connection (no close
+  frame), so clients must reconnect and subscribe again.
 """
 
 from __future__ import annotations

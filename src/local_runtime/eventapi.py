@@ -106,6 +106,7 @@ class Subscription:
 class Connection:
     socket: web.WebSocketResponse
     source_ip: str
+    transport: asyncio.BaseTransport | None = None
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     used_ids: set[str] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -504,11 +505,23 @@ class EventApi:
 
     # --- WebSocket ----------------------------------------------------------------------
 
+    def drop_connections(self) -> int:
+        """Cut every WebSocket connection without a close frame, as a network failure or a
+        lost server would (fault injection); the number cut. Clients must reconnect and
+        subscribe again."""
+        dropped = 0
+        for connection in list(self.connections):
+            if connection.transport is not None:
+                connection.transport.abort()  # type: ignore[attr-defined]
+                dropped += 1
+        self.console.hop("fault", f"Event API: {dropped} connection(s) dropped", tone="warn")
+        return dropped
+
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
         socket = web.WebSocketResponse(protocols=(PROTOCOL,), heartbeat=None)
         await socket.prepare(request)
-        connection = Connection(socket, request.remote or "127.0.0.1")
+        connection = Connection(socket, request.remote or "127.0.0.1", request.transport)
         if PROTOCOL not in offered:
             return await self._refuse(
                 connection, "UnsupportedOperation", f"offer the {PROTOCOL} subprotocol"
@@ -647,10 +660,35 @@ class EventApi:
         await connection.send({"type": "publish_success", "id": pub_id, **answer})
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=2 * 1024 * 1024)
+        app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[_cors])
         app.router.add_post("/event", self.http_publish)
+        app.router.add_route("OPTIONS", "/event", _preflight)
         app.router.add_get("/event/realtime", self.websocket)
         return app
+
+
+# Browsers publish over HTTP from the web app's origin. AppSync answers CORS for any origin
+# (authorisation is the request's own header, never a cookie), so the local API does too.
+_CORS_HEADERS = {
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Max-Age": "600",
+}
+
+
+async def _preflight(request: web.Request) -> web.Response:
+    asked = request.headers.get("Access-Control-Request-Headers", "")
+    return web.Response(
+        status=200,
+        headers={**_CORS_HEADERS, "Access-Control-Allow-Headers": asked or "*"},
+    )
+
+
+@web.middleware
+async def _cors(request: web.Request, handler: Any) -> web.StreamResponse:
+    response: web.StreamResponse = await handler(request)
+    if request.headers.get("Origin") and not isinstance(response, web.WebSocketResponse):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _refuse(error_type: str, message: str) -> NoReturn:

@@ -501,7 +501,10 @@ class Platform:
         if "target" in order and self.bus is not None:
             self.bus.delivery_faults[str(order["target"])] = count
             return None
-        return "say which function, target or webhook_status"
+        if order.get("event_api") == "drop_connections" and self.events is not None:
+            self.events.drop_connections()
+            return None
+        return "say which function, target, webhook_status or event_api (drop_connections)"
 
     def status(self) -> dict[str, Any]:
         functions = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import ssl
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,6 +33,9 @@ class Events:
         self.region: str = o["aws_region"]
         self.credentials = Credentials(o["aws_access_key_id"], o["aws_secret_access_key"])
         self.tls = ssl.create_default_context(cafile=o["local_ca_file"])
+        # TLS 1.2: no session tickets arriving after the handshake, which websockets' sync
+        # client reads on one thread while it writes on another (OpenSSL hangs seen here).
+        self.tls.maximum_version = ssl.TLSVersion.TLSv1_2
 
     def key(self, key: str | None = None) -> dict[str, str]:
         return {"host": self.host, "x-api-key": key or self.api_key}
@@ -68,22 +72,43 @@ class Events:
     ) -> Iterator[Socket]:
         header = base64.urlsafe_b64encode(json.dumps(auth or self.key()).encode()).decode()
         offered = protocols if protocols is not None else [PROTOCOL, "header-" + header.rstrip("=")]
+        ws = None
         for attempt in (1, 2):
             try:
-                ws = connect(
-                    self.websocket_url,
-                    subprotocols=offered,  # type: ignore[arg-type]
-                    ssl=self.tls,
-                    open_timeout=10,
-                )
+                ws = _bounded_connect(self.websocket_url, offered, self.tls)
                 break
-            except ssl.SSLError:
-                # Seen once under load: OpenSSL's "internal error" while the client wrote its
-                # handshake. One more try; a second failure is the test's failure.
+            except (ssl.SSLError, TimeoutError):
+                # Seen under load: OpenSSL's "internal error", or a handshake that never
+                # finished, while the client wrote its handshake. One more try; a second
+                # failure is the test's failure.
                 if attempt == 2:
                     raise
+        assert ws is not None
         with ws:
             yield Socket(ws)
+
+
+def _bounded_connect(url: str, offered: list[str], tls: ssl.SSLContext) -> ClientConnection:
+    """``connect`` with a hard deadline: after a handshake timeout, websockets' sync client can
+    wait forever for its receiving thread (seen with TLS), so the attempt runs in a daemon
+    thread that is abandoned after 15 s."""
+    result: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            result["ws"] = connect(url, subprotocols=offered, ssl=tls, open_timeout=10)  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            result["error"] = exc
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(15)
+    if worker.is_alive():
+        raise TimeoutError(f"the WebSocket handshake with {url} did not finish within 15 s")
+    if "error" in result:
+        raise result["error"]
+    ws: ClientConnection = result["ws"]
+    return ws
 
 
 class Socket:

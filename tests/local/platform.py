@@ -19,6 +19,7 @@ import boto3
 
 ROOT = Path(__file__).resolve().parents[2]
 ZIP = ROOT / "dist" / "handlers.zip"
+WEB = ROOT / "dist" / "web"
 START_TIMEOUT = 180.0  # a first plan of the root takes about 15 s here; a cached one about 2 s
 T = TypeVar("T")
 
@@ -50,6 +51,8 @@ class LocalPlatform:
     def command(self) -> list[str]:
         if not ZIP.is_file():
             raise AssertionError(f"{ZIP} is missing: run `make package` first")
+        if not (WEB / "index.html").is_file():
+            raise AssertionError(f"{WEB}/index.html is missing: run `make web` first")
         return [
             sys.executable,
             "-m",
@@ -72,6 +75,10 @@ class LocalPlatform:
             "0",
             "--control-port",
             "0",
+            "--web-port",
+            "0",
+            "--web",
+            str(WEB),
             "--delay-scale",
             "0.005",
             *self.args,

@@ -1,0 +1,210 @@
+"""The questionnaire web app in a real browser against the local platform: sign in, answer,
+watch the report change live, see a refused answer's error, reload into the history, sign
+out; sign up; accessibility (axe-core) and a phone-width screen. Screenshots of every step go
+to dist/test-artifacts/web/."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+from tests.local.browser import ARTIFACTS, chromium, launch_args, spki_pin
+from tests.local.platform import LocalPlatform
+
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)  # every wait bounded; a report takes well under 1 s
+
+
+@pytest.fixture(scope="module")
+def browser(platform: LocalPlatform) -> Iterator[Browser]:
+    executable = chromium()
+    # The two TLS servers of the platform: the web app and the Event API.
+    pins = [spki_pin(platform.outputs[key]) for key in ("web_url", "realtime_publish_url")]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=launch_args(pins))
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def new_page(browser: Browser, width: int = 1280, height: int = 900) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems  # type: ignore[attr-defined]
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def sign_in(page: Page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("E-mail address").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your security check")).to_be_visible()
+    expect(page.locator("#link-state")).to_have_text("Live")
+
+
+def question(page: Page, question_id: str) -> Locator:
+    return page.locator(f"fieldset[data-question={question_id}]")
+
+
+def answer(page: Page, question_id: str, label: str, expected_score: int) -> None:
+    question(page, question_id).get_by_label(label, exact=True).check()
+    expect(question(page, question_id).locator(".answer-status")).to_have_text("Saved")
+    expect(page.get_by_test_id("score")).to_have_text(str(expected_score))
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    """Serious and critical axe-core violations of the page as it is now."""
+    if not AXE.is_file():
+        raise AssertionError(f"{AXE} is missing: run `make web` (npm ci installs axe-core)")
+    # Evaluated through the DevTools protocol: the page's CSP (script-src 'self', enforced in
+    # these tests) refuses an injected <script>, as it should.
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_sign_in_answer_watch_the_report_reload_and_sign_out(
+    platform: LocalPlatform, browser: Browser
+) -> None:
+    user = platform.outputs["local_users"][0]
+    page = new_page(browser)
+    page.goto(platform.outputs["web_url"])
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "01-sign-in")
+
+    sign_in(page, platform.outputs["web_url"], user["username"], user["password"])
+    expect(page.locator(".card-slot")).to_contain_text("your report appears here")
+    shot(page, "02-signed-in")
+
+    # The README's example: 25 + 10 + 7 + 5 = 47, one answer at a time, each report live.
+    answer(page, "mfa", "Yes", 25)
+    answer(page, "password-reuse", "Rarely", 35)
+    answer(page, "backups", "Weekly", 42)
+    expect(page.get_by_test_id("updated")).to_have_text("updated just now")
+    shot(page, "03-three-answers")
+
+    # Blank text is not an answer: the channel handler refuses it and the app says why.
+    months = question(page, "phishing-training")
+    months.get_by_label("Months").fill("   ")
+    months.get_by_role("button", name="Save answer").click()
+    expect(months.locator(".answer-status")).to_contain_text("Not saved:")
+    expect(months.locator(".answer-status")).to_contain_text(
+        "String should have at least 1 character"
+    )
+    expect(page.get_by_test_id("score")).to_have_text("42")  # nothing changed
+    shot(page, "04-refused-answer")
+
+    months.get_by_label("Months").fill("18")
+    months.get_by_role("button", name="Save answer").click()
+    expect(page.get_by_test_id("score")).to_have_text("47")
+    expect(page.get_by_test_id("level")).to_have_text("High risk")
+    findings = page.locator(".report .finding")
+    expect(findings).to_have_count(3)
+    assert [f.get_attribute("data-question") for f in findings.all()] == [
+        "password-reuse",
+        "phishing-training",
+        "backups",
+    ]
+    expect(page.locator(".report .pending summary")).to_have_text("3 questions not answered yet")
+    assert axe_violations(page) == []
+    shot(page, "05-report-47")
+
+    # A reload (or another device) reads the same reports back from GET /reports.
+    page.reload()
+    expect(page.locator("#link-state")).to_have_text("Live")
+    scores = page.locator(".history .history-score")
+    expect(scores).to_have_count(4)  # newest first, each report once
+    assert scores.all_inner_texts() == ["47 / 100", "42 / 100", "35 / 100", "25 / 100"]
+    expect(page.get_by_role("button", name="Show older reports")).to_be_hidden()
+    expect(page.get_by_test_id("score")).to_have_text("47")
+    shot(page, "06-after-reload")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#link-state")).to_have_text("Not signed in")
+    shot(page, "07-signed-out")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_new_person_signs_up_confirms_and_signs_in(
+    platform: LocalPlatform, browser: Browser
+) -> None:
+    email = f"new-{uuid.uuid4().hex[:8]}@example.com"
+    password = "Correct-Horse-42"
+    page = new_page(browser)
+    page.goto(platform.outputs["web_url"])
+    page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose a longer password")
+    shot(page, "10-sign-up-refused")
+
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Confirm your account")).to_be_visible()
+    # The local user pool sends no e-mail, and accepts any code (moto); in AWS the code
+    # comes by e-mail. README: "What differs from AWS".
+    page.get_by_label("Confirmation code").fill("123456")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status").filter(has_text="Account confirmed")).to_be_visible()
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your security check")).to_be_visible()
+    expect(page.locator(".history")).to_contain_text("No reports yet.")
+    expect(page.locator(".account .who")).to_have_text(email)
+    shot(page, "11-new-user-signed-in")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_phone_width_and_a_dropped_connection(platform: LocalPlatform, browser: Browser) -> None:
+    user = platform.outputs["local_users"][0]
+    page = new_page(browser, width=390, height=844)
+    sign_in(page, platform.outputs["web_url"], user["username"], user["password"])
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+    assert axe_violations(page) == []
+    shot(page, "20-phone")
+
+    # The connection drops (the server cuts it): the state says so, Amplify reconnects and
+    # subscribes again, and the next report still arrives live.
+    assert (
+        platform.post(
+            f"{platform.outputs['local_control_url']}/_local/faults",
+            {"event_api": "drop_connections"},
+        )[0]
+        == 200
+    )
+    expect(page.locator("#link-state")).to_have_text(re.compile("Reconnecting…|Connecting…"))
+    shot(page, "21-phone-dropped")
+    # Amplify waits 5 s before it reconnects (RECONNECT_DELAY in its WebSocket provider).
+    expect(page.locator("#link-state")).to_have_text("Live")
+    before = page.locator(".history .history-item").count()
+    question(page, "disk-encryption").get_by_label("Yes", exact=True).check()
+    expect(question(page, "disk-encryption").locator(".answer-status")).to_have_text("Saved")
+    expect(page.locator(".history .history-item")).to_have_count(before + 1)
+    expect(page.get_by_test_id("updated")).to_have_text("updated just now")
+    shot(page, "22-phone-after-reconnect")

@@ -1,0 +1,69 @@
+// Runtime configuration, read from /config.json beside the app (written by Terraform in AWS,
+// by `make local` on this machine), so that one build serves every environment.
+
+export interface AppConfig {
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  /** Only on the local platform: where Cognito answers instead of cognito-idp.<region>. */
+  userPoolEndpoint?: string;
+  /** The Event API's HTTP publish URL (https://<host>/event). */
+  eventsEndpoint: string;
+  /** GET the signed-in user's report history here. */
+  reportsUrl: string;
+  questionnaireId: string;
+}
+
+export class ConfigError extends Error {}
+
+const REQUIRED = [
+  'region',
+  'userPoolId',
+  'userPoolClientId',
+  'eventsEndpoint',
+  'reportsUrl',
+  'questionnaireId',
+] as const;
+
+function isUrl(value: string, schemes: string[]): boolean {
+  try {
+    return schemes.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** The configuration in `raw`; ConfigError names every field that is missing or wrong. */
+export function parseConfig(raw: unknown): AppConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('config.json must hold a JSON object');
+  }
+  const record = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of REQUIRED) {
+    if (typeof record[key] !== 'string' || record[key] === '') {
+      problems.push(`${key} is missing`);
+    }
+  }
+  for (const key of ['eventsEndpoint', 'reportsUrl'] as const) {
+    if (typeof record[key] === 'string' && !isUrl(record[key], ['https:', 'http:'])) {
+      problems.push(`${key} is not a URL`);
+    }
+  }
+  const endpoint = record.userPoolEndpoint;
+  if (endpoint !== undefined && (typeof endpoint !== 'string' || !isUrl(endpoint, ['https:', 'http:']))) {
+    problems.push('userPoolEndpoint is not a URL');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`config.json: ${problems.join('; ')}`);
+  }
+  return record as unknown as AppConfig;
+}
+
+export async function loadConfig(fetcher: typeof fetch = fetch): Promise<AppConfig> {
+  const response = await fetcher('/config.json', { cache: 'no-store' });
+  if (!response.ok) {
+    throw new ConfigError(`config.json could not be read (HTTP ${response.status})`);
+  }
+  return parseConfig(await response.json());
+}

@@ -1,0 +1,142 @@
+// The platform, through AWS's Amplify library: Cognito sign-in (SRP) and the Event API.
+// No WebSocket client or SRP of our own.
+import { Amplify } from 'aws-amplify';
+import {
+  confirmResetPassword,
+  confirmSignIn,
+  confirmSignUp,
+  fetchAuthSession,
+  getCurrentUser,
+  resetPassword,
+  signIn,
+  signOut,
+  signUp,
+} from 'aws-amplify/auth';
+import { CONNECTION_STATE_CHANGE, ConnectionState, events } from 'aws-amplify/data';
+import { Hub } from 'aws-amplify/utils';
+import type { AnswerPayload } from './answers';
+import type { AppConfig } from './config';
+import { isReport, type Report } from './report';
+
+export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export function configure(config: AppConfig): void {
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId: config.userPoolId,
+        userPoolClientId: config.userPoolClientId,
+        ...(config.userPoolEndpoint ? { userPoolEndpoint: config.userPoolEndpoint } : {}),
+        loginWith: { email: true },
+        signUpVerificationMethod: 'code',
+      },
+    },
+    API: {
+      Events: {
+        endpoint: config.eventsEndpoint,
+        region: config.region,
+        defaultAuthMode: 'userPool',
+      },
+    },
+  });
+}
+
+/** Amplify's WebSocket states in the three words the header shows. */
+export function linkState(state: string): LinkState {
+  switch (state) {
+    case ConnectionState.Connected:
+      return 'live';
+    case ConnectionState.Connecting:
+      return 'connecting';
+    case ConnectionState.ConnectedPendingDisconnect:
+      return 'live'; // closing an idle socket on purpose
+    case ConnectionState.Disconnected:
+      return 'offline';
+    default:
+      // ConnectionDisrupted, ConnectionDisruptedPendingNetwork, ConnectedPendingNetwork,
+      // ConnectedPendingKeepAlive: the link is in doubt; Amplify reconnects and subscribes
+      // again by itself.
+      return 'reconnecting';
+  }
+}
+
+export function onLinkState(listener: (state: LinkState) => void): () => void {
+  return Hub.listen('api', ({ payload }) => {
+    if (payload.event === CONNECTION_STATE_CHANGE) {
+      const data = payload.data as { connectionState: string };
+      listener(linkState(data.connectionState));
+    }
+  });
+}
+
+export interface Session {
+  userId: string;
+  username: string;
+}
+
+export async function currentSession(): Promise<Session | null> {
+  try {
+    const user = await getCurrentUser();
+    return { userId: user.userId, username: user.signInDetails?.loginId ?? user.username };
+  } catch {
+    return null;
+  }
+}
+
+export const auth = {
+  signIn: (username: string, password: string) => signIn({ username, password }),
+  confirmTotp: (code: string) => confirmSignIn({ challengeResponse: code }),
+  signUp: (email: string, password: string) =>
+    signUp({ username: email, password, options: { userAttributes: { email } } }),
+  confirmSignUp: (email: string, code: string) => confirmSignUp({ username: email, confirmationCode: code }),
+  resetPassword: (email: string) => resetPassword({ username: email }),
+  confirmResetPassword: (email: string, code: string, newPassword: string) =>
+    confirmResetPassword({ username: email, confirmationCode: code, newPassword }),
+  signOut: () => signOut(),
+};
+
+/** Subscribe to the user's report channel; `onReport` gets each report as it comes. */
+export async function watchReports(
+  userId: string,
+  onReport: (report: Report) => void,
+  onError: (error: unknown) => void,
+): Promise<() => void> {
+  const channel = await events.connect(`/reports/${userId}`);
+  const subscription = channel.subscribe({
+    next: (message: { event?: unknown }) => {
+      if (isReport(message.event)) onReport(message.event);
+    },
+    error: onError,
+  });
+  return () => {
+    subscription.unsubscribe();
+    void channel.close();
+  };
+}
+
+/** Publish one answer on the user's answers channel; the handler's refusal, if any. */
+export async function publishAnswer(userId: string, answer: AnswerPayload): Promise<unknown[] | undefined> {
+  const failed = await events.post(`/answers/${userId}`, { ...answer });
+  return failed && failed.length > 0 ? failed : undefined;
+}
+
+export interface HistoryPage {
+  items: Report[];
+  nextCursor: string | null;
+}
+
+/** One page of the user's report history (GET /reports with the access token). */
+export async function fetchHistory(reportsUrl: string, cursor: string | null, limit = 5): Promise<HistoryPage> {
+  const session = await fetchAuthSession();
+  const token = session.tokens?.accessToken?.toString();
+  if (!token) throw new Error('you are signed out: sign in again to see your history');
+  const url = new URL(reportsUrl);
+  url.searchParams.set('limit', String(limit));
+  if (cursor) url.searchParams.set('cursor', cursor);
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  const body = (await response.json().catch(() => ({}))) as { items?: unknown[]; nextCursor?: string | null; message?: string };
+  if (!response.ok) {
+    throw new Error(`the history could not be read: ${body.message ?? `HTTP ${response.status}`}`);
+  }
+  return { items: (body.items ?? []).filter(isReport), nextCursor: body.nextCursor ?? null };
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../src/config';
+
+const GOOD = {
+  region: 'eu-west-1',
+  userPoolId: 'eu-west-1_abc',
+  userPoolClientId: 'client',
+  eventsEndpoint: 'https://api.example.com/event',
+  reportsUrl: 'https://http.example.com/reports',
+  questionnaireId: 'account-security.v1',
+};
+
+describe('config.json', () => {
+  it('accepts what Terraform writes, and the local endpoint make local adds', () => {
+    expect(parseConfig(GOOD)).toEqual(GOOD);
+    expect(parseConfig({ ...GOOD, userPoolEndpoint: 'http://127.0.0.1:4566' }).userPoolEndpoint).toBe(
+      'http://127.0.0.1:4566',
+    );
+  });
+
+  it('names every field that is missing or wrong', () => {
+    expect(() => parseConfig({ ...GOOD, userPoolId: '', reportsUrl: 'not a url' })).toThrow(
+      'config.json: userPoolId is missing; reportsUrl is not a URL',
+    );
+    expect(() => parseConfig([])).toThrow(ConfigError);
+  });
+
+  it('says when config.json cannot be read', async () => {
+    const missing = (async () => new Response('nope', { status: 404 })) as unknown as typeof fetch;
+    await expect(loadConfig(missing)).rejects.toThrow('config.json could not be read (HTTP 404)');
+  });
+});
