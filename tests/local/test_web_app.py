@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from local_runtime.cognito import create_local_user
 from tests.local.browser import ARTIFACTS, chromium, launch_args, spki_pin
 from tests.local.platform import LocalPlatform
 
@@ -208,3 +209,37 @@ def test_phone_width_and_a_dropped_connection(platform: LocalPlatform, browser: 
     expect(page.locator(".history .history-item")).to_have_count(before + 1)
     expect(page.get_by_test_id("updated")).to_have_text("updated just now")
     shot(page, "22-phone-after-reconnect")
+
+
+def test_a_forgotten_password_is_reset(platform: LocalPlatform, browser: Browser) -> None:
+    email = f"reset-{uuid.uuid4().hex[:8]}@example.com"
+    cognito = platform.client("cognito-idp")
+    pool, client_id = (
+        platform.outputs["cognito_user_pool_id"],
+        platform.outputs["cognito_user_pool_client_id"],
+    )
+    old_password = create_local_user(cognito, pool, email)["password"]
+    page = new_page(browser)
+    page.goto(platform.outputs["web_url"])
+    page.get_by_role("button", name="Forgot your password?").click()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("Code from the e-mail").fill("123456")  # moto takes any code
+    page.get_by_label("New password").fill("New-Password-22")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("status").filter(has_text="Password changed")).to_be_visible()
+    shot(page, "12-password-reset")
+    # The pool itself now takes the new password and refuses the old one.
+    auth = cognito.initiate_auth(
+        AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=client_id,
+        AuthParameters={"USERNAME": email, "PASSWORD": "New-Password-22"},
+    )
+    assert auth["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.initiate_auth(
+            AuthFlow="USER_PASSWORD_AUTH",
+            ClientId=client_id,
+            AuthParameters={"USERNAME": email, "PASSWORD": old_password},
+        )
