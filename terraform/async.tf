@@ -32,13 +32,16 @@ locals {
 module "answers_stream" {
   source = "../modules/lambda-function"
 
-  function_name         = "${local.prefix}-answers-stream"
-  description           = "Announces every stored answer as AnswerSubmitted on the bus."
-  handler               = "handlers.answers_stream.handler.lambda_handler"
-  filename              = local.lambda_zip
-  timeout               = 30
-  application_log_level = var.log_level
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${local.prefix}-answers-stream"
+  description                    = "Announces every stored answer as AnswerSubmitted on the bus."
+  handler                        = "handlers.answers_stream.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  timeout                        = 30
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.answers_stream
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
 
   # Invoked by the stream's poller, never asynchronously: failures go to the mapping's queue.
   async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
@@ -58,12 +61,13 @@ module "answers_stream" {
     }
   }
 
-  policy_statements = {
+  policy_statements = merge(local.kms_table_statements, {
     PutAnswerEvents = {
-      actions   = ["events:PutEvents"]
-      resources = [module.event_bus.bus_arn]
+      actions    = ["events:PutEvents"]
+      resources  = [module.event_bus.bus_arn]
+      conditions = local.put_events_conditions.answer_submitted
     }
-  }
+  })
 }
 
 # --- security service: AnswerSubmitted -> ReportReady (idempotent) --------------------------
@@ -71,33 +75,39 @@ module "answers_stream" {
 module "assessments_table" {
   source = "../modules/dynamodb-table"
 
-  name       = "${local.prefix}-assessments"
-  hash_key   = "pk"
-  range_key  = "sk"
-  attributes = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
+  kms_key_arn         = local.kms_key_arn
+  name                = "${local.prefix}-assessments"
+  hash_key            = "pk"
+  range_key           = "sk"
+  attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
+  deletion_protection = coalesce(var.answers_table_deletion_protection, local.protect_data)
 }
 
 # Powertools idempotency records of the security service (key "id", expiry "expiration").
 module "idempotency_table" {
   source = "../modules/dynamodb-table"
 
-  name                   = "${local.prefix}-security-idempotency"
-  hash_key               = "id"
-  attributes             = [{ name = "id", type = "S" }]
-  ttl_attribute          = "expiration"
-  point_in_time_recovery = false # short-lived records, rebuilt by redelivery
+  kms_key_arn = local.kms_key_arn
+  # Point-in-time recovery too: a lost record lets a redelivered answer score twice.
+  name          = "${local.prefix}-security-idempotency"
+  hash_key      = "id"
+  attributes    = [{ name = "id", type = "S" }]
+  ttl_attribute = "expiration"
 }
 
 module "security" {
   source = "../modules/lambda-function"
 
-  function_name         = "${local.prefix}-security"
-  description           = "Scores each answer's questionnaire and emits ReportReady once per answer."
-  handler               = "handlers.security.handler.lambda_handler"
-  filename              = local.lambda_zip
-  timeout               = 15
-  application_log_level = var.log_level
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${local.prefix}-security"
+  description                    = "Scores each answer's questionnaire and emits ReportReady once per answer."
+  handler                        = "handlers.security.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  timeout                        = 15
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.security
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
 
   environment_variables = merge(local.powertools_env, {
     POWERTOOLS_SERVICE_NAME = "security"
@@ -106,7 +116,7 @@ module "security" {
     EVENT_BUS_NAME          = module.event_bus.bus_name
   })
 
-  policy_statements = {
+  policy_statements = merge(local.kms_table_statements, {
     KeepAnswers = {
       actions   = ["dynamodb:PutItem", "dynamodb:Query"]
       resources = [module.assessments_table.arn]
@@ -116,10 +126,11 @@ module "security" {
       resources = [module.idempotency_table.arn]
     }
     PutReportEvents = {
-      actions   = ["events:PutEvents"]
-      resources = [module.event_bus.bus_arn]
+      actions    = ["events:PutEvents"]
+      resources  = [module.event_bus.bus_arn]
+      conditions = local.put_events_conditions.report_ready
     }
-  }
+  })
 }
 
 # --- report delivery: ReportReady -> reports table -> /reports/<user id> --------------------
@@ -127,23 +138,27 @@ module "security" {
 module "reports_table" {
   source = "../modules/dynamodb-table"
 
+  kms_key_arn         = local.kms_key_arn
   name                = "${local.prefix}-reports"
   hash_key            = "pk"
   range_key           = "sk"
   attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
-  deletion_protection = var.reports_table_deletion_protection
+  deletion_protection = coalesce(var.reports_table_deletion_protection, local.protect_data)
 }
 
 module "report_delivery" {
   source = "../modules/lambda-function"
 
-  function_name         = "${local.prefix}-report-delivery"
-  description           = "Stores each report and publishes it to its user's /reports channel."
-  handler               = "handlers.report_delivery.handler.lambda_handler"
-  filename              = local.lambda_zip
-  timeout               = 30
-  application_log_level = var.log_level
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${local.prefix}-report-delivery"
+  description                    = "Stores each report and publishes it to its user's /reports channel."
+  handler                        = "handlers.report_delivery.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  timeout                        = 30
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.report_delivery
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
 
   environment_variables = merge(local.powertools_env, {
     POWERTOOLS_SERVICE_NAME = "report-delivery"
@@ -151,7 +166,7 @@ module "report_delivery" {
     EVENTS_PUBLISH_URL      = module.realtime.publish_url
   })
 
-  policy_statements = {
+  policy_statements = merge(local.kms_table_statements, {
     StoreReports = {
       actions   = ["dynamodb:PutItem"]
       resources = [module.reports_table.arn]
@@ -160,5 +175,5 @@ module "report_delivery" {
       actions   = ["appsync:EventPublish"]
       resources = [local.reports_namespace_arn]
     }
-  }
+  })
 }

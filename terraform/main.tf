@@ -11,11 +11,33 @@ locals {
   account_id = provider::aws::arn_parse(module.event_bus.bus_arn).account_id
   partition  = provider::aws::arn_parse(module.event_bus.bus_arn).partition
 
+  # POST /uploads: the body is the order, the customer is the subject of the checked token.
+  ingest_authorizer = var.ingest_public ? null : coalesce(var.ingest_jwt_authorizer, {
+    issuer               = module.users.issuer
+    audience             = [module.users.client_id]
+    authorization_scopes = []
+  })
+  ingest_customer = var.ingest_public ? "anonymous" : "$${context.authorizer.claims.sub}"
+
   webhook_url_arn = (
     var.notify_webhook.store == "ssm"
     ? "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${var.notify_webhook.name}"
     : var.notify_webhook.name
   )
+
+  # Each producer may put its own contract only: its source and detail-type, on the bus.
+  put_events_conditions = {
+    for name, c in local.contracts : name => [
+      { test = "StringEquals", variable = "events:source", values = [c.source] },
+      { test = "StringEquals", variable = "events:detail-type", values = [c.detail_type] },
+    ]
+  }
+
+  # Tables and the user pool that hold people's data or orders are protected in prod unless
+  # an input says otherwise.
+  protect_data = var.environment == "prod"
+
+  code_signing_config_arn = one(aws_lambda_code_signing_config.this[*].arn)
 
   powertools_env = {
     POWERTOOLS_METRICS_NAMESPACE = var.project
@@ -25,47 +47,61 @@ locals {
 
 # --- HTTP ingest: POST /uploads -> bus -> capture-order, notify -------------------------
 
+check "ingest_is_not_public" {
+  assert {
+    condition     = !var.ingest_public
+    error_message = "POST /uploads is public (ingest_public = true): anyone may post orders, all as customer \"anonymous\". Keep this for a sandbox."
+  }
+}
+
 module "orders_table" {
   source = "../modules/dynamodb-table"
 
+  kms_key_arn         = local.kms_key_arn
   name                = "${local.prefix}-orders"
   hash_key            = "pk"
   attributes          = [{ name = "pk", type = "S" }]
-  deletion_protection = var.orders_table_deletion_protection
+  deletion_protection = coalesce(var.orders_table_deletion_protection, local.protect_data)
 }
 
 module "capture_order" {
   source = "../modules/lambda-function"
 
-  function_name         = "${local.prefix}-capture-order"
-  description           = "Stores each uploaded order once in the orders table."
-  handler               = "handlers.capture_order.handler.lambda_handler"
-  filename              = local.lambda_zip
-  application_log_level = var.log_level
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${local.prefix}-capture-order"
+  description                    = "Stores each uploaded order once in the orders table."
+  handler                        = "handlers.capture_order.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.capture_order
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
 
   environment_variables = merge(local.powertools_env, {
     POWERTOOLS_SERVICE_NAME = "capture-order"
     ORDERS_TABLE_NAME       = module.orders_table.name
   })
 
-  policy_statements = {
+  policy_statements = merge(local.kms_table_statements, {
     PutOrders = {
       actions   = ["dynamodb:PutItem"]
       resources = [module.orders_table.arn]
     }
-  }
+  })
 }
 
 module "notify" {
   source = "../modules/lambda-function"
 
-  function_name         = "${local.prefix}-notify"
-  description           = "Posts a short message about each uploaded order to the chat webhook."
-  handler               = "handlers.notify.handler.lambda_handler"
-  filename              = local.lambda_zip
-  application_log_level = var.log_level
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${local.prefix}-notify"
+  description                    = "Posts a short message about each uploaded order to the chat webhook."
+  handler                        = "handlers.notify.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.notify
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
 
   environment_variables = merge(local.powertools_env, {
     POWERTOOLS_SERVICE_NAME = "notify"
@@ -85,6 +121,12 @@ module "notify" {
       DecryptWebhookUrl = {
         actions   = ["kms:Decrypt"]
         resources = [var.notify_webhook.kms_key_arn]
+        # Only as the store decrypts the URL for the function, never a direct Decrypt call.
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:ViaService"
+          values   = ["${var.notify_webhook.store == "ssm" ? "ssm" : "secretsmanager"}.${var.region}.amazonaws.com"]
+        }]
       }
     },
   )
@@ -96,6 +138,9 @@ module "event_bus" {
   name        = "${local.prefix}-events"
   description = "Events of the ${local.prefix} platform."
   archive     = { retention_days = var.event_archive_retention_days }
+
+  kms_key_identifier = local.kms_key_arn
+  dead_letter_queue  = { kms_master_key_id = local.kms_key_arn }
 
   rules = merge({
     "${local.prefix}-capture-order" = {
@@ -124,10 +169,11 @@ module "ingest_api" {
   event_bus_arn     = module.event_bus.bus_arn
   event_source      = local.contracts.upload_received.source
   event_detail_type = local.contracts.upload_received.detail_type
+  event_detail      = "{\"order\":$${request.body},\"customerId\":\"${local.ingest_customer}\"}"
   throttling        = var.ingest_throttling
-  jwt_authorizer    = var.ingest_jwt_authorizer
+  jwt_authorizer    = local.ingest_authorizer
   cors              = length(var.ingest_cors_allow_origins) == 0 ? null : { allow_origins = var.ingest_cors_allow_origins }
-  access_log        = { retention_in_days = var.log_retention_in_days }
+  access_log        = { retention_in_days = var.log_retention_in_days, kms_key_arn = local.kms_key_arn }
 
   # The web app's history (web.tf): signed-in people only, tokens of the platform's pool.
   lambda_routes = !var.users.create ? {} : {
@@ -140,5 +186,30 @@ module "ingest_api" {
         audience = [module.users.client_id]
       }
     }
+  }
+}
+
+# --- Optional Lambda code signing (var.code_signing) ---------------------------------------
+
+resource "aws_signer_signing_profile" "lambda" {
+  count = var.code_signing.enabled ? 1 : 0
+
+  # Signer profile names: letters, digits and underscores.
+  name_prefix = "${replace(local.prefix, "-", "_")}_"
+  platform_id = "AWSLambda-SHA384-ECDSA"
+  tags        = var.tags
+}
+
+resource "aws_lambda_code_signing_config" "this" {
+  count = var.code_signing.enabled ? 1 : 0
+
+  description = "Signatures of the ${local.prefix} functions: ${var.code_signing.untrusted_artifact_on_deployment} on anything else."
+
+  allowed_publishers {
+    signing_profile_version_arns = [aws_signer_signing_profile.lambda[0].version_arn]
+  }
+
+  policies {
+    untrusted_artifact_on_deployment = var.code_signing.untrusted_artifact_on_deployment
   }
 }

@@ -73,6 +73,11 @@ output "realtime_channel_namespace_arns" {
   value       = module.realtime.channel_namespace_arns
 }
 
+output "realtime_trusted_issuers" {
+  description = "JWT issuers whose sub names a user on the private channels (/answers, /reports); no other token does."
+  value       = local.realtime_trusted_issuers
+}
+
 output "realtime_waf_web_acl_arn" {
   description = "ARN of the WAF web ACL in front of the Event API."
   value       = module.realtime_waf.web_acl_arn
@@ -130,4 +135,14 @@ output "web_distribution_id" {
 output "reports_url" {
   description = "GET here with a user pool access token (Authorization: Bearer ...) for the caller's report history."
   value       = var.users.create ? "${module.ingest_api.api_endpoint}/reports" : null
+}
+
+output "kms_key_arn" {
+  description = "The customer-managed key that encrypts the platform's data at rest (null: AWS managed keys)."
+  value       = local.kms_key_arn
+}
+
+output "kms_key_policy" {
+  description = "The key policy the platform needs (JSON): applied to the key made here, or to be added to the key named by kms.key_arn. null without a key."
+  value       = one(data.aws_iam_policy_document.kms[*].json)
 }

@@ -5,8 +5,13 @@
 #                                    e-mail addresses and phone numbers masked
 #   answers  /answers/<user id>      signed-in users only, their own channel; answers stored
 #                                    in the answers table (its stream feeds the async services)
-#   reports  /reports/<user id>      clients subscribe to their own channel; only the backend
-#                                    (IAM) publishes
+#   reports  /reports/<user id>      clients subscribe to their own channel; only report
+#                                    delivery publishes (IAM, recognised by its role)
+#
+# Who is a user (handlers/channels/identity.py): the sub of a token of a trusted issuer (the
+# pool, the OIDC provider), a signed-in Cognito identity pool identity, the Lambda
+# authoriser's handlerContext.sub. Other IAM callers are no user; a role session name is
+# chosen by whoever assumes the role.
 
 locals {
   realtime_name = "${local.prefix}-realtime"
@@ -41,10 +46,20 @@ locals {
     : null
   )
   realtime_modes = [for p in local.realtime_providers : p.auth_type]
+
+  # JWT issuers whose sub names a user on the private channels (nothing else does).
+  realtime_trusted_issuers = compact([
+    var.realtime_auth.cognito_user_pool != null ? format(
+      "https://cognito-idp.%s.amazonaws.com/%s",
+      coalesce(var.realtime_auth.cognito_user_pool.aws_region, var.region),
+      var.realtime_auth.cognito_user_pool.user_pool_id,
+    ) : var.users.create ? module.users.issuer : null,
+    try(var.realtime_auth.openid_connect.issuer, null),
+  ])
   # Private channels: every mode that names a user (an API key names an app).
   realtime_user_modes = [for m in local.realtime_modes : m if m != "API_KEY"]
 
-  realtime_api_key = var.realtime_auth.api_key.enabled
+  realtime_api_key = coalesce(var.realtime_auth.api_key.enabled, var.environment == "sandbox")
   # An explicit expiry: the one configured, or validity_days after the key was first
   # planned (terraform_data.realtime_api_key_issued keeps that moment until it is replaced;
   # its input, unlike its output, is known in the first plan too).
@@ -60,7 +75,7 @@ locals {
 # When the current API key was issued. Rotate the key's expiry with
 #   terraform apply -replace=terraform_data.realtime_api_key_issued
 resource "terraform_data" "realtime_api_key_issued" {
-  count = var.realtime_auth.api_key.enabled && var.realtime_auth.api_key.expires == null ? 1 : 0
+  count = local.realtime_api_key && var.realtime_auth.api_key.expires == null ? 1 : 0
 
   input = formatdate("YYYY-MM-DD'T'hh:00:00Z", plantimestamp())
 
@@ -72,23 +87,27 @@ resource "terraform_data" "realtime_api_key_issued" {
 module "answers_table" {
   source = "../modules/dynamodb-table"
 
+  kms_key_arn         = local.kms_key_arn
   name                = "${local.prefix}-answers"
   hash_key            = "pk"
   range_key           = "sk"
   attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
   stream_view_type    = "NEW_AND_OLD_IMAGES"
-  deletion_protection = var.answers_table_deletion_protection
+  deletion_protection = coalesce(var.answers_table_deletion_protection, local.protect_data)
 }
 
 module "channels" {
   source = "../modules/lambda-function"
 
-  function_name         = "${local.prefix}-channels"
-  description           = "AppSync Events handler: validates published items, authorises subscriptions."
-  handler               = "handlers.channels.handler.lambda_handler"
-  filename              = local.lambda_zip
-  application_log_level = var.log_level
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${local.prefix}-channels"
+  description                    = "AppSync Events handler: validates published items, authorises subscriptions."
+  handler                        = "handlers.channels.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.channels
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
 
   # AppSync invokes it synchronously (REQUEST_RESPONSE): no asynchronous retries to catch.
   async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
@@ -96,14 +115,16 @@ module "channels" {
   environment_variables = merge(local.powertools_env, {
     POWERTOOLS_SERVICE_NAME = "channels"
     ANSWERS_TABLE_NAME      = module.answers_table.name
+    TRUSTED_ISSUERS         = join(",", local.realtime_trusted_issuers)
+    SERVICE_ROLE_ARNS       = module.report_delivery.role_arn
   })
 
-  policy_statements = {
+  policy_statements = merge(local.kms_table_statements, {
     StoreAnswers = {
       actions   = ["dynamodb:PutItem"]
       resources = [module.answers_table.arn]
     }
-  }
+  })
 }
 
 module "realtime" {
@@ -143,12 +164,15 @@ module "realtime" {
     reports = {
       publish_auth_modes   = ["AWS_IAM"]
       subscribe_auth_modes = local.realtime_user_modes
-      on_subscribe         = { data_source = "channels" }
+      # The handler lets report delivery's role publish, and no other IAM caller.
+      on_publish   = { data_source = "channels" }
+      on_subscribe = { data_source = "channels" }
     }
   }
 
   log_level             = var.realtime_log_level
   log_retention_in_days = var.log_retention_in_days
+  log_kms_key_arn       = local.kms_key_arn
 }
 
 module "realtime_waf" {
@@ -160,6 +184,7 @@ module "realtime_waf" {
   ip_allow_list         = var.realtime_waf.ip_allow_list
   ip_deny_list          = var.realtime_waf.ip_deny_list
   log_retention_in_days = var.realtime_waf.log_retention_in_days
+  log_kms_key_arn       = local.kms_key_arn
 
   associations = {
     event_api = module.realtime.api_arn

@@ -8,7 +8,7 @@ module "users" {
 
   create              = var.users.create
   name                = "${local.prefix}-users"
-  deletion_protection = var.users.deletion_protection
+  deletion_protection = coalesce(var.users.deletion_protection, local.protect_data)
   mfa                 = var.users.mfa
   self_sign_up        = var.users.self_sign_up
 }

@@ -56,9 +56,9 @@ variable "log_level" {
 }
 
 variable "orders_table_deletion_protection" {
-  description = "Protect the orders table from deletion (turn on where the data matters)."
+  description = "Protect the orders table from deletion. null (the default) protects it in the prod environment, where the data is real; true or false decides for any environment."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "event_archive_retention_days" {
@@ -77,13 +77,25 @@ variable "ingest_throttling" {
 }
 
 variable "ingest_jwt_authorizer" {
-  description = "JWT authoriser on POST /uploads (issuer URL and audience); null leaves the route open."
+  description = "JWT authoriser on POST /uploads: the issuer and audience of the tokens it takes. null means the platform's own user pool (users.tf) and its app client."
   type = object({
     issuer               = string
     audience             = list(string)
     authorization_scopes = optional(list(string), [])
   })
   default = null
+
+  validation {
+    condition     = var.ingest_jwt_authorizer != null || var.users.create || var.ingest_public
+    error_message = "POST /uploads needs an authoriser: keep users.create = true (the platform's pool), set ingest_jwt_authorizer to your issuer, or open the route explicitly with ingest_public = true."
+  }
+}
+
+variable "ingest_public" {
+  description = "Leave POST /uploads open to anyone (no token; every order's customer is \"anonymous\"). For a sandbox only: the plan warns while it is on."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "ingest_cors_allow_origins" {
@@ -123,15 +135,15 @@ variable "tags" {
 }
 
 variable "answers_table_deletion_protection" {
-  description = "Protect the answers table from deletion (turn on for production)."
+  description = "Protect the answers table (and the assessments kept from it) from deletion. null (the default) protects it in the prod environment, where the data is real; true or false decides for any environment."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "reports_table_deletion_protection" {
-  description = "Protect the reports table from deletion (turn on for production)."
+  description = "Protect the reports table from deletion. null (the default) protects it in the prod environment, where the data is real; true or false decides for any environment."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "answers_stream" {
@@ -148,14 +160,15 @@ variable "realtime_auth" {
   description = <<-EOT
     Auth modes of the real-time API besides AWS_IAM, which is always on (the platform's own services publish
     with it). api_key: an API key for apps (chat only; private channels refuse it), expiring at `expires`
-    (RFC 3339 UTC) or `validity_days` after it was first applied; enabled = false turns API keys off.
+    (RFC 3339 UTC) or `validity_days` after it was first applied; enabled turns API keys on or off
+    (default: on in the sandbox environment only: a key names an app, anyone holding it may chat).
     cognito_user_pool: a user pool other than the platform's own (users.tf), which is used otherwise;
     openid_connect, lambda_authorizer: more sign-in for users (the Lambda authoriser must
     return the user id as handlerContext.sub).
   EOT
   type = object({
     api_key = optional(object({
-      enabled       = optional(bool, true)
+      enabled       = optional(bool)
       validity_days = optional(number, 90)
       expires       = optional(string)
     }), {})
@@ -207,10 +220,10 @@ variable "realtime_waf" {
 }
 
 variable "users" {
-  description = "The platform's Cognito user pool (people who sign in to the web app and the private channels): whether to create it, deletion protection (turn on where the users are real), MFA (OFF, OPTIONAL, ON) and self sign-up. realtime_auth.cognito_user_pool, when set, replaces it as the Event API's pool."
+  description = "The platform's Cognito user pool (people who sign in to the web app and the private channels): whether to create it, deletion protection (null: on in the prod environment), MFA (OFF, OPTIONAL, ON) and self sign-up. realtime_auth.cognito_user_pool, when set, replaces it as the Event API's pool."
   type = object({
     create              = optional(bool, true)
-    deletion_protection = optional(bool, false)
+    deletion_protection = optional(bool)
     mfa                 = optional(string, "OPTIONAL")
     self_sign_up        = optional(bool, true)
   })
@@ -234,5 +247,74 @@ variable "web" {
   validation {
     condition     = alltrue([for o in var.web.extra_origins : can(regex("^https://[^/]+$", o))])
     error_message = "web.extra_origins must be https:// origins (scheme and host, no path)."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = <<-EOT
+    Concurrency reserved for each function: a ceiling it cannot pass and a floor no other
+    function can take. Sized so that a flood of chat (channels) is capped well below the
+    account's pool while order capture and the async services keep theirs. The defaults
+    reserve 200 of the account's 1,000 (Lambda keeps 100 unreserved); an account with a
+    lower limit (new accounts may start at 10) must lower them or set a function to null
+    (unreserved) — apply fails otherwise.
+  EOT
+  type = object({
+    channels        = optional(number, 100)
+    capture_order   = optional(number, 20)
+    notify          = optional(number, 10)
+    answers_stream  = optional(number, 10)
+    security        = optional(number, 20)
+    report_delivery = optional(number, 20)
+    report_history  = optional(number, 20)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for n in values(var.reserved_concurrency) : n == null || try(n >= 1, false)])
+    error_message = "reserved_concurrency values must be null (unreserved) or at least 1 (0 would stop the function)."
+  }
+}
+
+variable "code_signing" {
+  description = <<-EOT
+    Lambda code signing: a signer profile (AWS Signer, platform AWSLambda-SHA384-ECDSA) and a
+    code-signing config that every function of the platform uses. Lambda then checks each
+    deployment's signature; with untrusted_artifact_on_deployment = "Warn" it logs an unsigned
+    or foreign artifact and deploys it. "Enforce" would refuse the zip `make package` builds:
+    the functions are deployed from that local, unsigned file, so Enforce is refused here until
+    deployments come from signed S3 artifacts (aws signer start-signing-job).
+  EOT
+  type = object({
+    enabled                          = optional(bool, false)
+    untrusted_artifact_on_deployment = optional(string, "Warn")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.code_signing.untrusted_artifact_on_deployment == "Warn"
+    error_message = "code_signing.untrusted_artifact_on_deployment must be \"Warn\": the functions deploy the unsigned zip of `make package`, which Enforce would refuse."
+  }
+}
+
+variable "kms" {
+  description = "One customer-managed KMS key for the platform's data at rest (tables, queues, log groups, the bus, the functions' environment): create = true makes it here with the policy the services need; key_arn names an existing key instead (add output kms_key_policy's statements to its policy). Neither: AWS managed keys."
+  type = object({
+    create  = optional(bool, false)
+    key_arn = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !(var.kms.create && var.kms.key_arn != null)
+    error_message = "kms: set create = true or key_arn, not both."
+  }
+
+  validation {
+    condition     = var.kms.key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.kms.key_arn))
+    error_message = "kms.key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias."
   }
 }

@@ -12,13 +12,16 @@ locals {
 module "report_history" {
   source = "../modules/lambda-function"
 
-  create                = var.users.create
-  function_name         = "${local.prefix}-report-history"
-  description           = "GET /reports: the signed-in user's stored reports, newest first, paged."
-  handler               = "handlers.report_history.handler.lambda_handler"
-  filename              = local.lambda_zip
-  application_log_level = var.log_level
-  log_retention_in_days = var.log_retention_in_days
+  create                         = var.users.create
+  function_name                  = "${local.prefix}-report-history"
+  description                    = "GET /reports: the signed-in user's stored reports, newest first, paged."
+  handler                        = "handlers.report_history.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.report_history
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
 
   # API Gateway invokes it synchronously: no asynchronous retries to catch.
   async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
@@ -29,12 +32,12 @@ module "report_history" {
     ALLOWED_ORIGINS         = join(",", compact(concat([module.web.origin], var.web.extra_origins)))
   })
 
-  policy_statements = {
+  policy_statements = merge(local.kms_table_statements, {
     ReadOwnReports = {
       actions   = ["dynamodb:Query"]
       resources = [module.reports_table.arn]
     }
-  }
+  })
 }
 
 module "web" {

@@ -42,28 +42,9 @@ locals {
   namespace_ids   = { for k, _ in var.channel_namespaces : k => join("", [for part in split("-", k) : title(part)]) }
   data_source_ids = { for k, _ in var.lambda_data_sources : k => join("", [for part in split("_", k) : title(part)]) }
 
-  # --- API key expiry: RFC 3339 UTC -> seconds since the epoch (days-from-civil) ----------
-  key_ts    = var.api_key == null ? "1970-01-01T00:00:00Z" : var.api_key.expires
-  key_year  = tonumber(substr(local.key_ts, 0, 4))
-  key_month = tonumber(substr(local.key_ts, 5, 2))
-  key_day   = tonumber(substr(local.key_ts, 8, 2))
-  key_y     = local.key_month <= 2 ? local.key_year - 1 : local.key_year
-  key_era   = floor(local.key_y / 400)
-  key_yoe   = local.key_y - local.key_era * 400
-  key_doy   = floor((153 * (local.key_month > 2 ? local.key_month - 3 : local.key_month + 9) + 2) / 5) + local.key_day - 1
-  key_doe   = local.key_yoe * 365 + floor(local.key_yoe / 4) - floor(local.key_yoe / 100) + local.key_doy
-  key_days  = local.key_era * 146097 + local.key_doe - 719468
-  key_epoch = (
-    local.key_days * 86400
-    + tonumber(substr(local.key_ts, 11, 2)) * 3600
-    + tonumber(substr(local.key_ts, 14, 2)) * 60
-    + tonumber(substr(local.key_ts, 17, 2))
-  )
-
   # --- stack parameters: every value that may be unknown at plan time ----------------------
   parameter_list = concat(
     local.logging ? [{ name = "LogRoleArn", value = try(aws_iam_role.logging[0].arn, "") }] : [],
-    var.api_key != null ? [{ name = "ApiKeyExpires", value = tostring(local.key_epoch) }] : [],
     local.cognito_enabled ? [
       { name = "CognitoUserPoolId", value = local.cognito.user_pool_id },
       { name = "CognitoAwsRegion", value = coalesce(local.cognito.aws_region, local.region) },
@@ -123,17 +104,6 @@ locals {
     }
   }
 
-  api_key_resource = var.api_key == null ? {} : {
-    ApiKey = {
-      Type = "AWS::AppSync::ApiKey"
-      Properties = {
-        ApiId       = { "Fn::GetAtt" = ["Api", "ApiId"] }
-        Description = var.api_key.description
-        Expires     = local.ref["ApiKeyExpires"]
-      }
-    }
-  }
-
   data_source_resources = {
     for k, ds in var.lambda_data_sources : "DataSource${local.data_source_ids[k]}" => {
       Type = "AWS::AppSync::DataSource"
@@ -177,23 +147,15 @@ locals {
 
   template = {
     AWSTemplateFormatVersion = "2010-09-09"
-    Description              = "AppSync Event API ${var.name}: API, channel namespaces, Lambda data sources, API key (managed by Terraform)."
-    Parameters = {
-      for name, _ in local.parameters : name => {
-        Type = name == "ApiKeyExpires" ? "Number" : "String"
-      }
-    }
-    Resources = merge(local.api_resource, local.api_key_resource, local.data_source_resources, local.namespace_resources)
+    Description              = "AppSync Event API ${var.name}: API, channel namespaces, Lambda data sources (managed by Terraform)."
+    Parameters               = { for name, _ in local.parameters : name => { Type = "String" } }
+    Resources                = merge(local.api_resource, local.data_source_resources, local.namespace_resources)
     Outputs = merge(
       {
         ApiId       = { Value = { "Fn::GetAtt" = ["Api", "ApiId"] } }
         ApiArn      = { Value = { "Fn::GetAtt" = ["Api", "ApiArn"] } }
         HttpDns     = { Value = { "Fn::GetAtt" = ["Api", "Dns.Http"] } }
         RealtimeDns = { Value = { "Fn::GetAtt" = ["Api", "Dns.Realtime"] } }
-      },
-      var.api_key == null ? {} : {
-        ApiKey   = { Value = { "Fn::GetAtt" = ["ApiKey", "ApiKey"] } }
-        ApiKeyId = { Value = { "Fn::GetAtt" = ["ApiKey", "ApiKeyId"] } }
       },
       { for k, id in local.namespace_ids : "Namespace${id}Arn" => { Value = { "Fn::GetAtt" = ["Namespace${id}", "ChannelNamespaceArn"] } } },
       { for k, id in local.data_source_ids : "DataSource${id}Arn" => { Value = { "Fn::GetAtt" = ["DataSource${id}", "DataSourceArn"] } } },
@@ -215,17 +177,28 @@ resource "aws_cloudformation_stack" "this" {
   # A data source must be able to invoke its function before the first event arrives.
   depends_on = [aws_iam_role_policy.data_source]
 
-  lifecycle {
-    precondition {
-      condition     = var.api_key == null ? true : timecmp(var.api_key.expires, timeadd(plantimestamp(), "8760h")) <= 0
-      error_message = "api_key.expires is more than 365 days ahead; AppSync refuses that. Choose an earlier date."
-    }
-  }
-
   timeouts {
     create = "30m"
     update = "30m"
     delete = "30m"
+  }
+}
+
+# The API key lives in Terraform's state (sensitive), not in the stack: a CloudFormation output
+# is readable by anyone allowed cloudformation:DescribeStacks, and on AppSync the key's id is
+# the key itself.
+resource "aws_appsync_api_key" "this" {
+  count = local.create && var.api_key != null ? 1 : 0
+
+  api_id      = aws_cloudformation_stack.this[0].outputs["ApiId"]
+  description = var.api_key.description
+  expires     = var.api_key.expires
+
+  lifecycle {
+    precondition {
+      condition     = timecmp(var.api_key.expires, timeadd(plantimestamp(), "8760h")) <= 0
+      error_message = "api_key.expires is more than 365 days ahead; AppSync refuses that. Choose an earlier date."
+    }
   }
 }
 

@@ -38,13 +38,14 @@ output "websocket_url" {
 
 output "api_key" {
   description = "The API key (null without API_KEY auth). Sensitive: read it with `terraform output -raw`."
-  value       = try(aws_cloudformation_stack.this[0].outputs["ApiKey"], null)
+  value       = try(aws_appsync_api_key.this[0].key, null)
   sensitive   = true
 }
 
 output "api_key_id" {
-  description = "Id of the API key (null without API_KEY auth)."
-  value       = try(aws_cloudformation_stack.this[0].outputs["ApiKeyId"], null)
+  description = "Id of the API key (null without API_KEY auth). Sensitive: on AppSync the id is the key."
+  value       = try(aws_appsync_api_key.this[0].id, null)
+  sensitive   = true
 }
 
 output "api_key_expires" {

@@ -9,6 +9,19 @@ data "aws_iam_policy_document" "assume" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    # Confused-deputy guard: API Gateway may assume it for this account's API only.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${local.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -24,10 +37,23 @@ resource "aws_iam_role" "integration" {
 data "aws_iam_policy_document" "put_events" {
   count = local.create ? 1 : 0
 
+  # The route's own contract only: its source and detail-type, on its bus.
   statement {
     sid       = "PutEventsOnTheBus"
     actions   = ["events:PutEvents"]
     resources = [var.event_bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = [var.event_source]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = [var.event_detail_type]
+    }
   }
 }
 

@@ -66,6 +66,23 @@ variable "event_detail_type" {
   }
 }
 
+variable "event_detail" {
+  description = <<-EOT
+    How the request becomes the event's detail: an API Gateway parameter-mapping value. The
+    default passes the body as it is. A template may wrap it and add what the JWT authoriser
+    verified, e.g. `{"order":$${request.body},"customerId":"$${context.authorizer.claims.sub}"}`:
+    then the detail holds the caller's identity, which the body cannot set.
+  EOT
+  type        = string
+  default     = "$request.body"
+  nullable    = false
+
+  validation {
+    condition     = strcontains(var.event_detail, "request.body")
+    error_message = "event_detail must carry the request body ($request.body, or $${request.body} inside a template)."
+  }
+}
+
 variable "throttling" {
   description = "Stage-wide throttling. Both values are always set: an API Gateway v2 stage with route settings but no limits answers every request with 429."
   type = object({

@@ -1,5 +1,7 @@
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 data "aws_iam_policy_document" "assume" {
   count = local.create ? 1 : 0
 
@@ -68,6 +70,23 @@ data "aws_iam_policy_document" "logs" {
         "dynamodb:ListStreams",
       ]
       resources = [for m in values(var.event_source_mappings) : "${split("/stream/", m.event_source_arn)[0]}/stream/*"]
+    }
+  }
+
+  # Sending to its own failure queues when a customer-managed key encrypts them: that key,
+  # through SQS only.
+  dynamic "statement" {
+    for_each = local.queue_kms_key_arn != null && (local.failure_queue || length(var.event_source_mappings) > 0) ? [local.queue_kms_key_arn] : []
+    content {
+      sid       = "EncryptFailedEvents"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sqs.${data.aws_region.current.name}.${data.aws_partition.current.dns_suffix}"]
+      }
     }
   }
 

@@ -1,14 +1,20 @@
 locals {
   create        = var.create
   failure_queue = local.create && var.async_invocation.failure_queue
+
+  # One key for everything unless an input names its own.
+  environment_kms_key_arn = var.environment_kms_key_arn != null ? var.environment_kms_key_arn : var.kms_key_arn
+  log_kms_key_arn         = var.log_kms_key_arn != null ? var.log_kms_key_arn : var.kms_key_arn
+  queue_kms_key_arn       = var.queue_kms_key_arn != null ? var.queue_kms_key_arn : var.kms_key_arn
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is the caller's log_retention_in_days input (root: 30 days, prod 90); a year of function logs is a cost the caller chooses.
   count = local.create ? 1 : 0
 
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_in_days
-  kms_key_id        = var.log_kms_key_arn
+  kms_key_id        = local.log_kms_key_arn
   tags              = var.tags
 }
 
@@ -17,11 +23,14 @@ resource "aws_sqs_queue" "async_failures" {
 
   name                      = "${var.function_name}-async-failures"
   message_retention_seconds = var.async_invocation.failure_queue_retention_days * 86400
-  sqs_managed_sse_enabled   = true
+  sqs_managed_sse_enabled   = local.queue_kms_key_arn == null ? true : null
+  kms_master_key_id         = local.queue_kms_key_arn
   tags                      = var.tags
 }
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:Failed asynchronous events go to an on-failure destination queue (async_invocation), which replaces the legacy DLQ and keeps the error with the event; stream and synchronous callers handle their own failures.
+  #checkov:skip=CKV_AWS_117:The functions reach only AWS APIs and an https webhook; a VPC would add NAT gateways and endpoints without protecting anything they hold.
   count = local.create ? 1 : 0
 
   function_name                  = var.function_name
@@ -35,7 +44,8 @@ resource "aws_lambda_function" "this" {
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
-  kms_key_arn                    = var.environment_kms_key_arn
+  kms_key_arn                    = local.environment_kms_key_arn
+  code_signing_config_arn        = var.code_signing_config_arn
 
   dynamic "environment" {
     for_each = length(var.environment_variables) > 0 ? [var.environment_variables] : []
@@ -88,7 +98,8 @@ resource "aws_sqs_queue" "stream_failures" {
 
   name                      = "${var.function_name}-${each.key}-stream-failures"
   message_retention_seconds = each.value.failure_queue_retention_days * 86400
-  sqs_managed_sse_enabled   = true
+  sqs_managed_sse_enabled   = local.queue_kms_key_arn == null ? true : null
+  kms_master_key_id         = local.queue_kms_key_arn
   tags                      = var.tags
 }
 

@@ -102,6 +102,18 @@ variable "environment_kms_key_arn" {
   default     = null
 }
 
+variable "kms_key_arn" {
+  description = "One customer-managed KMS key for the function's data at rest: its log group, environment variables and failure queues (the role may use it through SQS only). environment_kms_key_arn, log_kms_key_arn and queue_kms_key_arn override it one by one. null: AWS managed keys."
+  type        = string
+  default     = null
+}
+
+variable "queue_kms_key_arn" {
+  description = "Customer-managed KMS key that encrypts the function's failure queues (asynchronous and stream); the role may use it through SQS only. null: kms_key_arn, or SQS-managed encryption."
+  type        = string
+  default     = null
+}
+
 variable "reserved_concurrent_executions" {
   description = "Reserved concurrency; null leaves the function unreserved, 0 stops it."
   type        = number
@@ -110,6 +122,17 @@ variable "reserved_concurrent_executions" {
   validation {
     condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0, false)
     error_message = "reserved_concurrent_executions must be null or a number >= 0."
+  }
+}
+
+variable "code_signing_config_arn" {
+  description = "ARN of a Lambda code-signing config (aws_lambda_code_signing_config): Lambda checks every deployment's signature against its allowed signer profiles and acts on its policy (Warn logs an unsigned or foreign artifact, Enforce refuses it). null: no check."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.code_signing_config_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:code-signing-config:csc-[a-z0-9]+$", var.code_signing_config_arn))
+    error_message = "code_signing_config_arn must be a Lambda code-signing config ARN (arn:aws:lambda:<region>:<account>:code-signing-config:csc-...)."
   }
 }
 
@@ -185,6 +208,25 @@ variable "policy_statements" {
   validation {
     condition     = alltrue(flatten([for s in values(var.policy_statements) : [for a in s.actions : !strcontains(a, "*")]]))
     error_message = "Policy statements must name their actions: wildcards such as \"dynamodb:*\" are not allowed."
+  }
+
+  # Resources "*" only for actions AWS defines without resource types (Service Authorization
+  # Reference): there, "*" is the only resource IAM takes. Anything else names its resources.
+  validation {
+    condition = alltrue([
+      for s in values(var.policy_statements) : !contains(s.resources, "*") || alltrue([
+        for a in s.actions : contains([
+          "cloudwatch:PutMetricData",
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+          "ec2:DescribeNetworkInterfaces",
+          "sts:GetCallerIdentity",
+        ], a)
+      ])
+    ])
+    error_message = "resources = [\"*\"] is only for actions AWS defines without resources (cloudwatch:PutMetricData, xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules, xray:GetSamplingTargets, ec2:DescribeNetworkInterfaces, sts:GetCallerIdentity): name the ARNs the other actions need."
   }
 
   validation {

@@ -31,16 +31,15 @@ class OrderLine(ContractModel):
     unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
 
 
-class UploadReceived(ContractModel):
-    """Detail of the event that ``POST /uploads`` puts on the bus: the request body, as is.
+class Order(ContractModel):
+    """An order as its customer uploads it: the body of ``POST /uploads``.
 
-    ``orderId`` is chosen by the client and is the idempotency key of the whole flow: a
-    client that retries its POST, or EventBridge redelivering the event, never creates a
-    second order.
+    ``orderId`` is chosen by the customer and, with the customer, is the idempotency key of
+    the whole flow: a client that retries its POST, or EventBridge redelivering the event,
+    never creates a second order; another customer's order of the same id is another order.
     """
 
     order_id: Identifier
-    customer_id: Identifier
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     items: list[OrderLine] = Field(min_length=1, max_length=100)
     note: Annotated[str, StringConstraints(max_length=500)] | None = None
@@ -49,6 +48,19 @@ class UploadReceived(ContractModel):
     def total(self) -> Decimal:
         """Order total, in ``currency``."""
         return sum((line.unit_price * line.quantity for line in self.items), Decimal("0"))
+
+
+class UploadReceived(ContractModel):
+    """Detail of the event that ``POST /uploads`` puts on the bus.
+
+    API Gateway builds it, no code in between: the request body as ``order``, and the
+    customer as the ``sub`` of the token its JWT authoriser checked (``anonymous`` where an
+    environment chose a public route). The customer is never a field of the body: a body
+    that names one is refused.
+    """
+
+    customer_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@:|-]{0,127}$")]
+    order: Order
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ class ReportReady(ContractModel):
 
 UPLOAD_RECEIVED = EventContract(
     source="platform.ingest",
-    detail_type="UploadReceived.v1",
+    detail_type="UploadReceived.v2",
     detail_model=UploadReceived,
 )
 
@@ -174,6 +186,7 @@ __all__ = [
     "ContractModel",
     "EventContract",
     "Finding",
+    "Order",
     "OrderLine",
     "ReportReady",
     "UploadReceived",

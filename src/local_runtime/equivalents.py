@@ -37,6 +37,8 @@ WEB_HOST = "__LOCAL_WEB_HOST__"
 # Cognito user pools and app clients are created in moto at start; their ids replace these.
 USER_POOL_ID = "__LOCAL_USER_POOL_ID_{}__"
 USER_POOL_CLIENT_ID = "__LOCAL_USER_POOL_CLIENT_ID_{}__"
+# The Event API's key (aws_appsync_api_key), made at start; its key and id replace this.
+API_KEY = "da2-__LOCAL_API_KEY__"
 # ARN-shaped, so that a module's "must be an ARN" validation accepts it before substitution;
 # without a slash, so that "https://" + a host output is still an origin.
 CFN_OUTPUT = f"arn:aws:localcfn:eu-west-1:{ACCOUNT_ID}:stack:"
@@ -106,6 +108,9 @@ LOCAL_EQUIVALENTS: dict[tuple[str, str], str] = {
         f"{_ARN}:s3:::local-${{{{R}}.bucket_prefix != null ? {{R}}.bucket_prefix : {{R}}.bucket}}"
     ),
     ("aws_cloudfront_distribution", "domain_name"): WEB_HOST,
+    # On AppSync an API key's id is the key itself.
+    ("aws_appsync_api_key", "key"): API_KEY,
+    ("aws_appsync_api_key", "id"): API_KEY,
     ("aws_cloudfront_distribution", "arn"): (
         f"{_ARN}:cloudfront::{ACCOUNT_ID}:distribution/local-${{{{R}}.comment}}"
     ),

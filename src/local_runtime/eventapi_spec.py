@@ -1,14 +1,16 @@
 """The Event API as the plan defines it: read from the CloudFormation template the
 ``appsync-events-api`` module builds (``AWS::AppSync::Api`` ``EventConfig``,
-``AWS::AppSync::ChannelNamespace``, ``AWS::AppSync::DataSource``, ``AWS::AppSync::ApiKey``)
-and the stack's parameters, so that an auth-mode or namespace change in Terraform changes the
-local endpoint. Property names follow the CloudFormation reference of each resource type.
+``AWS::AppSync::ChannelNamespace``, ``AWS::AppSync::DataSource``) and the stack's parameters,
+and its API key from the plan's ``aws_appsync_api_key`` (its ``expires``, RFC 3339), so that an
+auth-mode, namespace or key change in Terraform changes the local endpoint. Property names
+follow the CloudFormation reference of each resource type.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -77,6 +79,13 @@ def read_event_apis(
 ) -> tuple[EventApiSpec, ...]:
     """Every Event API the plan's CloudFormation stacks declare."""
     found = []
+    keys = [
+        raw["change"].get("after") or {}
+        for raw in plan.get("resource_changes", [])
+        if raw.get("type") == "aws_appsync_api_key" and raw.get("mode") == "managed"
+    ]
+    if len(keys) > 1:
+        raise UnsupportedError("one API key (aws_appsync_api_key) is emulated locally")
     for raw in plan.get("resource_changes", []):
         if raw.get("type") != "aws_cloudformation_stack" or raw.get("mode") != "managed":
             continue
@@ -91,12 +100,16 @@ def read_event_apis(
             continue
         if len(apis) != 1:
             raise UnsupportedError(f"{raw['address']}: one Event API per stack is emulated")
-        found.append(_api(raw["address"], apis, resources, after.get("parameters") or {}))
+        found.append(_api(raw["address"], apis, resources, after.get("parameters") or {}, keys))
     return tuple(found)
 
 
 def _api(
-    address: str, apis: dict[str, Any], resources: dict[str, Any], parameters: dict[str, Any]
+    address: str,
+    apis: dict[str, Any],
+    resources: dict[str, Any],
+    parameters: dict[str, Any],
+    keys: list[dict[str, Any]],
 ) -> EventApiSpec:
     ((logical, api),) = apis.items()
     where = f"{address} {logical}"
@@ -166,11 +179,11 @@ def _api(
             on_publish=handlers["OnPublish"],
             on_subscribe=handlers["OnSubscribe"],
         )
-    keys = [r for r in resources.values() if r.get("Type") == "AWS::AppSync::ApiKey"]
     expires = None
-    if keys:
-        value = _resolve((keys[0].get("Properties") or {}).get("Expires"), parameters, "ApiKey")
-        expires = int(value) if value is not None else None
+    if keys and isinstance(keys[0].get("expires"), str):
+        # AppSync rounds the expiry down to the hour; so does this.
+        moment = datetime.fromisoformat(keys[0]["expires"].replace("Z", "+00:00"))
+        expires = int(moment.replace(minute=0, second=0, microsecond=0).timestamp())
     return EventApiSpec(
         address=address,
         name=str((api.get("Properties") or {}).get("Name", logical)),

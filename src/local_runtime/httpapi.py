@@ -4,8 +4,10 @@ Follows the API Gateway developer guide ("Working with AWS service integrations 
 APIs", "Integration subtype reference", "Throttling requests to your HTTP API"): the
 integration's request parameters are evaluated against the request (``$request.body``,
 ``$request.body.<path>``, ``$request.header.<name>``, ``$request.querystring.<name>``,
-``$context.requestId``, ``$context.authorizer.claims.<name>``, or a constant) into one
-``PutEvents`` entry, and the caller gets EventBridge's answer as it is, HTTP 200 with
+``$context.requestId``, ``$context.authorizer.claims.<name>``, a constant, or a template that
+embeds them as ``${request.body}``, ``${context.authorizer.claims.sub}``: "Transform API requests
+for HTTP APIs", whose ``${...}`` form exists to combine values) into one ``PutEvents`` entry,
+and the caller gets EventBridge's answer as it is, HTTP 200 with
 ``FailedEntryCount`` even when the entry was refused. A route with a JWT authorizer answers
 401 ``{"message":"Unauthorized"}`` without a valid token of its issuer (``cognito``; issuers
 must be user pools of the plan, as nothing else is reachable locally). The stage's default
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -42,6 +45,7 @@ from local_runtime.spec import HttpApiSpec, RouteSpec, UnsupportedError
 
 _SOURCES = ("$request.body", "$request.header.", "$request.querystring.", "$context.")
 _CONTEXT = ("$context.requestId", "$context.authorizer.claims.")
+_TEMPLATE = re.compile(r"\$\{([^}]+)\}")
 
 
 class TokenBucket:
@@ -62,7 +66,9 @@ class TokenBucket:
 
 
 def check_parameter(route: RouteSpec, name: str, expression: str) -> None:
-    if not expression.startswith("$"):
+    if not expression.startswith("$") or expression.startswith("${"):
+        for inner in _TEMPLATE.findall(expression):
+            check_parameter(route, name, "$" + inner)
         return
     if (
         expression == "$request.body"
@@ -78,6 +84,11 @@ def check_parameter(route: RouteSpec, name: str, expression: str) -> None:
 def evaluate(expression: str, body: str, request: web.Request, context: dict[str, Any]) -> Any:
     """The value of one request parameter's expression for this request."""
     value: Any = expression
+    if not expression.startswith("$") or expression.startswith("${"):
+        # A template: each ${...} replaced by its value as text (nothing for a missing one).
+        return _TEMPLATE.sub(
+            lambda m: str(evaluate("$" + m[1], body, request, context) or ""), expression
+        )
     if expression == "$request.body":
         value = body
     elif expression.startswith("$request.body."):

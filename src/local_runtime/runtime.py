@@ -25,7 +25,7 @@ from local_runtime.aws import LocalAws, provision
 from local_runtime.cognito import JwtVerifier, create_local_user, create_user_pools, pool_of
 from local_runtime.console import Console
 from local_runtime.control import Control
-from local_runtime.equivalents import AWS_ENDPOINT, HTTP_API_ENDPOINT, WEB_HOST
+from local_runtime.equivalents import API_KEY, AWS_ENDPOINT, HTTP_API_ENDPOINT, WEB_HOST
 from local_runtime.eventapi import EventApi
 from local_runtime.eventapi_spec import EventApiSpec, read_event_apis
 from local_runtime.eventbridge import Deliverers, EventBus
@@ -148,7 +148,8 @@ class Platform:
             HTTP_API_ENDPOINT: f"http://127.0.0.1:{http_socket.getsockname()[1]}",
             WEB_HOST: f"127.0.0.1:{web_socket.getsockname()[1]}",
             **pools.replacements,
-            **stack_outputs(plan, {"events_host": events_host, "api_key": api_key}),
+            API_KEY: api_key,
+            **stack_outputs(plan, {"events_host": events_host}),
         }
         self.spec = spec = read_platform(plan, replacements)
         for name in spec.functions:

@@ -788,15 +788,13 @@ _GETATT: dict[tuple[str, str], str] = {
     ("AWS::AppSync::DataSource", "DataSourceArn"): (
         "arn:aws:appsync:{region}:{account}:apis/{api}/datasources/{name}"
     ),
-    ("AWS::AppSync::ApiKey", "ApiKey"): "{api_key}",
-    ("AWS::AppSync::ApiKey", "ApiKeyId"): "{api_key}",
 }
 
 
 def stack_outputs(plan: dict[str, Any], values: Mapping[str, str]) -> dict[str, str]:
     """Placeholder -> local value for every stack output whose ``Fn::GetAtt`` has a local
-    equivalent; ``values`` gives ``events_host`` and ``api_key``. Longest placeholders first,
-    so that ``.../ApiKey`` never replaces the start of ``.../ApiKeyId``."""
+    equivalent; ``values`` gives ``events_host``. Longest placeholders first, so that one
+    output's placeholder never replaces the start of a longer one's."""
     found: dict[str, str] = {}
     variables = plan.get("variables") or {}
     region = (variables.get("region") or {}).get("value") or ""
@@ -826,6 +824,5 @@ def stack_outputs(plan: dict[str, Any], values: Mapping[str, str]) -> dict[str, 
                 account=ACCOUNT_ID,
                 name=(resource.get("Properties") or {}).get("Name", logical),
                 events_host=values["events_host"],
-                api_key=values["api_key"],
             )
     return dict(sorted(found.items(), key=lambda item: -len(item[0])))

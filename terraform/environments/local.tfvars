@@ -12,3 +12,7 @@ log_level = "INFO"
 notify_webhook = { store = "ssm", name = "/platform/local/notify/webhook-url" }
 
 realtime_log_level = "NONE"
+
+# A sandbox on this machine: chat apps may use an API key here (off by default outside the
+# sandbox environment).
+realtime_auth = { api_key = { enabled = true } }

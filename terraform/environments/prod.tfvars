@@ -3,13 +3,13 @@ offline_plan = false
 environment  = "prod"
 region       = "eu-west-1"
 
-log_level                        = "INFO"
-log_retention_in_days            = 90
-event_archive_retention_days     = 30
-orders_table_deletion_protection = true
+log_level                    = "INFO"
+log_retention_in_days        = 90
+event_archive_retention_days = 30
 
 ingest_throttling = { rate_limit = 200, burst_limit = 400 }
 
+# POST /uploads takes tokens of the platform's user pool; for another issuer:
 # ingest_jwt_authorizer = {
 #   issuer   = "https://cognito-idp.eu-west-1.amazonaws.com/<user pool id>"
 #   audience = ["<app client id>"]
@@ -17,8 +17,7 @@ ingest_throttling = { rate_limit = 200, burst_limit = 400 }
 
 notify_webhook = { store = "ssm", name = "/platform/prod/notify/webhook-url" }
 
-answers_table_deletion_protection = true
-realtime_log_level                = "ERROR"
-realtime_waf                      = { rate_limit = 2000 }
-# People sign in with the platform's user pool (terraform/users.tf); keep it safe.
-users = { deletion_protection = true }
+realtime_log_level = "ERROR"
+realtime_waf       = { rate_limit = 2000 }
+# Tables with orders or people's data, and the user pool, are deletion-protected in prod by
+# default (the *_deletion_protection inputs, users.deletion_protection).

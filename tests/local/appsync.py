@@ -26,6 +26,7 @@ PROTOCOL = "aws-appsync-event-ws"
 class Events:
     def __init__(self, platform: LocalPlatform) -> None:
         o = platform.outputs
+        self.platform = platform
         self.host: str = o["realtime_http_dns"]
         self.publish_url: str = o["realtime_publish_url"]
         self.websocket_url: str = o["realtime_websocket_url"]
@@ -39,6 +40,16 @@ class Events:
 
     def key(self, key: str | None = None) -> dict[str, str]:
         return {"host": self.host, "x-api-key": key or self.api_key}
+
+    @property
+    def user_id(self) -> str:
+        """The plan's local user: the ``sub`` its tokens carry."""
+        user_id: str = self.platform.outputs["local_users"][0]["user_id"]
+        return user_id
+
+    def user(self) -> dict[str, str]:
+        """Auth of the local user, signed in to the plan's user pool (an ID token)."""
+        return {"host": self.host, "Authorization": self.platform.token()}
 
     def iam(self, body: str, credentials: Credentials | None = None) -> dict[str, str]:
         request = AWSRequest(

@@ -47,6 +47,7 @@ class LocalPlatform:
         self.process: subprocess.Popen[bytes] | None = None
         self.console = workdir / "console.log"
         self.outputs: dict[str, Any] = {}
+        self._tokens: dict[int, str] = {}
 
     def command(self) -> list[str]:
         if not ZIP.is_file():
@@ -156,6 +157,23 @@ class LocalPlatform:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"null")
+
+    def token(self, user: int = 0) -> str:
+        """An ID token of the plan's local user (``outputs.local_users``) from its pool."""
+        if user not in self._tokens:
+            account = self.outputs["local_users"][user]
+            result = self.client("cognito-idp").initiate_auth(
+                ClientId=self.outputs["cognito_user_pool_client_id"],
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": account["username"], "PASSWORD": account["password"]},
+            )
+            self._tokens[user] = result["AuthenticationResult"]["IdToken"]
+        return self._tokens[user]
+
+    def upload(self, body: Any, raw: bool = False, token: str | None = None) -> tuple[int, Any]:
+        """POST /uploads as a signed-in customer (the local user unless ``token`` is given)."""
+        auth = token if token is not None else self.token()
+        return self.post(self.outputs["upload_url"], body, raw=raw, headers={"Authorization": auth})
 
     def status(self) -> dict[str, Any]:
         result: dict[str, Any] = self.get(self.outputs["local_control_url"] + "/_local/status")

@@ -35,9 +35,9 @@ def drifted(plans: Path) -> Iterator[LocalPlatform]:
     )
     edit(
         root / "main.tf",
-        '''  handler               = "handlers.capture_order.handler.lambda_handler"''',
-        """  handler               = "handlers.capture_order.handler.lambda_handler"
-  timeout               = 3""",
+        '''  handler                        = "handlers.capture_order.handler.lambda_handler"''',
+        """  handler                        = "handlers.capture_order.handler.lambda_handler"
+  timeout                        = 3""",
     )
     local = LocalPlatform(plans / "drifted", root=root).start()
     try:
@@ -49,7 +49,7 @@ def drifted(plans: Path) -> Iterator[LocalPlatform]:
 def test_a_changed_rule_pattern_changes_routing(drifted: LocalPlatform) -> None:
     order_id = f"drift-{uuid.uuid4().hex[:6]}"
     before = len(drifted.get(drifted.outputs["webhook_messages_url"]))
-    status, _ = drifted.post(drifted.outputs["upload_url"], order(order_id))
+    status, _ = drifted.upload(order(order_id))
     assert status == 200
     drifted.settle()
 
@@ -62,7 +62,7 @@ def test_a_function_over_its_planned_timeout_is_killed_and_retried(drifted: Loca
     drifted.settle()
     drifted.inject({"function": "platform-local-capture-order", "fault": "timeout", "count": 1})
     order_id = f"slow-{uuid.uuid4().hex[:6]}"
-    status, _ = drifted.post(drifted.outputs["upload_url"], order(order_id))
+    status, _ = drifted.upload(order(order_id))
     assert status == 200
     drifted.settle()
 
@@ -111,10 +111,11 @@ def test_a_value_with_no_local_equivalent_is_refused_by_resource_and_attribute(
 
 def test_an_auth_mode_the_runtime_cannot_serve_is_refused_by_name(plans: Path) -> None:
     root = copy_root(plans / "oidc-src")
-    with (root / "environments" / "local.tfvars").open("a") as tfvars:
-        tfvars.write(
-            '\nrealtime_auth = { openid_connect = { issuer = "https://login.example.com/" } }\n'
-        )
+    edit(
+        root / "environments" / "local.tfvars",
+        "realtime_auth = { api_key = { enabled = true } }",
+        'realtime_auth = { openid_connect = { issuer = "https://login.example.com/" } }',
+    )
     code, console = LocalPlatform(plans / "oidc", root=root).run_to_exit()
 
     assert code == 2

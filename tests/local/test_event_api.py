@@ -174,42 +174,47 @@ def test_connections_without_the_protocol_or_a_valid_key_are_refused(events: Eve
 
 
 def test_namespace_auth_modes_apply_per_operation(events: Events) -> None:
+    mine = f"/reports/{events.user_id}"
     with events.socket() as ws:
         ws.init()
-        # answers and reports take IAM (and user sign-in modes) only: an API key is refused.
-        for channel in ("/answers/local-client", "/reports/local-client"):
+        # answers and reports take IAM and user sign-in modes only: an API key is refused.
+        for channel in (f"/answers/{events.user_id}", mine):
             refused = ws.subscribe(sid(), channel, events.key())
             assert refused["errors"][0]["errorType"] == "UnauthorizedException"
-        allowed = ws.subscribe(
-            sid(), "/reports/local-client", events.iam(channel_body("/reports/local-client"))
-        )
+        allowed = ws.subscribe(sid(), mine, events.user())
         assert allowed["type"] == "subscribe_success"
-        # IAM gets through the namespace's auth, then the handler refuses another's channel.
-        other = ws.subscribe(
-            sid(), "/reports/someone-else", events.iam(channel_body("/reports/someone-else"))
-        )
+        # The user's own channel only: the handler refuses another's.
+        other = ws.subscribe(sid(), "/reports/someone-else", events.user())
         assert other["type"] == "subscribe_error"
         assert other["errors"][0]["message"] == (
-            "ChannelRefusedError - /reports/someone-else is not your channel; use "
-            "/reports/local-client"
+            f"ChannelRefusedError - /reports/someone-else is not your channel; use {mine}"
+        )
+        # IAM gets through the namespace's auth, then the handler refuses: a plain IAM
+        # caller names no user, whatever its name.
+        iam = ws.subscribe(sid(), mine, events.iam(channel_body(mine)))
+        assert iam["type"] == "subscribe_error"
+        assert (
+            "IAM callers other than signed-in identity pool users have no user id"
+            in (iam["errors"][0]["message"])
         )
         # A signature over another body is refused.
-        forged = ws.subscribe(
-            sid(), "/reports/local-client", events.iam(channel_body("/reports/x"))
-        )
+        forged = ws.subscribe(sid(), mine, events.iam(channel_body("/reports/x")))
         assert forged["errors"][0]["errorType"] == "UnauthorizedException"
-    status, _ = events.http_publish("/reports/local-client", [{"score": 100}])
+    status, _ = events.http_publish(mine, [{"score": 100}])
     assert status == 401  # reports: the platform publishes, with IAM, never an API key
+    # Any IAM caller passes the namespace's auth; the handler lets only report delivery in.
+    body = json.dumps({"channel": mine, "events": [json.dumps({"score": 100})]})
+    status, answer = events.http_publish(mine, [{"score": 100}], events.iam(body))
+    assert (status, answer["successful"]) == (200, [])
+    assert "published by the platform only" in answer["failed"][0]["message"]
 
 
 def test_an_answer_published_on_the_socket_comes_back_as_a_report(events: Events) -> None:
     with events.socket() as ws:
         ws.init()
         sub = sid()
-        reports = "/reports/local-client"
-        assert ws.subscribe(sub, reports, events.iam(channel_body(reports)))["type"] == (
-            "subscribe_success"
-        )
+        reports = f"/reports/{events.user_id}"
+        assert ws.subscribe(sub, reports, events.user())["type"] == "subscribe_success"
         answer = {
             "questionnaireId": "account-security.v1",
             "questionId": "backups",
@@ -222,17 +227,15 @@ def test_an_answer_published_on_the_socket_comes_back_as_a_report(events: Events
             {
                 "type": "publish",
                 "id": publish_id,
-                "channel": "/answers/local-client",
+                "channel": f"/answers/{events.user_id}",
                 "events": payload,
-                "authorization": events.iam(
-                    json.dumps({"channel": "/answers/local-client", "events": payload})
-                ),
+                "authorization": events.user(),
             }
         )
         assert ws.next("publish_success", id=publish_id)["failed"] == []
         (report,) = ws.events(sub, 1, timeout=5)
         took = time.monotonic() - started
-        assert report["userId"] == "local-client"
+        assert report["userId"] == events.user_id
         assert "backups" not in report["pending"]
         assert any(f["questionId"] == "backups" for f in report["findings"])
         print(f"answer -> report on the socket in {took:.2f} s")

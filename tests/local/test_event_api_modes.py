@@ -43,12 +43,14 @@ module "test_inflate" {
 def moded(plans: Path) -> Iterator[LocalPlatform]:
     root = copy_root(plans / "modes-src")
     (root / "local_test_authorizer.tf").write_text(AUTHORIZER)
-    with (root / "environments" / "local.tfvars").open("a") as tfvars:
-        tfvars.write(
-            "\nrealtime_auth = { lambda_authorizer = { function_arn = "
-            '"arn:aws:lambda:eu-west-1:123456789012:function:platform-local-test-authorizer", '
-            'result_ttl_in_seconds = 0 }, api_key = { expires = "2026-01-01T00:00:00Z" } }\n'
-        )
+    edit(
+        root / "environments" / "local.tfvars",
+        "realtime_auth = { api_key = { enabled = true } }",
+        "realtime_auth = { lambda_authorizer = { function_arn = "
+        '"arn:aws:lambda:eu-west-1:123456789012:function:platform-local-test-authorizer", '
+        "result_ttl_in_seconds = 0 }, "
+        'api_key = { enabled = true, expires = "2026-01-01T00:00:00Z" } }',
+    )
     edit(
         root / "realtime.tf",
         "  channel_namespaces = {\n",

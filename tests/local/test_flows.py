@@ -3,6 +3,7 @@ ingest, the async flow, nothing lost, a poisoned stream record, timeouts and cra
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -14,6 +15,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamLambdaOnFailureDestinationModel,
 )
 
+from local_runtime.cognito import create_local_user
 from tests.local.platform import ROOT, LocalPlatform, wait_for
 
 pytestmark = pytest.mark.local
@@ -22,7 +24,6 @@ pytestmark = pytest.mark.local
 def order(order_id: str, **extra: Any) -> dict[str, Any]:
     return {
         "orderId": order_id,
-        "customerId": "cust-1",
         "currency": "EUR",
         "items": [{"sku": "BOOK-1", "quantity": 2, "unitPrice": "12.50"}],
         **extra,
@@ -49,7 +50,7 @@ def failure_queue(platform: LocalPlatform, key: str) -> str:
 def test_an_order_is_stored_once_and_announced_on_the_webhook(platform: LocalPlatform) -> None:
     order_id = f"ord-{uuid.uuid4().hex[:8]}"
     for _ in range(2):  # the same order sent twice
-        status, answer = platform.post(platform.outputs["upload_url"], order(order_id))
+        status, answer = platform.upload(order(order_id))
         assert status == 200
         assert answer["FailedEntryCount"] == 0
         assert answer["Entries"][0]["EventId"]
@@ -61,10 +62,58 @@ def test_an_order_is_stored_once_and_announced_on_the_webhook(platform: LocalPla
     assert any(f"New order {order_id}" in text for text in texts)
 
 
-def test_a_body_that_is_not_an_object_is_refused_as_eventbridge_does(
+def orders_of(platform: LocalPlatform, order_id: str) -> dict[str, str]:
+    """customerId -> pk of every stored order with ``order_id``."""
+    items = platform.client("dynamodb").scan(TableName=platform.outputs["orders_table_name"])
+    return {
+        i["customerId"]["S"]: i["pk"]["S"] for i in items["Items"] if i["orderId"]["S"] == order_id
+    }
+
+
+def test_an_upload_without_a_valid_token_is_refused_by_the_route(platform: LocalPlatform) -> None:
+    order_id = f"anon-{uuid.uuid4().hex[:6]}"
+    assert platform.upload(order(order_id), token="") == (401, {"message": "Unauthorized"})
+    forged = platform.token()[:-4] + ("AAAA" if not platform.token().endswith("AAAA") else "BBBB")
+    assert platform.upload(order(order_id), token=forged)[0] == 401
+    platform.settle()
+    assert orders_of(platform, order_id) == {}
+
+
+def test_the_customer_is_the_token_subject_and_orders_are_theirs(
     platform: LocalPlatform,
 ) -> None:
-    status, answer = platform.post(platform.outputs["upload_url"], "[1, 2]", raw=True)
+    """Two customers may use the same order id; neither can name the customer in the body."""
+    cognito = platform.client("cognito-idp")
+    other = create_local_user(
+        cognito, platform.outputs["cognito_user_pool_id"], f"{uuid.uuid4().hex[:8]}@example.com"
+    )
+    other_token = cognito.initiate_auth(
+        ClientId=platform.outputs["cognito_user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": other["username"], "PASSWORD": other["password"]},
+    )["AuthenticationResult"]["IdToken"]
+    me = platform.outputs["local_users"][0]["user_id"]
+    order_id = f"same-{uuid.uuid4().hex[:6]}"
+
+    assert platform.upload(order(order_id))[0] == 200
+    assert platform.upload(order(order_id), token=other_token)[0] == 200
+    # A body that tries to close the order and name another customer: the customer the
+    # template adds comes last and wins; the order itself still parses as the body's.
+    injected = json.dumps(order(f"{order_id}-x")) + f',"customerId":"{other["user_id"]}"'
+    assert platform.upload(injected, raw=True)[0] == 200
+    platform.settle()
+
+    assert orders_of(platform, order_id) == {
+        me: f"CUSTOMER#{me}#ORDER#{order_id}",
+        other["user_id"]: f"CUSTOMER#{other['user_id']}#ORDER#{order_id}",
+    }
+    assert set(orders_of(platform, f"{order_id}-x")) <= {me}
+
+
+def test_a_body_that_is_not_json_is_refused_as_eventbridge_does(
+    platform: LocalPlatform,
+) -> None:
+    status, answer = platform.upload("[1, 2", raw=True)
 
     assert status == 200  # EventBridge's answer, as the integration returns it
     assert answer == {
@@ -84,14 +133,14 @@ def test_an_invalid_order_is_retried_then_kept_with_the_original_event(
     platform: LocalPlatform,
 ) -> None:
     bad = {"orderId": f"bad-{uuid.uuid4().hex[:8]}", "currency": "euros"}
-    status, answer = platform.post(platform.outputs["upload_url"], bad)
+    status, answer = platform.upload(bad)
     assert (status, answer["FailedEntryCount"]) == (200, 0)
     platform.settle()
 
     records = [
         m["body"]
         for m in platform.drain(failure_queue(platform, "function:capture-order"))
-        if m["body"]["requestPayload"]["detail"] == bad
+        if m["body"]["requestPayload"]["detail"]["order"] == bad
     ]
     assert len(records) == 1
     record = records[0]
@@ -101,11 +150,11 @@ def test_an_invalid_order_is_retried_then_kept_with_the_original_event(
     assert record["requestContext"]["functionArn"].endswith(
         ":function:platform-local-capture-order:$LATEST"
     )
-    assert record["requestPayload"]["detail-type"] == "UploadReceived.v1"
+    assert record["requestPayload"]["detail-type"] == "UploadReceived.v2"
     assert record["requestPayload"]["source"] == "platform.ingest"
     assert record["responseContext"]["functionError"] == "Unhandled"
     assert record["responsePayload"]["errorType"] == "InvalidEventError"
-    assert "detail.customerId: Field required" in record["responsePayload"]["errorMessage"]
+    assert "detail.order.items: Field required" in record["responsePayload"]["errorMessage"]
 
 
 def test_a_target_that_cannot_be_reached_sends_the_event_to_its_dlq(
@@ -115,14 +164,16 @@ def test_a_target_that_cannot_be_reached_sends_the_event_to_its_dlq(
     platform.settle()
     platform.inject({"target": notify, "count": 9})  # the first try and the 8 planned retries
     order_id = f"dlq-{uuid.uuid4().hex[:6]}"
-    status, _ = platform.post(platform.outputs["upload_url"], order(order_id))
+    status, _ = platform.upload(order(order_id))
     assert status == 200
     platform.settle()
 
     dlq = platform.outputs["dead_letter_queue_urls"]["platform-local-notify/notify"]
-    messages = [m for m in platform.drain(dlq) if m["body"]["detail"]["orderId"] == order_id]
+    messages = [
+        m for m in platform.drain(dlq) if m["body"]["detail"]["order"]["orderId"] == order_id
+    ]
     assert len(messages) == 1
-    assert messages[0]["body"]["detail-type"] == "UploadReceived.v1"
+    assert messages[0]["body"]["detail-type"] == "UploadReceived.v2"
     assert messages[0]["attributes"] == {
         "ERROR_CODE": "SDK_CLIENT_ERROR",
         "ERROR_MESSAGE": "injected fault: the target did not answer",
@@ -137,14 +188,14 @@ def test_a_changed_handler_source_gives_a_cold_start_of_the_new_code(
     platform: LocalPlatform,
 ) -> None:
     first = f"warm-{uuid.uuid4().hex[:6]}"
-    assert platform.post(platform.outputs["upload_url"], order(first))[0] == 200
+    assert platform.upload(order(first))[0] == 200
     platform.settle()
     before = platform.console_text().count("platform-local-capture-order cold")
     source = ROOT / "src" / "handlers" / "capture_order" / "logic.py"
     os.utime(source)  # what saving the file in an editor does to the runtime's view of it
     time.sleep(0.6)  # the sources are looked at at most twice a second
     second = f"reload-{uuid.uuid4().hex[:6]}"
-    assert platform.post(platform.outputs["upload_url"], order(second))[0] == 200
+    assert platform.upload(order(second))[0] == 200
     platform.settle()
 
     console = platform.console_text()
@@ -161,14 +212,14 @@ def test_every_event_is_processed_or_in_exactly_one_queue(platform: LocalPlatfor
     sent = {f"n{run}-{n:02d}": n % 4 == 3 for n in range(20)}  # every fourth one poisoned
     for order_id, poisoned in sent.items():
         body = {"orderId": order_id, "currency": "EUR"} if poisoned else order(order_id)
-        status, answer = platform.post(platform.outputs["upload_url"], body)
+        status, answer = platform.upload(body)
         assert (status, answer["FailedEntryCount"]) == (200, 0)
     platform.settle(timeout=90)
 
     stored = stored_orders(platform)
     failed: dict[str, int] = {}
     for message in platform.drain(failure_queue(platform, "function:capture-order")):
-        order_id = message["body"]["requestPayload"]["detail"]["orderId"]
+        order_id = message["body"]["requestPayload"]["detail"]["order"]["orderId"]
         failed[order_id] = failed.get(order_id, 0) + 1
     processed = {o for o in sent if stored.get(o) == 1}
     queued = {o for o in sent if failed.get(o) == 1}
@@ -287,7 +338,7 @@ def test_a_worker_that_dies_mid_invocation_fails_it_and_the_retry_gets_a_fresh_o
     platform.settle()
     platform.inject({"function": "platform-local-capture-order", "fault": "crash", "count": 1})
     order_id = f"crash-{uuid.uuid4().hex[:6]}"
-    status, _ = platform.post(platform.outputs["upload_url"], order(order_id))
+    status, _ = platform.upload(order(order_id))
     assert status == 200
     platform.settle()
 

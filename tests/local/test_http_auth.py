@@ -45,7 +45,7 @@ def guarded(plans: Path) -> Iterator[LocalPlatform]:
     (root / "local_test_users.tf").write_text(USERS)
     edit(
         root / "main.tf",
-        "  jwt_authorizer    = var.ingest_jwt_authorizer",
+        "  jwt_authorizer    = local.ingest_authorizer",
         '  jwt_authorizer = { issuer = "https://${aws_cognito_user_pool.uploaders.endpoint}", '
         "audience = [aws_cognito_user_pool_client.uploaders.id] }",
     )

@@ -83,23 +83,29 @@ def bridge(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def upload_from_the_http_api(plan: Plan) -> dict[str, Any]:
-    """The ingest producer is the API's PutEvents integration: its planned parameters."""
+    """The ingest producer is the API's PutEvents integration: its planned parameters, the
+    Detail template filled as API Gateway fills it (a body, the token's subject)."""
     params = plan.one("module.ingest_api.aws_apigatewayv2_integration.this[0]").after[
         "request_parameters"
     ]
-    body = UploadReceived.model_validate(
-        {
-            "orderId": "ord-1",
-            "customerId": "cust-1",
-            "currency": "EUR",
-            "items": [{"sku": "BOOK-1", "quantity": 1, "unitPrice": "12.50"}],
-        }
+    body = {
+        "orderId": "ord-1",
+        "currency": "EUR",
+        "items": [{"sku": "BOOK-1", "quantity": 1, "unitPrice": "12.50"}],
+    }
+    detail = (
+        params["Detail"]
+        .replace("${request.body}", json.dumps(body))
+        .replace("${context.authorizer.claims.sub}", "0f1e2d3c-4b5a-4697-8877-665544332211")
     )
+    upload = UploadReceived.model_validate_json(detail)
+    assert upload.customer_id == "0f1e2d3c-4b5a-4697-8877-665544332211"
+    assert upload.order.order_id == "ord-1"
     return bridge(
         {
             "Source": params["Source"],
             "DetailType": params["DetailType"],
-            "Detail": body.model_dump_json(by_alias=True),
+            "Detail": upload.model_dump_json(by_alias=True),
         }
     )
 

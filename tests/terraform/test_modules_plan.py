@@ -53,10 +53,20 @@ def test_http_api_role_policy_is_exact(example: Example) -> None:
             "Effect": "Allow",
             "Action": "events:PutEvents",
             "Resource": "arn:aws:events:eu-west-1:123456789012:event-bus/example-orders",
+            "Condition": {
+                "StringEquals": {
+                    "events:source": "platform.ingest",
+                    "events:detail-type": "UploadReceived.v2",
+                }
+            },
         }
     ]
     trust = json.loads(plan.one("aws_iam_role.integration[0]").after["assume_role_policy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:execute-api:eu-west-1:123456789012:*"},
+    }
 
 
 def test_http_api_jwt_authoriser_and_cors(example: Example) -> None:
@@ -201,6 +211,16 @@ STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T
             {"policy_statements": {"All": {"actions": ["dynamodb:*"], "resources": ["*"]}}},
             "Policy statements must name their actions",
         ),
+        (
+            "lambda-function",
+            {"policy_statements": {"All": {"actions": ["s3:GetObject"], "resources": ["*"]}}},
+            'resources = ["*"] is only for actions AWS defines without resources',
+        ),
+        (
+            "http-api-eventbridge",
+            {"event_detail": "$context.requestId"},
+            "event_detail must carry the request body",
+        ),
         ("lambda-function", {"filename": "code.tar.gz"}, "filename must point at a .zip"),
         (
             "lambda-function",
@@ -251,6 +271,8 @@ STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T
     ],
     ids=[
         "wildcard-action",
+        "every-resource",
+        "detail-without-body",
         "not-a-zip",
         "unbounded-stream-retries",
         "record-older-than-the-stream",
@@ -314,6 +336,7 @@ def _module_dir(workspace: Path, tmp_path: Path, module: str) -> TerraformDir:
             "event_source_mappings",
             "mfa",
             "password_policy",
+            "event_detail",
         )
         if f'variable "{name}"' in root_vars and name not in required
     ]
@@ -343,4 +366,5 @@ def _default(name: str) -> str:
         "event_source_mappings": "{}",
         "mfa": '"OPTIONAL"',
         "password_policy": "{}",
+        "event_detail": '"$request.body"',
     }[name]

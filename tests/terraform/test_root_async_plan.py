@@ -59,8 +59,11 @@ def test_answers_stream_may_read_its_stream_and_put_events_only(root_plan: Plan)
     assert "SendFailedEvents" not in runtime  # never invoked asynchronously
     assert statements(root_plan, "answers_stream") == {"PutAnswerEvents": ["events:PutEvents"]}
     assert references(root_plan, "answers_stream", "policy_statements") == [
+        "local.kms_table_statements",
         "module.event_bus.bus_arn",
         "module.event_bus",
+        "local.put_events_conditions.answer_submitted",
+        "local.put_events_conditions",
     ]
     assert environment(root_plan, "answers_stream")["EVENT_BUS_NAME"] == "platform-sandbox-events"
 
@@ -96,6 +99,7 @@ def test_report_delivery_may_publish_to_the_reports_namespace_only(root_plan: Pl
         "StoreReports": ["dynamodb:PutItem"],
     }
     assert set(references(root_plan, "report_delivery", "policy_statements")) == {
+        "local.kms_table_statements",
         "module.reports_table.arn",
         "module.reports_table",
         "local.reports_namespace_arn",

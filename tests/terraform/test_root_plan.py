@@ -32,7 +32,10 @@ def test_root_validates_with_the_committed_lock_file(root: TerraformDir) -> None
     assert result["warning_count"] == 0, result["diagnostics"]
 
 
-def test_integration_puts_the_body_on_the_bus(root_plan: Plan) -> None:
+CUSTOMER_DETAIL = '{"order":${request.body},"customerId":"${context.authorizer.claims.sub}"}'
+
+
+def test_integration_puts_the_body_and_the_token_subject_on_the_bus(root_plan: Plan) -> None:
     integration = root_plan.one("module.ingest_api.aws_apigatewayv2_integration.this[0]").after
     assert integration["integration_type"] == "AWS_PROXY"
     assert integration["integration_subtype"] == "EventBridge-PutEvents"
@@ -40,7 +43,8 @@ def test_integration_puts_the_body_on_the_bus(root_plan: Plan) -> None:
     assert integration["request_parameters"] == {
         "Source": UPLOAD_RECEIVED.source,
         "DetailType": UPLOAD_RECEIVED.detail_type,
-        "Detail": "$request.body",
+        # The customer comes after the body: a body that smuggles a customerId is overridden.
+        "Detail": CUSTOMER_DETAIL,
         "EventBusName": "platform-sandbox-events",
     }
     config = root_plan.config("module.ingest_api.aws_apigatewayv2_integration.this")
@@ -49,10 +53,49 @@ def test_integration_puts_the_body_on_the_bus(root_plan: Plan) -> None:
     )
 
 
-def test_route_is_post_uploads_on_the_integration(root_plan: Plan) -> None:
+def test_uploads_take_tokens_of_the_platforms_user_pool_by_default(root_plan: Plan) -> None:
     route = root_plan.one("module.ingest_api.aws_apigatewayv2_route.this[0]").after
     assert route["route_key"] == "POST /uploads"
+    assert route["authorization_type"] == "JWT"
+    config = root_plan.config("module.ingest_api.aws_apigatewayv2_route.this")
+    assert (
+        "aws_apigatewayv2_authorizer.jwt[0].id"
+        in (config["expressions"]["authorizer_id"]["references"])
+    )
+    authorizer = root_plan.one("module.ingest_api.aws_apigatewayv2_authorizer.jwt[0]").after
+    assert authorizer["authorizer_type"] == "JWT"
+    assert authorizer["identity_sources"] == ["$request.header.Authorization"]
+    locals_refs = root_plan.raw["configuration"]["root_module"]["module_calls"]["ingest_api"]
+    assert "local.ingest_authorizer" in locals_refs["expressions"]["jwt_authorizer"]["references"]
+    # The issuer and audience are the pool's and its app client's (known after apply).
+    unknown = root_plan.one("module.ingest_api.aws_apigatewayv2_authorizer.jwt[0]").after_unknown
+    assert unknown["jwt_configuration"][0] == {"issuer": True, "audience": True}
+
+
+def test_a_public_ingest_route_is_explicit_and_warned_about(
+    root: TerraformDir, lambda_zip: object
+) -> None:
+    tf_vars = {"lambda_zip": str(lambda_zip), "ingest_public": True}
+    plan = root.plan(tf_vars)
+    route = plan.one("module.ingest_api.aws_apigatewayv2_route.this[0]").after
     assert route["authorization_type"] == "NONE"
+    assert plan.of_type("aws_apigatewayv2_authorizer") == [
+        r for r in plan.of_type("aws_apigatewayv2_authorizer") if "lambda_route" in r.address
+    ]
+    integration = plan.one("module.ingest_api.aws_apigatewayv2_integration.this[0]").after
+    assert integration["request_parameters"]["Detail"] == (
+        '{"order":${request.body},"customerId":"anonymous"}'
+    )
+    text = root.plan_text(tf_vars)
+    assert "Warning: Check block assertion failed" in text
+    assert "POST /uploads is public (ingest_public = true): anyone may post orders" in text
+
+
+def test_an_ingest_route_without_any_authoriser_is_refused(
+    root: TerraformDir, lambda_zip: object
+) -> None:
+    error = root.plan_error({"lambda_zip": str(lambda_zip), "users": {"create": False}})
+    assert "POST /uploads needs an authoriser: keep users.create = true" in error
 
 
 def test_api_role_may_only_put_events_on_the_bus(root_plan: Plan) -> None:
@@ -154,6 +197,10 @@ def test_no_iam_statement_has_a_wildcard_action(root_plan: Plan) -> None:
         if statement.get("effect") == "Deny" or statement.get("Effect") == "Deny":
             continue  # a deny may be broad (the web bucket's "no plain HTTP" denies s3:*)
         for action in actions_of(statement):
+            if (address, action) == ("data.aws_iam_policy_document.kms", "kms:*"):
+                # KMS's default key policy: the account administers its key and lets IAM
+                # policies grant its use (KMS developer guide, "Default key policy").
+                continue
             assert "*" not in action, f"{address}: wildcard action {action}"
     assert root_plan.of_type("aws_iam_role_policy_attachment") == [], "no managed policies"
 
@@ -180,8 +227,13 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         assert logging["application_log_level"] == "INFO"
         assert logging["system_log_level"] == "WARN"
         variables = fn["environment"][0].get("variables")
-        if name in ("platform-sandbox-report-delivery", "platform-sandbox-report-history"):
-            # They hold the Event API's URL, the web app's origin: known after apply.
+        if name in (
+            "platform-sandbox-report-delivery",
+            "platform-sandbox-report-history",
+            "platform-sandbox-channels",
+        ):
+            # They hold the Event API's URL, the web app's origin, the user pool's issuer:
+            # known after apply.
             assert variables is None
             continue
         assert variables["POWERTOOLS_SERVICE_NAME"]
@@ -281,3 +333,202 @@ def test_root_validations_explain_themselves(
 ) -> None:
     error = root.plan_error({"lambda_zip": str(lambda_zip), **tf_vars})
     assert message in error
+
+
+def test_every_function_has_reserved_concurrency_and_chat_cannot_take_it_all(
+    root_plan: Plan,
+) -> None:
+    reserved = {
+        f.after["function_name"]: f.after["reserved_concurrent_executions"]
+        for f in root_plan.of_type("aws_lambda_function")
+    }
+    assert len(reserved) == 7, reserved
+    assert all(n >= 1 for n in reserved.values()), reserved
+    assert reserved["platform-sandbox-channels"] == 100
+    # Lambda keeps 100 of an account's default 1,000 unreserved.
+    assert sum(reserved.values()) <= 900
+    others = sum(n for name, n in reserved.items() if name != "platform-sandbox-channels")
+    assert others >= reserved["platform-sandbox-channels"]
+
+
+def test_reserved_concurrency_of_zero_is_refused(root: TerraformDir, lambda_zip: object) -> None:
+    error = root.plan_error({"lambda_zip": str(lambda_zip), "reserved_concurrency": {"notify": 0}})
+    assert "reserved_concurrency values must be null (unreserved) or at least 1" in error
+
+
+def test_every_put_events_grant_is_bound_to_its_producers_contract(root_plan: Plan) -> None:
+    contracts = {
+        "module.ingest_api.": UPLOAD_RECEIVED,
+        "module.answers_stream.": ANSWER_SUBMITTED,
+        "module.security.": REPORT_READY,
+    }
+    grants: dict[str, dict[str, list[str]]] = {}
+    for addr, st in root_plan.iam_statements():
+        if "events:PutEvents" not in actions_of(st) or st.get("config"):
+            continue
+        conditions = {c["variable"]: c["values"] for c in st.get("condition") or []}
+        assert all(c["test"] == "StringEquals" for c in st["condition"]), addr
+        grants[addr.split(".data.")[0] + "."] = conditions
+    assert grants == {
+        prefix: {"events:source": [c.source], "events:detail-type": [c.detail_type]}
+        for prefix, c in contracts.items()
+    }
+
+
+def test_no_statement_grants_every_resource_but_for_actions_without_resources(
+    root_plan: Plan,
+) -> None:
+    without_resources = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    for addr, st in root_plan.iam_statements():
+        resources = st.get("resources", st.get("Resource")) or []
+        resources = [resources] if isinstance(resources, str) else resources
+        if "*" in resources and st.get("effect", st.get("Effect")) != "Deny":
+            assert set(actions_of(st)) <= without_resources, (addr, st)
+
+
+def test_api_gateway_assumes_the_integration_role_for_this_account_only(
+    root_plan: Plan,
+) -> None:
+    trusts = [
+        (addr, st)
+        for addr, st in root_plan.iam_statements()
+        if addr.startswith("module.ingest_api.")
+        and "sts:AssumeRole" in actions_of(st)
+        and "config" not in st
+    ]
+    assert trusts
+    for addr, trust in trusts:
+        variables = {c["variable"]: c for c in trust["condition"]}
+        assert set(variables) == {"aws:SourceAccount", "aws:SourceArn"}, addr
+        assert variables["aws:SourceArn"]["test"] == "ArnLike"
+
+
+def test_prod_protects_every_table_of_people_or_orders_and_the_user_pool(
+    root: TerraformDir, lambda_zip: object, root_plan: Plan
+) -> None:
+    protected = {
+        "platform-prod-orders",
+        "platform-prod-answers",
+        "platform-prod-assessments",
+        "platform-prod-reports",
+    }
+    plan = root.plan({"lambda_zip": str(lambda_zip), "environment": "prod"})
+    tables = {t.after["name"]: t.after for t in plan.of_type("aws_dynamodb_table")}
+    assert {n for n, t in tables.items() if t["deletion_protection_enabled"]} == protected
+    # Every table can be restored to a point in time.
+    assert all(t["point_in_time_recovery"][0]["enabled"] for t in tables.values()), tables
+    pool = plan.one("module.users.aws_cognito_user_pool.this[0]").after
+    assert pool["deletion_protection"] == "ACTIVE"
+    sandbox = root_plan.of_type("aws_dynamodb_table")
+    assert not any(t.after["deletion_protection_enabled"] for t in sandbox)
+
+
+def test_code_signing_checks_every_function_when_enabled(
+    root: TerraformDir, lambda_zip: object
+) -> None:
+    plan = root.plan({"lambda_zip": str(lambda_zip), "code_signing": {"enabled": True}})
+    profile = plan.one("aws_signer_signing_profile.lambda[0]").after
+    assert profile["platform_id"] == "AWSLambda-SHA384-ECDSA"
+    config = plan.one("aws_lambda_code_signing_config.this[0]").after
+    assert config["policies"] == [{"untrusted_artifact_on_deployment": "Warn"}]
+    functions = plan.of_type("aws_lambda_function")
+    assert len(functions) == 7
+    assert all(f.after_unknown.get("code_signing_config_arn") is True for f in functions)
+    error = root.plan_error(
+        {
+            "lambda_zip": str(lambda_zip),
+            "code_signing": {"enabled": True, "untrusted_artifact_on_deployment": "Enforce"},
+        }
+    )
+    assert 'code_signing.untrusted_artifact_on_deployment must be "Warn"' in error
+
+
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
+    root: TerraformDir, lambda_zip: object
+) -> None:
+    plan = root.plan({"lambda_zip": str(lambda_zip), "kms": {"key_arn": KEY}})
+    tables = plan.of_type("aws_dynamodb_table")
+    queues = plan.of_type("aws_sqs_queue")
+    log_groups = plan.of_type("aws_cloudwatch_log_group")
+    functions = plan.of_type("aws_lambda_function")
+    assert len(tables) == 5
+    assert len(queues) >= 9
+    assert len(functions) == 7
+    assert len(log_groups) == len(functions) + 3  # + HTTP API access, Event API, WAF
+    for table in tables:
+        assert table.after["server_side_encryption"] == [{"enabled": True, "kms_key_arn": KEY}]
+    for queue in queues:
+        assert queue.after["kms_master_key_id"] == KEY, queue.address
+    for group in log_groups:
+        assert group.after["kms_key_id"] == KEY, group.address
+    for fn in functions:
+        assert fn.after["kms_key_arn"] == KEY, fn.address
+    bus = plan.one("module.event_bus.aws_cloudwatch_event_bus.this[0]").after
+    assert bus["kms_key_identifier"] == KEY
+    # Each function that keeps data may use the key through DynamoDB only.
+    uses = {
+        addr.split(".")[1]
+        for addr, st in plan.iam_statements()
+        if st.get("sid") == "UseTableKey" and "config" not in st
+    }
+    assert uses == {
+        "capture_order",
+        "channels",
+        "answers_stream",
+        "security",
+        "report_delivery",
+        "report_history",
+    }
+    policy = json.loads(plan.raw["planned_values"]["outputs"]["kms_key_policy"]["value"])
+    sids = {s["Sid"]: s for s in policy["Statement"]}
+    assert set(sids) == {
+        "AccountAdministersTheKey",
+        "CloudWatchLogsEncryptsThePlatformsLogGroups",
+        "EventBridgeUsesTheKeyForThisAccount",
+    }
+    assert sids["EventBridgeUsesTheKeyForThisAccount"]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"}
+    }
+
+
+def test_a_key_made_here_is_rotated_and_carries_the_platforms_policy(
+    root: TerraformDir, lambda_zip: object, root_plan: Plan
+) -> None:
+    plan = root.plan({"lambda_zip": str(lambda_zip), "kms": {"create": True}})
+    key = plan.one("aws_kms_key.this[0]").after
+    assert key["enable_key_rotation"] is True
+    assert key["deletion_window_in_days"] == 30
+    assert plan.one("aws_kms_alias.this[0]").after["name"] == "alias/platform-sandbox"
+    config = plan.config("aws_kms_key_policy.this")
+    assert (
+        "data.aws_iam_policy_document.kms[0].json"
+        in (config["expressions"]["policy"]["references"])
+    )
+    # Without a key: AWS managed keys, no key resources.
+    assert root_plan.of_type("aws_kms_key") == []
+    for table in root_plan.of_type("aws_dynamodb_table"):
+        assert table.after["server_side_encryption"][0].get("kms_key_arn") in (None, "")
+
+
+def test_the_webhook_key_decrypts_only_through_its_store(
+    root: TerraformDir, lambda_zip: object
+) -> None:
+    webhook = {"store": "ssm", "name": "/platform/sandbox/notify/webhook-url", "kms_key_arn": KEY}
+    plan = root.plan({"lambda_zip": str(lambda_zip), "notify_webhook": webhook})
+    (decrypt,) = [
+        st
+        for addr, st in plan.iam_statements()
+        if addr.startswith("module.notify.") and st.get("sid") == "DecryptWebhookUrl"
+    ]
+    assert decrypt["actions"] == ["kms:Decrypt"]
+    assert decrypt["resources"] == [KEY]
+    assert decrypt["condition"] == [
+        {
+            "test": "StringEquals",
+            "variable": "kms:ViaService",
+            "values": ["ssm.eu-west-1.amazonaws.com"],
+        }
+    ]

@@ -44,12 +44,11 @@ def test_namespaces_hand_their_events_to_the_channel_handler(root_plan: Plan) ->
     answers = resources["NamespaceAnswers"]["Properties"]
     reports = resources["NamespaceReports"]["Properties"]
     direct = ("DIRECT", "channels", "REQUEST_RESPONSE")
-    for namespace in (chat, answers):
+    for namespace in (chat, answers, reports):
         assert handler(namespace["HandlerConfigs"]["OnPublish"]) == direct
         assert handler(namespace["HandlerConfigs"]["OnSubscribe"]) == direct
-    # Reports: clients only subscribe (authorised by the handler); publishing is IAM only.
-    assert set(reports["HandlerConfigs"]) == {"OnSubscribe"}
-    assert handler(reports["HandlerConfigs"]["OnSubscribe"]) == direct
+    # Reports: clients only subscribe (authorised by the handler); publishing is IAM only,
+    # and the handler lets only report delivery's role publish.
     assert modes(reports, "PublishAuthModes") == ["AWS_IAM"]
     # Private channels leave out API keys: an API key names an app, not a user. People sign
     # in with the platform's user pool (users.tf).
@@ -79,10 +78,38 @@ def test_people_sign_in_with_the_platform_user_pool(root_plan: Plan) -> None:
 def test_without_the_platform_pool_there_is_no_cognito_mode(
     root: TerraformDir, lambda_zip: Path
 ) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), "users": {"create": False}})
+    plan = root.plan(
+        {"lambda_zip": str(lambda_zip), "users": {"create": False}, "ingest_public": True}
+    )
     api = template_of(plan)["Resources"]["Api"]["Properties"]["EventConfig"]
     assert [p["AuthType"] for p in api["AuthProviders"]] == ["API_KEY", "AWS_IAM"]
     assert plan.of_type("aws_cognito_user_pool") == []
+
+
+def test_the_handler_knows_whom_to_trust_from_terraform(root_plan: Plan) -> None:
+    env = root_plan.one("module.channels.aws_lambda_function.this[0]").after["environment"][0]
+    config = root_plan.raw["configuration"]["root_module"]["module_calls"]["channels"]
+    refs = config["expressions"]["environment_variables"]["references"]
+    # The issuers: the platform's pool (known after apply); the services: report delivery.
+    assert "local.realtime_trusted_issuers" in refs
+    assert "module.report_delivery.role_arn" in refs
+    unknown = root_plan.one("module.channels.aws_lambda_function.this[0]").after_unknown
+    assert unknown["environment"][0]["variables"] is True
+    assert env.get("variables") is None
+    assert root_plan.raw["output_changes"]["realtime_trusted_issuers"]["after_unknown"] is True
+
+
+def test_an_oidc_provider_is_a_trusted_issuer(root: TerraformDir, lambda_zip: Path) -> None:
+    plan = root.plan(
+        {
+            "lambda_zip": str(lambda_zip),
+            "users": {"create": False},
+            "ingest_public": True,
+            "realtime_auth": {"openid_connect": {"issuer": "https://login.example.com/"}},
+        }
+    )
+    issuers = plan.raw["output_changes"]["realtime_trusted_issuers"]["after"]
+    assert issuers == ["https://login.example.com/"]
 
 
 def test_data_source_invokes_the_channel_handler_only(root_plan: Plan) -> None:
@@ -141,8 +168,12 @@ def test_api_key_expiry_is_explicit(root_plan: Plan) -> None:
     ahead = expires - datetime.now(UTC)
     assert timedelta(days=89) < ahead <= timedelta(days=90)
     assert expires.minute == expires.second == 0
+    key = root_plan.one("module.realtime.aws_appsync_api_key.this[0]").after
+    assert key["expires"] == outputs["realtime_api_key_expires"]["value"]
+    # Not in the stack: its outputs are readable by anyone with cloudformation:DescribeStacks.
     template = template_of(root_plan)
-    assert template["Resources"]["ApiKey"]["Properties"]["Expires"] == {"Ref": "ApiKeyExpires"}
+    assert "ApiKey" not in template["Resources"]
+    assert not [k for k in template["Outputs"] if "Key" in k]
 
 
 def test_outputs_a_realtime_client_needs(root_plan: Plan) -> None:
@@ -190,12 +221,17 @@ def test_every_sign_in_mode_plans_a_clean_template(root: TerraformDir, lambda_zi
     assert permission["principal"] == "appsync.amazonaws.com"
 
 
-def test_api_keys_can_be_turned_off(root: TerraformDir, lambda_zip: Path) -> None:
-    plan = root.plan(
-        {"lambda_zip": str(lambda_zip), "realtime_auth": {"api_key": {"enabled": False}}}
-    )
+@pytest.mark.parametrize(
+    "tf_vars",
+    [{"realtime_auth": {"api_key": {"enabled": False}}}, {"environment": "prod"}],
+    ids=["turned-off", "off-by-default-outside-the-sandbox"],
+)
+def test_api_keys_can_be_turned_off(
+    root: TerraformDir, lambda_zip: Path, tf_vars: dict[str, object]
+) -> None:
+    plan = root.plan({"lambda_zip": str(lambda_zip), **tf_vars})
+    assert plan.of_type("aws_appsync_api_key") == []
     template = template_of(plan)
-    assert "ApiKey" not in template["Resources"]
     api = template["Resources"]["Api"]["Properties"]["EventConfig"]
     assert modes(api, "ConnectionAuthModes") == ["AWS_IAM", "AMAZON_COGNITO_USER_POOLS"]
     assert cfn_lint(template) == []

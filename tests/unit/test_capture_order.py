@@ -16,6 +16,8 @@ from tests.unit.aws import create_table
 from tests.unit.conftest import log_records, metric_values
 
 TABLE = "orders-test"
+CUSTOMER = "0f1e2d3c-4b5a-4697-8877-665544332211"
+KEY = {"pk": f"CUSTOMER#{CUSTOMER}#ORDER#ord-1001"}
 
 
 @pytest.fixture
@@ -37,8 +39,8 @@ def test_stores_the_order(
     result = capture.lambda_handler(upload_event, lambda_context)
 
     assert result == {"orderId": "ord-1001", "created": True}
-    item = orders_table.get_item(Key={"pk": "ORDER#ord-1001"})["Item"]
-    assert item["customerId"] == "cust-42"
+    item = orders_table.get_item(Key=KEY)["Item"]
+    assert item["customerId"] == CUSTOMER
     assert item["total"] == Decimal("28.00")
     assert item["items"][0] == {"sku": "BOOK-1", "quantity": 2, "unitPrice": Decimal("12.50")}
     assert item["eventId"] == upload_event["id"]
@@ -74,12 +76,19 @@ def test_redelivered_event_creates_no_second_order(
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda d: d.pop("orderId"), "detail.orderId: Field required"),
-        (lambda d: d.update(items=[]), "detail.items: List should have at least 1 item"),
-        (lambda d: d["items"][0].update(quantity="two"), "detail.items.0.quantity"),
-        (lambda d: d["items"][1].update(unitPrice=-1), "detail.items.1.unitPrice"),
-        (lambda d: d.update(currency="euro"), "detail.currency"),
-        (lambda d: d.update(discount=5), "detail.discount: Extra inputs are not permitted"),
+        (lambda d: d["order"].pop("orderId"), "detail.order.orderId: Field required"),
+        (lambda d: d["order"].update(items=[]), "detail.order.items: List should have at least"),
+        (lambda d: d["order"]["items"][0].update(quantity="two"), "detail.order.items.0.quantity"),
+        (lambda d: d["order"]["items"][1].update(unitPrice=-1), "detail.order.items.1.unitPrice"),
+        (lambda d: d["order"].update(currency="euro"), "detail.order.currency"),
+        (lambda d: d["order"].update(discount=5), "detail.order.discount: Extra inputs are not"),
+        # The customer is the token's subject, never a field of the body.
+        (
+            lambda d: d["order"].update(customerId="someone-else"),
+            "detail.order.customerId: Extra inputs are not permitted",
+        ),
+        (lambda d: d.pop("customerId"), "detail.customerId: Field required"),
+        (lambda d: d.update(customerId=""), "detail.customerId: String should match pattern"),
     ],
     ids=[
         "missing-order-id",
@@ -88,6 +97,9 @@ def test_redelivered_event_creates_no_second_order(
         "negative-price",
         "bad-currency",
         "unknown-field",
+        "customer-in-body",
+        "no-customer",
+        "empty-customer",
     ],
 )
 def test_invalid_detail_is_logged_counted_and_raised(
@@ -134,6 +146,23 @@ def test_non_object_body_is_rejected(
     assert orders_table.scan()["Count"] == 0
 
 
+def test_two_customers_with_the_same_order_id_get_two_orders(
+    orders_table: Any, upload_event: dict[str, Any], lambda_context: Any
+) -> None:
+    other = dict(upload_event, id="0c7d8f0e-2222-4a4a-9b9b-123456789abc")
+    other["detail"] = dict(upload_event["detail"], customerId="someone-else")
+
+    assert capture.lambda_handler(upload_event, lambda_context)["created"] is True
+    assert capture.lambda_handler(other, lambda_context)["created"] is True
+
+    items = {i["pk"]: i for i in orders_table.scan()["Items"]}
+    assert sorted(items) == [
+        "CUSTOMER#0f1e2d3c-4b5a-4697-8877-665544332211#ORDER#ord-1001",
+        "CUSTOMER#someone-else#ORDER#ord-1001",
+    ]
+    assert {i["customerId"] for i in items.values()} == {CUSTOMER, "someone-else"}
+
+
 def test_event_of_another_contract_is_rejected(
     orders_table: Any, upload_event: dict[str, Any], lambda_context: Any
 ) -> None:
@@ -142,7 +171,7 @@ def test_event_of_another_contract_is_rejected(
     with pytest.raises(InvalidEventError) as caught:
         capture.lambda_handler(upload_event, lambda_context)
     assert "source: expected 'platform.ingest'" in str(caught.value)
-    assert "detail-type: expected 'UploadReceived.v1'" in str(caught.value)
+    assert "detail-type: expected 'UploadReceived.v2'" in str(caught.value)
 
 
 def test_missing_table_setting_names_the_variable(

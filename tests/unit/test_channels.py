@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from handlers.channels import handler as channels
-from handlers.channels.identity import AuthKind, caller_from_identity
+from handlers.channels.identity import AuthKind, IdentityRules, caller_from_identity
 from handlers.channels.settings import get_settings
 from tests.conftest import EVENTS, load_event
 from tests.unit.aws import create_table
@@ -20,12 +20,16 @@ from tests.unit.conftest import emitted, log_records, metric_values
 TABLE = "answers-test"
 IDENTITIES: dict[str, Any] = json.loads((EVENTS / "appsync_identities.json").read_text())
 
+# What the platform trusts, as Terraform configures it (terraform/realtime.tf).
+COGNITO_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI"
+OIDC_ISSUER = "https://login.example.com/"
+SERVICE_ROLE = "arn:aws:iam::123456789012:role/service/platform-report-delivery"
+RULES = IdentityRules.of([COGNITO_ISSUER, OIDC_ISSUER], [SERVICE_ROLE])
+
 # The user id each identity stands for (see handlers/channels/identity.py).
 USER_IDS = {
     "cognito": ("AMAZON_COGNITO_USER_POOLS", "0f1e2d3c-4b5a-4697-8877-665544332211"),
     "oidc": ("OPENID_CONNECT", "auth0-5f2b7c"),
-    "iam_user": ("AWS_IAM", "alice"),
-    "iam_role": ("AWS_IAM", "user-42"),
     "iam_cognito_identity": ("AWS_IAM", "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
     "lambda": ("AWS_LAMBDA", "tenant1-user7"),
 }
@@ -66,14 +70,21 @@ def subscribe(path: str, identity: str, context: Any) -> Any:
     return channels.lambda_handler(request("SUBSCRIBE", path, identity), context)
 
 
+@pytest.fixture(autouse=True)
+def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("ANSWERS_TABLE_NAME", TABLE)
+    monkeypatch.setenv("TRUSTED_ISSUERS", f"{COGNITO_ISSUER},{OIDC_ISSUER}")
+    monkeypatch.setenv("SERVICE_ROLE_ARNS", SERVICE_ROLE)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def answers_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("ANSWERS_TABLE_NAME", TABLE)
-    get_settings.cache_clear()
     monkeypatch.setattr(channels, "_store", None)
     with mock_aws():
         yield create_table(TABLE)
-    get_settings.cache_clear()
 
 
 # --- identity ------------------------------------------------------------------------------
@@ -83,12 +94,13 @@ def answers_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def test_user_id_comes_from_the_identity_of_each_auth_mode(
     name: str, expected: tuple[str, str]
 ) -> None:
-    caller = caller_from_identity(IDENTITIES[name])
+    caller = caller_from_identity(IDENTITIES[name], RULES)
     assert (caller.kind.value, caller.user_id) == expected
+    assert caller.service is None
 
 
 def test_api_key_callers_have_no_user_id() -> None:
-    caller = caller_from_identity(None)
+    caller = caller_from_identity(None, RULES)
     assert caller.kind is AuthKind.API_KEY
     assert caller.user_id is None
 
@@ -105,7 +117,79 @@ def test_api_key_callers_have_no_user_id() -> None:
     ],
 )
 def test_identities_without_a_usable_user_id_get_none(identity: dict[str, Any]) -> None:
-    assert caller_from_identity(identity).user_id is None
+    assert caller_from_identity(identity, RULES).user_id is None
+
+
+def with_(name: str, **changes: Any) -> dict[str, Any]:
+    identity: dict[str, Any] = copy.deepcopy(IDENTITIES[name])
+    identity.update(changes)
+    return identity
+
+
+SPOOFS = {
+    # Anyone who may assume a role chooses its session name: never a user id.
+    "role session named as a user": with_(
+        "iam_role",
+        userArn="arn:aws:sts::123456789012:assumed-role/platform-web/"
+        "0f1e2d3c-4b5a-4697-8877-665544332211",
+    ),
+    "iam user named as a user": with_(
+        "iam_user", userArn="arn:aws:iam::123456789012:user/0f1e2d3c-4b5a-4697-8877-665544332211"
+    ),
+    "unauthenticated identity pool guest": with_(
+        "iam_cognito_identity", cognitoIdentityAuthType="unauthenticated"
+    ),
+    "token of an issuer not configured": with_(
+        "oidc", issuer="https://evil.example.com/", sub="0f1e2d3c-4b5a-4697-8877-665544332211"
+    ),
+    "cognito token of another pool": with_(
+        "cognito", issuer="https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"
+    ),
+    "oidc sub that is a wildcard": with_("oidc", sub="*"),
+    "lambda authoriser sub with a separator": {"handlerContext": {"sub": "alice/reports"}},
+    "lambda authoriser sub with a colon": {"handlerContext": {"sub": "eu-west-1:alice"}},
+    "cognito sub too long": with_("cognito", sub="a" * 51),
+    "service session of a role in another account": with_(
+        "iam_role",
+        userArn="arn:aws:sts::999999999999:assumed-role/platform-report-delivery/x",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPOOFS))
+def test_identities_a_caller_can_shape_never_name_a_user(name: str) -> None:
+    caller = caller_from_identity(SPOOFS[name], RULES)
+    assert caller.user_id is None
+    assert caller.service is None
+    assert caller.why_no_user
+
+
+def test_the_platforms_services_are_known_by_their_role_and_are_no_user() -> None:
+    identity = with_(
+        "iam_role", userArn="arn:aws:sts::123456789012:assumed-role/platform-report-delivery/fn"
+    )
+    caller = caller_from_identity(identity, RULES)
+    assert (caller.user_id, caller.service, caller.label) == (
+        None,
+        "platform-report-delivery",
+        "platform-report-delivery",
+    )
+
+
+def test_service_roles_must_be_role_arns() -> None:
+    with pytest.raises(ValueError, match="is not an IAM role ARN"):
+        IdentityRules.of([], ["arn:aws:iam::123456789012:user/alice"])
+
+
+@pytest.mark.parametrize("namespace", ["reports", "answers"])
+@pytest.mark.parametrize("name", sorted(SPOOFS))
+def test_a_spoofed_identity_may_not_subscribe_to_the_user_it_claims(
+    lambda_context: Any, name: str, namespace: str
+) -> None:
+    event = request("SUBSCRIBE", f"/{namespace}/0f1e2d3c-4b5a-4697-8877-665544332211")
+    event["identity"] = SPOOFS[name]
+    response = channels.lambda_handler(event, lambda_context)
+    assert response["error"].startswith(f"ChannelRefusedError - /{namespace} channels are private")
 
 
 # --- publish: chat -------------------------------------------------------------------------
@@ -219,7 +303,9 @@ def test_answers_are_validated_and_stored_for_their_owner(
     [
         ("api_key", "/answers/someone", "/answers channels are private"),
         ("cognito", "/answers/someone-else", "/answers/someone-else is not your channel"),
-        ("iam_user", "/answers/alice/extra", "is not your channel; use /answers/alice"),
+        ("lambda", "/answers/tenant1-user7/x", "is not your channel; use /answers/tenant1-user7"),
+        ("iam_user", "/answers/alice", "IAM callers other than signed-in identity pool users"),
+        ("iam_role", "/answers/user-42", "a role session name is not one"),
     ],
 )
 def test_answers_to_a_channel_not_owned_by_the_caller_fail_and_are_not_stored(
@@ -240,9 +326,9 @@ def test_an_answer_that_cannot_be_stored_fails_alone_with_a_retryable_error(
 ) -> None:
     answers_table.delete()
     items = publish(
-        "/answers/alice",
+        "/answers/tenant1-user7",
         [{"questionnaireId": "q", "questionId": "a", "value": 1}],
-        "iam_user",
+        "lambda",
         lambda_context,
     )
     assert items[0]["error"] == ("StorageError - the answer could not be stored; publish it again")
@@ -268,15 +354,29 @@ def test_an_unexpected_failure_answers_a_safe_error_and_logs_the_details(
 # --- publish: reports and unknown channels -------------------------------------------------
 
 
-def test_clients_cannot_publish_reports(lambda_context: Any) -> None:
+@pytest.mark.parametrize("identity", ["cognito", "iam_user", "iam_role", "api_key"])
+def test_clients_cannot_publish_reports(lambda_context: Any, identity: str) -> None:
     user = USER_IDS["cognito"][1]
-    items = publish(f"/reports/{user}", [{"score": 1}], "cognito", lambda_context)
+    items = publish(f"/reports/{user}", [{"score": 1}], identity, lambda_context)
     assert items == [
         {
             "id": "item-0",
             "error": "ChannelRefusedError - /reports channels are published by the platform only",
         }
     ]
+
+
+def test_the_report_service_publishes_to_a_users_report_channel(lambda_context: Any) -> None:
+    event = request("PUBLISH", "/reports/tenant1-user7", "iam_role", [{"score": 1}, "text"])
+    event["identity"]["userArn"] = (
+        "arn:aws:sts::123456789012:assumed-role/platform-report-delivery/fn"
+    )
+    items = channels.lambda_handler(event, lambda_context)["events"]
+    assert items[0] == {"id": "item-0", "payload": {"score": 1}}
+    assert items[1]["error"].endswith("payload must be a JSON object, got string")
+    event["info"]["channel"] = {"path": "/reports/a/b", "segments": ["reports", "a", "b"]}
+    items = channels.lambda_handler(event, lambda_context)["events"]
+    assert items[0]["error"] == "ChannelRefusedError - /reports/a/b is not a user's report channel"
 
 
 def test_publish_to_an_unknown_namespace_is_refused_not_passed_through(
@@ -318,12 +418,46 @@ def test_no_auth_mode_may_subscribe_to_another_users_reports(
     assert metric_values(capsys.readouterr().out) == {"SubscriptionsRefused": 1}
 
 
-@pytest.mark.parametrize("path", ["/reports/*", "/reports/alice/*", "/reports/alice/x"])
+@pytest.mark.parametrize(
+    "path", ["/reports/*", "/reports/tenant1-user7/*", "/reports/tenant1-user7/x"]
+)
 def test_wildcard_and_deeper_report_paths_are_refused(lambda_context: Any, path: str) -> None:
-    response = subscribe(path, "iam_user", lambda_context)
+    response = subscribe(path, "lambda", lambda_context)
     assert response == {
-        "error": f"ChannelRefusedError - {path} is not your channel; use /reports/alice"
+        "error": f"ChannelRefusedError - {path} is not your channel; use /reports/tenant1-user7"
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("reports/tenant1-user7", "a channel path starts with /"),
+        ("/reports//tenant1-user7", "segment '' is not"),
+        ("/reports/*/tenant1-user7", "a wildcard only ends a subscription"),
+        ("/*", "segment '*' is not"),
+        ("/reports/tenant1-user7/", "segment '' is not"),
+        ("/reports/a/b/c/d/e", "a channel has 1-5 segments"),
+        ("/reports/tenant1_user7", "segment 'tenant1_user7' is not"),
+        ("/chat/tenant1-user7", "it is not in namespace reports"),
+    ],
+)
+def test_paths_that_match_no_route_are_refused_before_routing(
+    lambda_context: Any, path: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = request("SUBSCRIBE", "/reports/tenant1-user7", "lambda")
+    event["info"]["channel"] = {"path": path, "segments": path.strip("/").split("/")}
+    response = channels.lambda_handler(event, lambda_context)
+    assert response["error"].startswith("UnknownChannelError - no channel ")
+    assert reason in response["error"]
+    assert metric_values(capsys.readouterr().out) == {"SubscriptionsRefused": 1}
+
+
+def test_a_publish_to_a_refused_path_fails_every_item(lambda_context: Any) -> None:
+    event = request("PUBLISH", "/answers/tenant1-user7", "lambda", [{"a": 1}, {"b": 2}])
+    event["info"]["channel"]["path"] = "/answers/*"
+    items = channels.lambda_handler(event, lambda_context)["events"]
+    assert [i["id"] for i in items] == ["item-0", "item-1"]
+    assert all("a wildcard only ends a subscription" in i["error"] for i in items)
 
 
 def test_api_key_callers_are_refused_on_private_channels(lambda_context: Any) -> None:
@@ -333,7 +467,7 @@ def test_api_key_callers_are_refused_on_private_channels(lambda_context: Any) ->
     assert "API_KEY callers have no user id" in response["error"]
 
 
-@pytest.mark.parametrize("identity", ["api_key", "cognito", "iam_role"])
+@pytest.mark.parametrize("identity", ["api_key", "cognito", "iam_role", "iam_user"])
 def test_chat_rooms_are_open_to_every_caller(lambda_context: Any, identity: str) -> None:
     assert subscribe("/chat/lobby", identity, lambda_context) is None
 

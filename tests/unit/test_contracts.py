@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -54,4 +55,4 @@ def test_entry_refuses_a_detail_of_another_contract(contract: object) -> None:
 
 def test_versions_are_in_the_detail_type() -> None:
     for contract in (ANSWER_SUBMITTED, REPORT_READY, UPLOAD_RECEIVED):
-        assert contract.detail_type.endswith(".v1")
+        assert re.fullmatch(r"[A-Za-z]+\.v[1-9][0-9]*", contract.detail_type)

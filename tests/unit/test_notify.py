@@ -65,7 +65,8 @@ def test_posts_a_summary_of_the_order(
     sent = ssm_webhook.requests[0]
     assert sent["headers"]["Content-Type"] == "application/json"
     assert sent["body"] == {
-        "text": "New order ord-1001 from customer cust-42: 3 items, total 28.00 EUR"
+        "text": "New order ord-1001 from customer 0f1e2d3c-4b5a-4697-8877-665544332211: "
+        "3 items, total 28.00 EUR"
     }
     out = capsys.readouterr().out
     assert metric_values(out) == {"NotificationsSent": 1}
@@ -136,8 +137,8 @@ def test_invalid_detail_sends_nothing(
     lambda_context: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    upload_event["detail"]["items"][0]["quantity"] = 0
-    with pytest.raises(InvalidEventError, match=r"detail\.items\.0\.quantity"):
+    upload_event["detail"]["order"]["items"][0]["quantity"] = 0
+    with pytest.raises(InvalidEventError, match=r"detail\.order\.items\.0\.quantity"):
         notify.lambda_handler(upload_event, lambda_context)
     assert ssm_webhook.requests == []
     out = capsys.readouterr().out

@@ -20,21 +20,22 @@ class CaptureResult:
     created: bool
 
 
-def order_key(order_id: str) -> str:
-    return f"ORDER#{order_id}"
+def order_key(customer_id: str, order_id: str) -> str:
+    """One customer's order: the same ``orderId`` of two customers is two orders."""
+    return f"CUSTOMER#{customer_id}#ORDER#{order_id}"
 
 
 def order_item(event: ParsedEvent[UploadReceived]) -> dict[str, Any]:
     """The DynamoDB item of an order (numbers as Decimal, as DynamoDB wants them)."""
-    upload = event.detail
+    upload, order = event.detail, event.detail.order
     return {
-        "pk": order_key(upload.order_id),
-        "orderId": upload.order_id,
+        "pk": order_key(upload.customer_id, order.order_id),
+        "orderId": order.order_id,
         "customerId": upload.customer_id,
-        "currency": upload.currency,
-        "items": [line.model_dump(by_alias=True) for line in upload.items],
-        "total": upload.total,
-        "note": upload.note,
+        "currency": order.currency,
+        "items": [line.model_dump(by_alias=True) for line in order.items],
+        "total": order.total,
+        "note": order.note,
         "receivedAt": event.time.isoformat(),
         "eventId": event.event_id,
     }
@@ -44,4 +45,4 @@ def capture_order(event: ParsedEvent[UploadReceived], store: OrderStore) -> Capt
     """Store the order once: a redelivered event or a retried upload is a no-op."""
     item = {k: v for k, v in order_item(event).items() if v is not None}
     created = store.put_if_absent(item)
-    return CaptureResult(order_id=event.detail.order_id, created=created)
+    return CaptureResult(order_id=event.detail.order.order_id, created=created)

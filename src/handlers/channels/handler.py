@@ -25,11 +25,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handlers.channels.identity import Caller, caller_from_identity
 from handlers.channels.logic import (
     AnswerStore,
+    Channel,
     ChannelRefusedError,
     InvalidPayloadError,
     StorageError,
     UnknownChannelError,
+    channel_of,
     deliver_chat_message,
+    deliver_report,
     require_own_channel,
     submit_answer,
 )
@@ -68,8 +71,9 @@ def _caller() -> Caller:
     return caller
 
 
-def _segments() -> list[str]:
-    return list(app.current_event.info.channel_segments)
+def _segments() -> tuple[str, ...]:
+    channel: Channel = app.context["channel"]
+    return channel.segments
 
 
 def _publish_item(produce: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]:
@@ -125,17 +129,13 @@ def publish_answer(payload: Any) -> Mapping[str, Any]:
     return _publish_item(lambda: submit_answer(payload, _caller(), _segments(), get_store))
 
 
-def _refuse_report() -> dict[str, Any]:
-    raise ChannelRefusedError("/reports channels are published by the platform only")
-
-
 def _unknown_channel() -> dict[str, Any]:
     raise UnknownChannelError(f"no channel {app.current_event.info.channel_path} here")
 
 
 @app.on_publish("/reports/*")
-def publish_report(payload: Any) -> Mapping[str, Any]:  # Powertools passes the payload
-    return _publish_item(_refuse_report)
+def publish_report(payload: Any) -> Mapping[str, Any]:
+    return _publish_item(lambda: deliver_report(payload, _caller(), _segments()))
 
 
 @app.on_publish("/*")
@@ -176,16 +176,36 @@ def subscribe_elsewhere() -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     info = event["info"]
-    caller = caller_from_identity(event.get("identity"))
-    metrics.add_dimension(name="ChannelNamespace", value=info["channelNamespace"]["name"])
+    caller = caller_from_identity(event.get("identity"), get_settings().identity_rules)
+    namespace = info["channelNamespace"]["name"]
+    publishing = info["operation"] == "PUBLISH"
+    metrics.add_dimension(name="ChannelNamespace", value=namespace)
     logger.append_keys(
         channel=info["channel"]["path"],
         operation=info["operation"],
         auth=caller.kind.value,
         user_id=caller.user_id,
+        service=caller.service,
     )
-    app.context["caller"] = caller  # read by the routes through _caller()
-    response = app.resolve(event, context)
-    if info["operation"] == "PUBLISH":
+    try:
+        channel = channel_of(info["channel"]["path"], namespace, subscribe=not publishing)
+    except UnknownChannelError as exc:
+        response = _refuse_request(exc, event.get("events") if publishing else None)
+    else:
+        # Read by the routes through _caller() and _segments().
+        app.append_context(caller=caller, channel=channel)  # type: ignore[no-untyped-call]
+        response = app.resolve(event, context)
+    if publishing:
         _account_items(response)
     return response
+
+
+def _refuse_request(exc: UnknownChannelError, items: Any) -> Any:
+    """The answer to a request whose channel is refused before any route: every published item
+    fails with the reason, a subscription is refused with it."""
+    error = f"{type(exc).__name__} - {exc}"
+    if items is None:
+        logger.warning("subscription refused", extra={"reason": str(exc)})
+        metrics.add_metric(name="SubscriptionsRefused", unit=MetricUnit.Count, value=1)
+        return {"error": error}
+    return {"events": [{"id": item.get("id"), "error": error} for item in items]}

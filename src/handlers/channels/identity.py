@@ -1,23 +1,32 @@
-"""Who is calling: the user id of an AppSync Events caller, for each auth mode.
+"""Who is calling: a user, one of the platform's own services, or neither.
 
-AppSync passes ``identity`` in a shape that depends on the auth mode of the request:
+A user id comes only from an identity that names a user; nothing a caller can choose (a role
+session name, a claim of an issuer we do not trust, a wildcard) ever becomes one. AppSync
+passes ``identity`` in a shape that depends on the auth mode of the request:
 
 - API key: ``null``. An API key names an app, not a user: no user id.
-- Cognito user pools: ``sub``, ``issuer`` (``https://cognito-idp...``), ``username``,
-  ``claims``, ... The user id is ``sub``.
-- OpenID Connect: ``sub``, ``issuer``, ``claims``. The user id is ``sub``.
-- IAM (SigV4): ``accountId``, ``userArn``, ``cognitoIdentityId``, ... A Cognito identity pool
-  caller is identified by its identity id (every one of them shares the pool's role, so the
-  ARN does not tell them apart); the region prefix is dropped because a channel segment may
-  not hold a colon. Other IAM callers are identified by their ARN's principal name: the user
-  name of an IAM user, the session name of an assumed role.
+- Cognito user pools, OpenID Connect: ``sub``, ``issuer``, ``claims``. The user id is
+  ``sub``, and only when ``issuer`` is one of the issuers the platform configured (its user
+  pool, the OIDC provider of ``realtime_auth``): AppSync checked the token's signature, the
+  issuer tells whose users it names.
+- IAM (SigV4): ``accountId``, ``userArn``, ``cognitoIdentityId``, ``cognitoIdentityAuthType``,
+  ... A Cognito identity pool caller that signed in (``authenticated``) is the user named by
+  its identity id (the region prefix dropped: a channel segment holds no colon). Every other
+  IAM caller names no user: a role session name is chosen by whoever assumes the role. The
+  platform's own services are recognised by their role (``userArn`` is
+  ``arn:aws:sts::<account>:assumed-role/<role name>/<session>``), configured from Terraform;
+  they may publish reports, never act as a user.
 - Lambda authoriser: ``handlerContext``, whatever the authoriser returned. This platform's
   contract: the authoriser puts the user id in ``handlerContext.sub``.
+
+A user id must be usable as one channel segment: 1-50 letters, digits or hyphens (AppSync's
+rule for segments), so ``*``, ``/`` and ``:`` can never reach a channel path through it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -32,47 +41,105 @@ class AuthKind(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+# AppSync Events: a channel segment is 1-50 characters of [A-Za-z0-9-].
+USER_ID = re.compile(r"^[A-Za-z0-9-]{1,50}$")
+_ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
+_SESSION_ARN = re.compile(r"^arn:[a-z-]+:sts::(\d{12}):assumed-role/([^/]+)/[^/]+$")
+
+
 @dataclass(frozen=True)
 class Caller:
     kind: AuthKind
-    user_id: str | None
+    user_id: str | None = None
+    service: str | None = None
+    """The platform service's role name, for a caller recognised as one."""
+    why_no_user: str = ""
+    """Why ``user_id`` is None, in words a client can act on."""
 
     @property
     def label(self) -> str:
         """How the caller is named in payloads and logs."""
-        return self.user_id or "anonymous"
+        return self.user_id or self.service or "anonymous"
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    """What the platform trusts: JWT issuers whose ``sub`` names a user, and the roles of its
+    own services (as ARNs, ``arn:aws:iam::<account>:role/<path><name>``)."""
+
+    trusted_issuers: frozenset[str] = frozenset()
+    service_roles: frozenset[tuple[str, str]] = frozenset()
+    """(account id, role name) of each service role."""
+
+    @classmethod
+    def of(cls, issuers: Iterable[str], service_role_arns: Iterable[str]) -> IdentityRules:
+        roles = set()
+        for arn in service_role_arns:
+            match = _ROLE_ARN.match(arn)
+            if match is None:
+                raise ValueError(f"{arn!r} is not an IAM role ARN")
+            roles.add((match[1], match[2]))
+        return cls(frozenset(i.rstrip("/") for i in issuers if i), frozenset(roles))
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _iam_user_id(identity: Mapping[str, Any]) -> str | None:
+def _user(kind: AuthKind, value: Any, source: str) -> Caller:
+    """A user caller when ``value`` is a usable user id; otherwise a caller without one."""
+    text = _text(value)
+    if text is None:
+        return Caller(kind, why_no_user=f"{kind.value} callers without {source} have no user id")
+    if not USER_ID.match(text):
+        return Caller(
+            kind,
+            why_no_user=(
+                f"the {source} of this {kind.value} caller is not a usable user id "
+                "(1-50 letters, digits or hyphens)"
+            ),
+        )
+    return Caller(kind, user_id=text)
+
+
+def _iam_caller(identity: Mapping[str, Any], rules: IdentityRules) -> Caller:
     identity_id = _text(identity.get("cognitoIdentityId"))
-    if identity_id:
-        return identity_id.rpartition(":")[2] or None
-    arn = _text(identity.get("userArn")) or ""
-    # arn:aws:iam::123456789012:user/path/alice -> alice
-    # arn:aws:sts::123456789012:assumed-role/Role/session -> session
-    resource = arn.split(":", 5)[5] if arn.count(":") >= 5 else ""
-    kind, _, rest = resource.partition("/")
-    if kind in {"user", "assumed-role"} and rest:
-        return rest.rsplit("/", 1)[-1] or None
-    return None
+    if identity_id is not None:
+        if identity.get("cognitoIdentityAuthType") != "authenticated":
+            return Caller(
+                AuthKind.IAM, why_no_user="unauthenticated identity pool callers have no user id"
+            )
+        return _user(AuthKind.IAM, identity_id.rpartition(":")[2], "identity id")
+    session = _SESSION_ARN.match(_text(identity.get("userArn")) or "")
+    if session is not None and (session[1], session[2]) in rules.service_roles:
+        return Caller(
+            AuthKind.IAM,
+            service=session[2],
+            why_no_user="the platform's services publish reports, they act as no user",
+        )
+    return Caller(
+        AuthKind.IAM,
+        why_no_user=(
+            "IAM callers other than signed-in identity pool users have no user id "
+            "(a role session name is not one)"
+        ),
+    )
 
 
-def caller_from_identity(identity: Mapping[str, Any] | None) -> Caller:
+def caller_from_identity(identity: Mapping[str, Any] | None, rules: IdentityRules) -> Caller:
     """The caller behind ``identity`` as AppSync Events passes it to a direct Lambda."""
     if identity is None:
-        return Caller(AuthKind.API_KEY, None)
+        return Caller(AuthKind.API_KEY, why_no_user="API_KEY callers have no user id")
     if "handlerContext" in identity:
         context = identity.get("handlerContext")
         sub = context.get("sub") if isinstance(context, Mapping) else None
-        return Caller(AuthKind.LAMBDA, _text(sub))
+        return _user(AuthKind.LAMBDA, sub, "handlerContext.sub")
     if "userArn" in identity or "accountId" in identity:
-        return Caller(AuthKind.IAM, _iam_user_id(identity))
+        return _iam_caller(identity, rules)
     if "sub" in identity:
-        issuer = _text(identity.get("issuer")) or ""
-        kind = AuthKind.COGNITO if "cognito-idp." in issuer else AuthKind.OIDC
-        return Caller(kind, _text(identity.get("sub")))
-    return Caller(AuthKind.UNKNOWN, None)
+        issuer = (_text(identity.get("issuer")) or "").rstrip("/")
+        kind = AuthKind.COGNITO if issuer.startswith("https://cognito-idp.") else AuthKind.OIDC
+        if issuer not in rules.trusted_issuers:
+            return Caller(kind, why_no_user=f"tokens of {issuer or 'no issuer'} name no user here")
+        return _user(kind, identity.get("sub"), "sub")
+    return Caller(AuthKind.UNKNOWN, why_no_user="this identity names no user")

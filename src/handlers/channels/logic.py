@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from handlers.channels.identity import Caller
+from handlers.channels.identity import USER_ID, Caller
 from handlers.channels.models import Answer, ChatMessage, DeliveredChatMessage, StoredAnswer
 from handlers.common.errors import describe_validation_error
 from handlers.common.pii import mask_pii
@@ -35,6 +37,49 @@ class UnknownChannelError(LookupError):
 
 class StorageError(RuntimeError):
     """A valid answer could not be stored; publishing it again is safe (same key)."""
+
+
+# AppSync Events: 1-5 segments of 1-50 letters, digits or hyphens; ``*`` only as the last
+# segment of a subscription, never as the namespace.
+_SEGMENT = re.compile(r"^[A-Za-z0-9-]{1,50}$")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A request's channel, checked: the handler works on these segments, nothing else."""
+
+    namespace: str
+    segments: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        return "/" + "/".join(self.segments)
+
+
+def channel_of(path: Any, namespace: Any, *, subscribe: bool) -> Channel:
+    """The channel ``path`` names in ``namespace``; UnknownChannelError for anything else.
+
+    AppSync validates paths before it calls the handler; this check makes the handler safe on
+    its own: a path without its leading ``/``, an empty or odd segment, a wildcard in the
+    middle (or in a publish), or a namespace that is not the request's own is refused, never
+    routed by a looser match.
+    """
+    text = path if isinstance(path, str) else repr(path)
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise UnknownChannelError(f"no channel {text} here: a channel path starts with /")
+    segments = tuple(path[1:].split("/"))
+    if not 1 <= len(segments) <= 5:
+        raise UnknownChannelError(f"no channel {text} here: a channel has 1-5 segments")
+    for n, segment in enumerate(segments):
+        wildcard = subscribe and segment == "*" and n == len(segments) - 1 and n > 0
+        if not (wildcard or _SEGMENT.match(segment)):
+            raise UnknownChannelError(
+                f"no channel {text} here: segment {segment!r} is not 1-50 letters, digits "
+                "or hyphens" + (" (a wildcard only ends a subscription)" if "*" in segment else "")
+            )
+    if segments[0] != namespace:
+        raise UnknownChannelError(f"no channel {text} here: it is not in namespace {namespace}")
+    return Channel(namespace=segments[0], segments=segments)
 
 
 class AnswerStore(Protocol):
@@ -68,8 +113,8 @@ def require_own_channel(caller: Caller, segments: Sequence[str]) -> str:
     namespace = segments[0] if segments else "?"
     if caller.user_id is None:
         raise ChannelRefusedError(
-            f"/{namespace} channels are private: sign in (Cognito, OIDC, IAM or the Lambda "
-            f"authoriser); {caller.kind.value} callers have no user id"
+            f"/{namespace} channels are private: sign in (Cognito, OIDC, a Cognito identity "
+            f"pool or the Lambda authoriser); {caller.why_no_user}"
         )
     expected = f"/{namespace}/{caller.user_id}"
     if len(segments) != 2 or segments[1] != caller.user_id:
@@ -116,3 +161,17 @@ def submit_answer(
     )
     store().put_answer(stored)
     return stored.model_dump(mode="json", by_alias=True)
+
+
+def deliver_report(payload: Any, caller: Caller, segments: Sequence[str]) -> dict[str, Any]:
+    """A report as its user's subscribers receive it: only the platform's services publish
+    them, and only to ``/reports/<user id>``."""
+    if caller.service is None:
+        raise ChannelRefusedError("/reports channels are published by the platform only")
+    if len(segments) != 2 or not USER_ID.match(segments[1]):
+        path = "/" + "/".join(segments)
+        raise ChannelRefusedError(f"{path} is not a user's report channel")
+    if not isinstance(payload, dict):
+        got = _JSON_TYPES.get(type(payload), "number")
+        raise InvalidPayloadError(f"payload must be a JSON object, got {got}")
+    return payload

@@ -47,7 +47,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.error("rejected upload", extra={"problems": exc.problems})
         metrics.add_metric(name="InvalidUploads", unit=MetricUnit.Count, value=1)
         raise
-    logger.append_keys(order_id=parsed.detail.order_id)
+    logger.append_keys(order_id=parsed.detail.order.order_id)
     try:
         status = post_message(
             webhook_url(settings),
@@ -61,4 +61,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         raise
     logger.info("notification sent", extra={"status": status})
     metrics.add_metric(name="NotificationsSent", unit=MetricUnit.Count, value=1)
-    return {"orderId": parsed.detail.order_id, "status": status}
+    return {"orderId": parsed.detail.order.order_id, "status": status}

@@ -7,9 +7,10 @@ from handlers.contracts import UploadReceived
 
 def order_message(upload: UploadReceived) -> str:
     """A one-line summary of the order, for people watching the channel."""
-    count = sum(line.quantity for line in upload.items)
+    order = upload.order
+    count = sum(line.quantity for line in order.items)
     noun = "item" if count == 1 else "items"
     return (
-        f"New order {upload.order_id} from customer {upload.customer_id}: "
-        f"{count} {noun}, total {upload.total:.2f} {upload.currency}"
+        f"New order {order.order_id} from customer {upload.customer_id}: "
+        f"{count} {noun}, total {order.total:.2f} {order.currency}"
     )
