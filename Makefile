@@ -25,7 +25,7 @@ ifneq ($(TF_CLI_CONFIG),)
 export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG)
 endif
 
-TF_VARS := $(if $(ENV),-var-file=environments/$(ENV).tfvars,)
+TF_VARS := -var-file=environments/$(if $(ENV),$(ENV),offline).tfvars
 
 .PHONY: help
 help: ## list the targets

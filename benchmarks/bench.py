@@ -447,7 +447,14 @@ def bench_plan(runs: int) -> dict[str, Any]:
     for _ in range(runs):
         start = time.perf_counter()
         done = subprocess.run(
-            [terraform, "plan", "-input=false", "-lock=false", "-no-color"],
+            [
+                terraform,
+                "plan",
+                "-input=false",
+                "-lock=false",
+                "-no-color",
+                "-var-file=environments/offline.tfvars",
+            ],
             cwd=root,
             capture_output=True,
             text=True,

@@ -1,7 +1,7 @@
-# With offline_plan = true (the default) the provider uses placeholder credentials and
-# skips every call that needs an account, so `make plan` shows the whole platform with no
-# AWS account. Real deployments set offline_plan = false (environments/*.tfvars) and use
-# the caller's credentials as usual (profile, SSO, environment, instance role).
+# With offline_plan = true (environments/offline.tfvars, which `make plan` uses) the provider
+# uses placeholder credentials and skips every call that needs an account, so the whole
+# platform plans with no AWS account. By default (false) it uses the caller's credentials as
+# usual (profile, SSO, environment, instance role): `terraform plan` is a real plan.
 provider "aws" {
   region = var.region
 

@@ -18,6 +18,13 @@ variable "environment" {
     condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.environment))
     error_message = "environment must be 2-12 lowercase letters or digits, starting with a letter."
   }
+
+  # The longest name made from the prefix is the report-delivery rule, "<prefix>-report-delivery",
+  # which the event-bus module takes up to 40 characters: the prefix gets 24.
+  validation {
+    condition     = length("${var.project}-${var.environment}") <= 24
+    error_message = "project and environment together make the prefix of every name (\"<project>-<environment>\"), which may be at most 24 characters, so that the longest name made from it (the \"<prefix>-report-delivery\" rule, 40 at most) fits. Shorten project or environment."
+  }
 }
 
 variable "region" {
@@ -32,9 +39,10 @@ variable "region" {
 }
 
 variable "offline_plan" {
-  description = "Plan without an AWS account (placeholder credentials, no account lookups). Set false to deploy for real."
+  description = "Plan without an AWS account (placeholder credentials, no account lookups): for trying the platform and for tests (`make plan` sets it through environments/offline.tfvars). Off by default: `terraform plan` with real credentials gives a real plan."
   type        = bool
-  default     = true
+  default     = false
+  nullable    = false
 }
 
 variable "lambda_zip" {
@@ -73,7 +81,8 @@ variable "ingest_throttling" {
     rate_limit  = number
     burst_limit = number
   })
-  default = { rate_limit = 50, burst_limit = 100 }
+  default  = { rate_limit = 50, burst_limit = 100 }
+  nullable = false
 }
 
 variable "ingest_jwt_authorizer" {
@@ -102,6 +111,7 @@ variable "ingest_cors_allow_origins" {
   description = "Browser origins allowed to POST uploads; empty disables CORS."
   type        = list(string)
   default     = []
+  nullable    = false
 }
 
 variable "notify_webhook" {
@@ -111,7 +121,8 @@ variable "notify_webhook" {
     name        = string
     kms_key_arn = optional(string)
   })
-  default = { name = "/platform/sandbox/notify/webhook-url" }
+  default  = { name = "/platform/sandbox/notify/webhook-url" }
+  nullable = false
 
   validation {
     condition     = contains(["ssm", "secretsmanager"], var.notify_webhook.store)
@@ -132,6 +143,7 @@ variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "answers_table_deletion_protection" {
@@ -153,7 +165,8 @@ variable "answers_stream" {
     maximum_retry_attempts        = optional(number, 3)
     maximum_record_age_in_seconds = optional(number, 21600)
   })
-  default = {}
+  default  = {}
+  nullable = false
 }
 
 variable "realtime_auth" {
@@ -189,7 +202,8 @@ variable "realtime_auth" {
       identity_validation_expression = optional(string)
     }))
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.realtime_auth.api_key.validity_days >= 1 && var.realtime_auth.api_key.validity_days <= 365
@@ -216,7 +230,8 @@ variable "realtime_waf" {
     ip_deny_list          = optional(list(string), [])
     log_retention_in_days = optional(number, 365)
   })
-  default = {}
+  default  = {}
+  nullable = false
 }
 
 variable "users" {

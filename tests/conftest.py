@@ -14,12 +14,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = Path(__file__).resolve().parent / "events"
 
-# Handler modules build their Logger/Metrics/Tracer at import time, so Powertools' settings
-# must be in the environment before any test module imports them.
+# Handler modules build their Logger and Metrics at import time (no Tracer: traces come from
+# Lambda's active tracing, see handlers/__init__.py), so Powertools' settings must be in the
+# environment before any test module imports them.
 POWERTOOLS_ENV = {
     "POWERTOOLS_SERVICE_NAME": "platform-tests",
     "POWERTOOLS_METRICS_NAMESPACE": "PlatformTests",
-    "POWERTOOLS_TRACE_DISABLED": "true",
 }
 os.environ.update(POWERTOOLS_ENV)
 

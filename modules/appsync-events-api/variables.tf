@@ -146,7 +146,8 @@ variable "lambda_data_sources" {
     function_arn = string
     description  = optional(string)
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = alltrue([for k, _ in var.lambda_data_sources : can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", k))])
@@ -263,10 +264,12 @@ variable "notification_arns" {
   description = "SNS topics that receive the CloudFormation stack's events (create, update, rollback)."
   type        = list(string)
   default     = []
+  nullable    = false
 }
 
 variable "tags" {
   description = "Tags for every resource the module creates (the stack passes them on to the API and namespaces)."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

@@ -77,4 +77,5 @@ variable "tags" {
   description = "Tags for the table."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

@@ -33,7 +33,8 @@ variable "archive" {
     retention_days = optional(number, 7)
     event_pattern  = optional(string)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.archive.retention_days >= 0 && floor(var.archive.retention_days) == var.archive.retention_days
@@ -57,7 +58,8 @@ variable "rules" {
       }), {})
     }))
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = alltrue([for k in keys(var.rules) : can(regex("^[A-Za-z0-9._-]{1,40}$", k))])
@@ -104,7 +106,8 @@ variable "dead_letter_queue" {
     retention_days    = optional(number, 14)
     kms_master_key_id = optional(string)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.dead_letter_queue.retention_days >= 1 && var.dead_letter_queue.retention_days <= 14
@@ -116,4 +119,5 @@ variable "tags" {
   description = "Tags for every resource of the module."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

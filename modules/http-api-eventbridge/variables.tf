@@ -89,7 +89,8 @@ variable "throttling" {
     burst_limit = optional(number, 100)
     rate_limit  = optional(number, 50)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.throttling.burst_limit > 0 && var.throttling.rate_limit > 0
@@ -103,7 +104,8 @@ variable "access_log" {
     retention_in_days = optional(number, 30)
     kms_key_arn       = optional(string)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.access_log.retention_in_days)
@@ -149,6 +151,7 @@ variable "tags" {
   description = "Tags for every resource of the module."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "lambda_routes" {

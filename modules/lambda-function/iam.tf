@@ -25,10 +25,10 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
-# What every function needs, written out instead of a managed policy: its own log group,
-# X-Ray segments when tracing is active, its own queue of failed asynchronous events, and
-# the streams it is mapped to with their failure queues.
-data "aws_iam_policy_document" "logs" {
+# What running the function needs, written out instead of a managed policy ("runtime"): its
+# own log group, X-Ray segments when tracing is active, its own queue of failed asynchronous
+# events (and their key), and the streams it is mapped to with their failure queues.
+data "aws_iam_policy_document" "runtime" {
   count = local.create ? 1 : 0
 
   statement {
@@ -100,12 +100,12 @@ data "aws_iam_policy_document" "logs" {
   }
 }
 
-resource "aws_iam_role_policy" "logs" {
+resource "aws_iam_role_policy" "runtime" {
   count = local.create ? 1 : 0
 
   name   = "runtime"
   role   = aws_iam_role.this[0].id
-  policy = data.aws_iam_policy_document.logs[0].json
+  policy = data.aws_iam_policy_document.runtime[0].json
 }
 
 data "aws_iam_policy_document" "this" {
@@ -137,4 +137,10 @@ resource "aws_iam_role_policy" "this" {
   name   = "function"
   role   = aws_iam_role.this[0].id
   policy = data.aws_iam_policy_document.this[0].json
+}
+
+# Was "logs", though it always held more than logs.
+moved {
+  from = aws_iam_role_policy.logs
+  to   = aws_iam_role_policy.runtime
 }

@@ -33,14 +33,16 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:The functions reach only AWS APIs and an https webhook; a VPC would add NAT gateways and endpoints without protecting anything they hold.
   count = local.create ? 1 : 0
 
-  function_name                  = var.function_name
-  description                    = var.description
-  role                           = aws_iam_role.this[0].arn
-  handler                        = var.handler
-  runtime                        = var.runtime
-  architectures                  = [var.architecture]
-  filename                       = var.filename
-  source_code_hash               = coalesce(var.source_code_hash, filebase64sha256(var.filename))
+  function_name = var.function_name
+  description   = var.description
+  role          = aws_iam_role.this[0].arn
+  handler       = var.handler
+  runtime       = var.runtime
+  architectures = [var.architecture]
+  filename      = var.filename
+  # A conditional, not coalesce(): coalesce evaluates both arguments, and would read a zip
+  # that is not there when the caller gives the hash.
+  source_code_hash               = var.source_code_hash != null ? var.source_code_hash : filebase64sha256(var.filename)
   memory_size                    = var.memory_size
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
@@ -69,7 +71,7 @@ resource "aws_lambda_function" "this" {
 
   # The role's permissions and the log group must exist before the first invocation.
   depends_on = [
-    aws_iam_role_policy.logs,
+    aws_iam_role_policy.runtime,
     aws_iam_role_policy.this,
   ]
 }
@@ -124,5 +126,5 @@ resource "aws_lambda_event_source_mapping" "this" {
   }
 
   # Lambda checks the role when the mapping is created: it must already read the stream.
-  depends_on = [aws_iam_role_policy.logs]
+  depends_on = [aws_iam_role_policy.runtime]
 }

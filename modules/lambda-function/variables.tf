@@ -94,6 +94,7 @@ variable "environment_variables" {
   description = "Environment of the function. Never put secrets here: pass where they are (an SSM parameter name, a secret ARN)."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "environment_kms_key_arn" {
@@ -198,7 +199,8 @@ variable "policy_statements" {
       values   = list(string)
     })), [])
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = alltrue([for s in values(var.policy_statements) : length(s.actions) > 0 && length(s.resources) > 0])
@@ -248,7 +250,8 @@ variable "async_invocation" {
     failure_queue                = optional(bool, true)
     failure_queue_retention_days = optional(number, 14)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.async_invocation.maximum_retry_attempts >= 0 && var.async_invocation.maximum_retry_attempts <= 2
@@ -285,7 +288,8 @@ variable "event_source_mappings" {
     bisect_batch_on_function_error     = optional(bool, true)
     failure_queue_retention_days       = optional(number, 14)
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition     = alltrue([for k in keys(var.event_source_mappings) : can(regex("^[a-z][a-z0-9-]{0,19}$", k))])
@@ -329,4 +333,5 @@ variable "tags" {
   description = "Tags for every resource of the module."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

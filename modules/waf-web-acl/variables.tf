@@ -70,6 +70,7 @@ variable "managed_rule_groups" {
     { name = "AWSManagedRulesKnownBadInputsRuleSet" },
     { name = "AWSManagedRulesAmazonIpReputationList" },
   ]
+  nullable = false
 
   validation {
     condition     = alltrue([for g in var.managed_rule_groups : contains(["none", "count"], g.override_action)])
@@ -86,6 +87,7 @@ variable "ip_allow_list" {
   description = "CIDRs (IPv4 or IPv6) that are let through before any other rule: trusted sources skip the rate limit and the managed rules."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for c in var.ip_allow_list : can(cidrhost(c, 0))])
@@ -97,6 +99,7 @@ variable "ip_deny_list" {
   description = "CIDRs (IPv4 or IPv6) that are blocked before any other rule."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for c in var.ip_deny_list : can(cidrhost(c, 0))])
@@ -108,6 +111,7 @@ variable "associations" {
   description = "Resources to protect, keyed by a name of your choice: ARN of an AppSync API (Event or GraphQL), API Gateway REST stage, ALB, ..."
   type        = map(string)
   default     = {}
+  nullable    = false
 
   validation {
     condition     = alltrue([for _, arn in var.associations : can(regex("^arn:aws[a-z-]*:", arn))])
@@ -136,10 +140,12 @@ variable "redacted_headers" {
   description = "Request headers WAF leaves out of its logs (credentials must never reach a log)."
   type        = list(string)
   default     = ["authorization", "x-api-key", "x-amz-security-token"]
+  nullable    = false
 }
 
 variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

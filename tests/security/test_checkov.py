@@ -167,7 +167,7 @@ def _terraform(dest: Path, *args: str) -> str:
 
 
 def plan_json(dest: Path, name: str, tf_vars: dict[str, Any]) -> Path:
-    args = [f"-var=lambda_zip={dest / 'handlers.zip'}"]
+    args = [f"-var=lambda_zip={dest / 'handlers.zip'}", "-var-file=environments/offline.tfvars"]
     args += [f"-var={k}={json.dumps(v)}" for k, v in tf_vars.items()]
     _terraform(dest, "plan", "-input=false", "-lock=false", f"-out={name}.bin", *args)
     out = dest / f"{name}.json"

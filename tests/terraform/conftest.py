@@ -31,7 +31,11 @@ def lambda_zip(workspace: Path) -> Path:
 @pytest.fixture(scope="session")
 def root(workspace: Path) -> TerraformDir:
     # -lockfile=readonly: the committed lock file must be enough to install the provider.
-    return TerraformDir(workspace / "terraform", lockfile_readonly=True)
+    # offline_plan: the root plans for real by default; the tests plan with no AWS account,
+    # as `make plan` does (environments/offline.tfvars).
+    return TerraformDir(
+        workspace / "terraform", lockfile_readonly=True, default_vars={"offline_plan": True}
+    )
 
 
 @pytest.fixture(scope="session")

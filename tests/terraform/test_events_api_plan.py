@@ -304,3 +304,22 @@ def test_an_api_key_about_to_expire_is_warned_about(harness: TerraformDir) -> No
         "log_level": "NONE",
     }
     assert "The API key expires within 30 days" in harness.plan_text(tf_vars)
+
+
+def test_every_stack_resource_is_retained_for_the_move_to_native_resources(
+    harness: TerraformDir,
+) -> None:
+    plan = harness.plan(
+        {
+            "auth_providers": [{"auth_type": "AWS_IAM"}],
+            "modes": ["AWS_IAM"],
+            "log_level": "NONE",
+            "lambda_data_sources": {"h": {"function_arn": FUNCTION}},
+            "channel_namespaces": {"chat": {"on_publish": {"data_source": "h"}}},
+        }
+    )
+    resources = template_of(plan)["Resources"]
+    assert len(resources) >= 3
+    for logical, resource in resources.items():
+        assert resource["DeletionPolicy"] == "Retain", logical
+        assert resource["UpdateReplacePolicy"] == "Retain", logical

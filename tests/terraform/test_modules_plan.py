@@ -115,7 +115,7 @@ def test_lambda_has_a_failure_queue_and_one_static_statement(
     ]
     # Writing its logs is the only unconditional statement; X-Ray and the failure queue
     # are dynamic blocks that follow tracing_mode and async_invocation.
-    doc = plan.config("module.function.data.aws_iam_policy_document.logs")
+    doc = plan.config("module.function.data.aws_iam_policy_document.runtime")
     sids = [st["sid"]["constant_value"] for st in doc["expressions"]["statement"]]
     assert sids == ["WriteOwnLogs"]
 
@@ -134,7 +134,7 @@ def test_stream_mapping_reports_item_failures_with_bounded_retries(
     queue = plan.one('module.stream_function.aws_sqs_queue.stream_failures["answers"]').after
     assert queue["name"] == "example-answers-stream-answers-stream-failures"
     assert queue["sqs_managed_sse_enabled"] is True
-    doc = plan.one("module.stream_function.data.aws_iam_policy_document.logs[0]").after
+    doc = plan.one("module.stream_function.data.aws_iam_policy_document.runtime[0]").after
     statements = {st["sid"]: st for st in doc["statement"]}
     read = statements["ReadMappedStreams"]
     assert sorted(read["actions"]) == [
@@ -368,3 +368,41 @@ def _default(name: str) -> str:
         "password_policy": "{}",
         "event_detail": '"$request.body"',
     }[name]
+
+
+def _caller(tmp_path: Path, workspace: Path, body: str) -> TerraformDir:
+    """A root that calls the lambda-function module with ``body`` as its arguments."""
+    source = workspace / "modules" / "lambda-function"
+    (tmp_path / "main.tf").write_text(
+        f'provider "aws" {{\n  region = "eu-west-1"\n}}\n'
+        f'module "m" {{\n  source = "{source}"\n  function_name = "f"\n'
+        f'  handler = "pkg.mod.fn"\n{body}\n}}\n'
+    )
+    (tmp_path / "offline_override.tf").write_text(
+        (ROOT / "tests" / "terraform" / "fixtures" / "offline_override.tf").read_text()
+    )
+    return TerraformDir(tmp_path)
+
+
+def test_null_for_a_collection_input_takes_its_default(
+    workspace: Path, tmp_path: Path, lambda_zip: Path
+) -> None:
+    plan = _caller(
+        tmp_path,
+        workspace,
+        f'  filename = "{lambda_zip}"\n  async_invocation = null\n'
+        "  policy_statements = null\n  environment_variables = null\n  tags = null",
+    ).plan()
+    config = plan.one("module.m.aws_lambda_function_event_invoke_config.this[0]").after
+    assert config["maximum_retry_attempts"] == 2  # the default, not a crash
+
+
+def test_a_given_hash_needs_no_zip_at_plan_time(workspace: Path, tmp_path: Path) -> None:
+    plan = _caller(
+        tmp_path,
+        workspace,
+        f'  filename = "{tmp_path / "not-built-yet.zip"}"\n'
+        '  source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="',
+    ).plan()
+    function = plan.one("module.m.aws_lambda_function.this[0]").after
+    assert function["source_code_hash"] == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="

@@ -48,7 +48,7 @@ def test_answers_stream_mapping_reports_failures_with_bounded_retries(root_plan:
 
 
 def test_answers_stream_may_read_its_stream_and_put_events_only(root_plan: Plan) -> None:
-    runtime = statements(root_plan, "answers_stream", "logs")
+    runtime = statements(root_plan, "answers_stream", "runtime")
     assert runtime["ReadMappedStreams"] == [
         "dynamodb:DescribeStream",
         "dynamodb:GetRecords",

@@ -325,8 +325,12 @@ def test_environment_files_plan_their_settings(root: TerraformDir, lambda_zip: o
         ),
         ({"notify_webhook": {"store": "vault", "name": "/x"}}, "notify_webhook.store must be"),
         ({"environment": "Prod_1"}, "environment must be 2-12 lowercase"),
+        (
+            {"project": "abcdefghijklmnopqrst", "environment": "abcdefghijkl"},
+            "project and environment together make the prefix of every name",
+        ),
     ],
-    ids=["url-in-variable", "unknown-store", "bad-environment"],
+    ids=["url-in-variable", "unknown-store", "bad-environment", "prefix-too-long"],
 )
 def test_root_validations_explain_themselves(
     root: TerraformDir, lambda_zip: object, tf_vars: dict[str, object], message: str
@@ -532,3 +536,12 @@ def test_the_webhook_key_decrypts_only_through_its_store(
             "values": ["ssm.eu-west-1.amazonaws.com"],
         }
     ]
+
+
+def test_a_plain_plan_is_real_and_make_plan_is_offline(root_plan: Plan) -> None:
+    variables = root_plan.raw["configuration"]["root_module"]["variables"]
+    assert variables["offline_plan"]["default"] is False
+    offline = (ROOT / "terraform" / "environments" / "offline.tfvars").read_text()
+    assert "offline_plan = true" in offline
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-var-file=environments/$(if $(ENV),$(ENV),offline).tfvars" in makefile

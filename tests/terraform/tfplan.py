@@ -148,10 +148,12 @@ class TerraformDir:
         extra_files: list[Path] | None = None,
         env: dict[str, str] | None = None,
         lockfile_readonly: bool = False,
+        default_vars: dict[str, Any] | None = None,
     ) -> None:
         for extra in extra_files or []:
             shutil.copy(extra, tfdir / extra.name)
         self.tfdir = tfdir
+        self.default_vars = default_vars or {}
         self.tf = tftest.TerraformTest(str(tfdir), binary=terraform_binary(), env=tf_env(env))
         args = ["-input=false", "-no-color"]
         if lockfile_readonly:
@@ -165,18 +167,21 @@ class TerraformDir:
         return result
 
     def plan(self, tf_vars: dict[str, Any] | None = None) -> Plan:
-        out = self.tf.plan(output=True, tf_vars=_tf_vars(tf_vars))
+        out = self.tf.plan(output=True, tf_vars=self._vars(tf_vars))
         return Plan(out._raw)
+
+    def _vars(self, tf_vars: dict[str, Any] | None) -> dict[str, Any]:
+        return _tf_vars({**self.default_vars, **(tf_vars or {})})
 
     def plan_text(self, tf_vars: dict[str, Any] | None = None) -> str:
         """Terraform's human-readable plan output (warnings included), on one line."""
-        output = self.tf.plan(output=False, tf_vars=_tf_vars(tf_vars))
+        output = self.tf.plan(output=False, tf_vars=self._vars(tf_vars))
         return " ".join(str(output).replace("│", " ").split())
 
     def plan_error(self, tf_vars: dict[str, Any]) -> str:
         """Plan that must fail; returns terraform's error text on one line."""
         with pytest.raises(tftest.TerraformTestError) as caught:
-            self.tf.plan(output=True, tf_vars=_tf_vars(tf_vars))
+            self.tf.plan(output=True, tf_vars=self._vars(tf_vars))
         # The exception's args hold terraform's output; its str() would be a tuple repr with
         # escaped newlines, which splits long messages where terraform wrapped them.
         text = " ".join(str(arg) for arg in caught.value.args)

@@ -45,7 +45,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         parsed = parse_event(event, UPLOAD_RECEIVED)
     except InvalidEventError as exc:
-        # Raising makes EventBridge retry and, once the retries are spent, dead-letter it.
+        # Raising fails the asynchronous invocation: Lambda retries it (async_invocation) and
+        # then sends the event with this error to the function's failure queue.
         logger.error("rejected upload", extra={"problems": exc.problems})
         metrics.add_metric(name="InvalidUploads", unit=MetricUnit.Count, value=1)
         raise

@@ -55,7 +55,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             timeout_seconds=settings.webhook_timeout_seconds,
         )
     except WebhookError as exc:
-        # Raising makes EventBridge retry and, once the retries are spent, dead-letter it.
+        # Raising fails the asynchronous invocation: Lambda retries it (async_invocation) and
+        # then sends the event with this error to the function's failure queue.
         logger.error("notification failed", extra={"reason": str(exc)})
         metrics.add_metric(name="NotificationsFailed", unit=MetricUnit.Count, value=1)
         raise

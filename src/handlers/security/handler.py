@@ -4,7 +4,8 @@ Each answer is recorded in the service's own table, the user's questionnaire is 
 (``rules.py``), and the report goes on the bus. The whole step is idempotent (Powertools
 idempotency, keyed on the answer's user, questionnaire, question and time, in a DynamoDB table
 of this function's own): a redelivered answer returns the first result and puts no second
-report on the bus. Invalid events raise, so EventBridge retries and then dead-letters them;
+report on the bus. Invalid events raise, so Lambda's asynchronous invocation retries them and
+then sends them to the function's failure queue;
 an answer to a questionnaire this service does not know is logged, counted and skipped.
 
 boto3, the idempotency layer and the clients are built by the first valid event (see
