@@ -3,8 +3,9 @@
 - ``POST /hooks/<anything>``: a chat webhook stand-in. Each message is kept, shown on the
   console, and answered 200 (or with the status the control API asked for).
 - ``GET /hooks``: the messages received, oldest first.
-- ``GET /_local/status``: per function, invocations, errors and waiting events; whether
-  any stream batch or bus delivery is in flight (``idle`` when nothing is).
+- ``GET /_local/status``: per function, invocations, errors and waiting events, and its
+  planned handler and environment (resolved); whether any stream batch or bus delivery is in
+  flight (``idle`` when nothing is).
 - ``POST /_local/faults``: fault injection, off until asked for:
   ``{"function": <name>, "fault": "timeout" | "crash", "count": n}`` makes the next n
   invocations of a function time out or kill its worker mid-invocation;

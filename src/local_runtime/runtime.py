@@ -515,6 +515,9 @@ class Platform:
                 "waiting": f.backlog,
                 "running": f.lock.locked(),
                 "pid": f.worker.process.pid if f.worker is not None else None,
+                # What the plan gave the function, resolved: tests tie it to the code.
+                "handler": f.spec.handler,
+                "environment": f.spec.environment,
             }
             for name, f in self.functions.items()
         }

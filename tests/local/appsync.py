@@ -162,9 +162,10 @@ class Socket:
                     f"no {kinds} for {sub_id} in {timeout} s; seen {self.seen[-5:]}"
                 )
             try:
-                message: dict[str, Any] = json.loads(self.ws.recv(timeout=left))
+                received: dict[str, Any] = json.loads(self.ws.recv(timeout=left))
             except TimeoutError:
                 continue
+            message = received
             self.seen.append(message)
             if wanted(message):
                 return message

@@ -80,7 +80,11 @@ def run_checkov(*args: str) -> dict[str, Any]:
     assert len(reports) == 1, [r.get("check_type") for r in reports]
     data: dict[str, Any] = reports[0]
     if "results" not in data:  # nothing checkov checks: it prints only the counts
-        empty = {"failed_checks": [], "skipped_checks": [], "parsing_errors": []}
+        empty: dict[str, list[Any]] = {
+            "failed_checks": [],
+            "skipped_checks": [],
+            "parsing_errors": [],
+        }
         return {"results": empty, "summary": data}
     return data
 

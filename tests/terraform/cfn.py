@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cfnlint.api import ManualArgs, lint
+from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]  # no py.typed
 
 from tests.terraform.tfplan import Plan
 

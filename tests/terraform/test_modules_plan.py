@@ -297,7 +297,7 @@ def test_validations_explain_themselves(
 
 def _module_dir(workspace: Path, tmp_path: Path, module: str) -> TerraformDir:
     """A root that calls the module with minimal inputs, overridable by -var."""
-    required = {
+    every: dict[str, dict[str, Any]] = {
         "lambda-function": {
             "function_name": "f",
             "handler": "pkg.mod.fn",
@@ -317,7 +317,8 @@ def _module_dir(workspace: Path, tmp_path: Path, module: str) -> TerraformDir:
             "attributes": [{"name": "pk", "type": "S"}],
         },
         "cognito-user-pool": {"name": "users"},
-    }[module]
+    }
+    required = every[module]
     source = workspace / "modules" / module
     variables = "\n".join(
         f'variable "{k}" {{\n  type    = any\n  default = {json.dumps(v)}\n}}'

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any
 
 import pytest
 
-from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, UPLOAD_RECEIVED
+from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, UPLOAD_RECEIVED, EventContract
 from tests.terraform.tfplan import ROOT, Plan, TerraformDir, actions_of, terraform_binary, tf_env
 
 pytestmark = pytest.mark.terraform
@@ -173,7 +174,7 @@ def test_lambda_permissions_are_scoped_to_their_rule(root_plan: Plan) -> None:
 
 def test_rules_route_exactly_the_contract(root_plan: Plan) -> None:
     rules = {r.after["name"]: r.after for r in root_plan.of_type("aws_cloudwatch_event_rule")}
-    expected = {
+    expected: dict[str, EventContract[Any]] = {
         "platform-sandbox-capture-order": UPLOAD_RECEIVED,
         "platform-sandbox-notify": UPLOAD_RECEIVED,
         "platform-sandbox-security": ANSWER_SUBMITTED,
@@ -361,7 +362,7 @@ def test_reserved_concurrency_of_zero_is_refused(root: TerraformDir, lambda_zip:
 
 
 def test_every_put_events_grant_is_bound_to_its_producers_contract(root_plan: Plan) -> None:
-    contracts = {
+    contracts: dict[str, EventContract[Any]] = {
         "module.ingest_api.": UPLOAD_RECEIVED,
         "module.answers_stream.": ANSWER_SUBMITTED,
         "module.security.": REPORT_READY,

@@ -18,6 +18,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from websockets.sync.server import ServerConnection, serve
+from websockets.typing import Subprotocol
 
 HTTP_HOST = "abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-1.amazonaws.com"
 API_KEY = "da2-testkey"
@@ -179,7 +180,8 @@ def fake_appsync() -> Iterator[FakeAppSync]:
     http_server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     http_thread = threading.Thread(target=http_server.serve_forever, daemon=True)
     http_thread.start()
-    with serve(websocket, "127.0.0.1", 0, subprotocols=["aws-appsync-event-ws"]) as ws_server:
+    protocols = [Subprotocol("aws-appsync-event-ws")]
+    with serve(websocket, "127.0.0.1", 0, subprotocols=protocols) as ws_server:
         ws_thread = threading.Thread(target=ws_server.serve_forever, daemon=True)
         ws_thread.start()
         state.http_url = f"http://127.0.0.1:{http_server.server_address[1]}"

@@ -220,7 +220,7 @@ def test_mixed_chat_batch_answers_every_item_in_order(
     assert first["clientMessageId"] == "m-1"
     assert first["sentAt"].endswith("Z") or first["sentAt"].endswith("+00:00")
     assert items[6]["payload"]["text"] == "call ***18"
-    errors = {item["id"]: item.get("error") for item in items}
+    errors = {item["id"]: str(item.get("error")) for item in items}
     assert "text: String should have at least 1 character" in errors["item-1"]
     assert errors["item-2"].endswith("payload must be a JSON object, got string")
     assert errors["item-3"].endswith("payload must be a JSON object, got array")

@@ -54,7 +54,7 @@ class Platform:
     def drain(self, rule: str) -> list[dict[str, Any]]:
         """Every event the rule routed, as its Lambda target receives it."""
         sqs = boto3.client("sqs", region_name=REGION)
-        events = []
+        events: list[dict[str, Any]] = []
         while True:
             batch = sqs.receive_message(QueueUrl=self.queues[rule], MaxNumberOfMessages=10)
             messages = batch.get("Messages", [])

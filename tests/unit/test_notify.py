@@ -29,15 +29,20 @@ def webhook() -> Iterator[WebhookServer]:
     server.stop()
 
 
+def _clear_parameter_caches() -> None:
+    """Powertools keeps fetched parameters and its providers (with their boto3 clients)
+    module-wide: a test must not see another's, nor a client of a finished moto mock."""
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
+    parameters_base.DEFAULT_PROVIDERS.clear()  # type: ignore[attr-defined]  # not re-exported
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
-    parameters.clear_caches()
-    parameters_base.DEFAULT_PROVIDERS.clear()
+    _clear_parameter_caches()
     with mock_aws():
         yield
-    parameters.clear_caches()
-    parameters_base.DEFAULT_PROVIDERS.clear()
+    _clear_parameter_caches()
     get_settings.cache_clear()
 
 

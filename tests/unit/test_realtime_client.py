@@ -67,7 +67,10 @@ def test_a_wrong_api_key_is_reported(appsync: FakeAppSync) -> None:
 def test_a_signature_for_another_body_is_refused(appsync: FakeAppSync) -> None:
     class Replayed:
         def headers(self, body: str) -> dict[str, str]:
-            return AUTHS["iam"].headers('{"channel": "/chat/other", "events": []}')
+            signed: dict[str, str] = AUTHS["iam"].headers(
+                '{"channel": "/chat/other", "events": []}'
+            )
+            return signed
 
     with pytest.raises(client.EventApiError, match="signature does not match the body"):
         client.publish(Replayed(), "/chat/lobby", [{"text": "hi"}], base_url=appsync.http_url)

@@ -32,7 +32,7 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingEvents]:
     with mock_aws():
         create_table("assessments-test")
         create_idempotency_table("idempotency-test")
-        security.runtime(events=recording)
+        security.runtime(events=recording)  # type: ignore[arg-type]  # a recording double
         yield recording
     get_settings.cache_clear()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from handlers.contracts import AnswerValue
 from handlers.security.rules import ACCOUNT_SECURITY, QUESTIONNAIRES, evaluate, level_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,7 @@ def test_worst_answers_score_0_with_a_finding_per_question() -> None:
 
 
 def test_partial_credit_and_pending_questions() -> None:
-    answers = {
+    answers: dict[str, AnswerValue] = {
         "mfa": True,
         "password-reuse": "Rarely ",
         "backups": "weekly",

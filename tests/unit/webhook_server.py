@@ -22,6 +22,7 @@ class WebhookServer:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         return f"http://{host}:{port}/hooks/T000/B000/secret-token"
 
     def start(self) -> WebhookServer:

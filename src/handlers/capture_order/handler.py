@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.capture_order.logic import capture_order
 from handlers.capture_order.settings import get_settings
-from handlers.common.events import InvalidEventError, parse_event
+from handlers.common.events import accept_event
 from handlers.contracts import UPLOAD_RECEIVED
 
 if TYPE_CHECKING:
@@ -42,14 +42,14 @@ def get_store() -> OrderStore:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        parsed = parse_event(event, UPLOAD_RECEIVED)
-    except InvalidEventError as exc:
-        # Raising fails the asynchronous invocation: Lambda retries it (async_invocation) and
-        # then sends the event with this error to the function's failure queue.
-        logger.error("rejected upload", extra={"problems": exc.problems})
-        metrics.add_metric(name="InvalidUploads", unit=MetricUnit.Count, value=1)
-        raise
+    parsed = accept_event(
+        event,
+        UPLOAD_RECEIVED,
+        logger=logger,
+        metrics=metrics,
+        rejected="upload",
+        metric="InvalidUploads",
+    )
     result = capture_order(parsed, get_store())
     logger.append_keys(order_id=result.order_id)
     if result.created:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic
 
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ValidationError
@@ -69,3 +71,24 @@ def parse_event(event: Any, contract: EventContract[DetailT]) -> ParsedEvent[Det
         detail_type=envelope.detail_type,
         detail=detail,
     )
+
+
+def accept_event(
+    event: Any,
+    contract: EventContract[DetailT],
+    *,
+    logger: Logger,
+    metrics: Metrics,
+    rejected: str,
+    metric: str,
+) -> ParsedEvent[DetailT]:
+    """``event`` parsed as ``contract``, or rejected: logged (``rejected <rejected>`` with each
+    problem), counted as ``metric``, and raised. Raising fails the asynchronous invocation:
+    Lambda retries it and then sends the event, with the error, to the function's failure
+    queue, where an operator finds it."""
+    try:
+        return parse_event(event, contract)
+    except InvalidEventError as exc:
+        logger.error(f"rejected {rejected}", extra={"problems": exc.problems})
+        metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+        raise

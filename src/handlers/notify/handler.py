@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.common.events import InvalidEventError, parse_event
+from handlers.common.events import accept_event
 from handlers.contracts import UPLOAD_RECEIVED
 from handlers.notify.logic import order_message
 from handlers.notify.settings import Settings, get_settings
@@ -41,12 +41,14 @@ def webhook_url(settings: Settings) -> str:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
-    try:
-        parsed = parse_event(event, UPLOAD_RECEIVED)
-    except InvalidEventError as exc:
-        logger.error("rejected upload", extra={"problems": exc.problems})
-        metrics.add_metric(name="InvalidUploads", unit=MetricUnit.Count, value=1)
-        raise
+    parsed = accept_event(
+        event,
+        UPLOAD_RECEIVED,
+        logger=logger,
+        metrics=metrics,
+        rejected="upload",
+        metric="InvalidUploads",
+    )
     logger.append_keys(order_id=parsed.detail.order.order_id)
     try:
         status = post_message(

@@ -20,7 +20,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.common.events import InvalidEventError, parse_event
+from handlers.common.events import accept_event
 from handlers.contracts import REPORT_READY
 from handlers.report_delivery.logic import UndeliverableReportError, deliver
 from handlers.report_delivery.settings import get_settings
@@ -67,12 +67,14 @@ def runtime() -> _Runtime:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        parsed = parse_event(event, REPORT_READY)
-    except InvalidEventError as exc:
-        logger.error("rejected report event", extra={"problems": exc.problems})
-        metrics.add_metric(name="InvalidReports", unit=MetricUnit.Count, value=1)
-        raise
+    parsed = accept_event(
+        event,
+        REPORT_READY,
+        logger=logger,
+        metrics=metrics,
+        rejected="report event",
+        metric="InvalidReports",
+    )
     report = parsed.detail
     logger.append_keys(user_id=report.user_id, report_id=report.report_id)
     steps = runtime()

@@ -23,7 +23,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.common.events import InvalidEventError, parse_event
+from handlers.common.events import accept_event
 from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, AnswerSubmitted
 from handlers.security.logic import UnknownQuestionnaireError, assess
 from handlers.security.settings import get_settings
@@ -104,12 +104,14 @@ def runtime(events: EventBridgeClient | None = None) -> _Runtime:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        parsed = parse_event(event, ANSWER_SUBMITTED)
-    except InvalidEventError as exc:
-        logger.error("rejected answer event", extra={"problems": exc.problems})
-        metrics.add_metric(name="InvalidAnswers", unit=MetricUnit.Count, value=1)
-        raise
+    parsed = accept_event(
+        event,
+        ANSWER_SUBMITTED,
+        logger=logger,
+        metrics=metrics,
+        rejected="answer event",
+        metric="InvalidAnswers",
+    )
     answer = parsed.detail
     logger.append_keys(
         user_id=answer.user_id,

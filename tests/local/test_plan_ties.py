@@ -1,0 +1,40 @@
+"""Every function of the plan is tied to its code: its handler string imports, and its planned
+environment (resolved by the local runtime) validates against that handler's Settings model.
+Environment names are written once in Terraform and once as aliases in Python; this is where
+the two must agree."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from handlers.common.settings import EnvSettings, load_settings
+from tests.local.platform import LocalPlatform
+
+pytestmark = pytest.mark.local
+
+
+def test_every_planned_function_imports_and_its_environment_fits_its_settings(
+    platform: LocalPlatform,
+) -> None:
+    functions: dict[str, Any] = platform.status()["functions"]
+    assert len(functions) == 7, sorted(functions)
+    checked = []
+    for name, function in sorted(functions.items()):
+        module_name, _, attribute = function["handler"].rpartition(".")
+        module = importlib.import_module(module_name)
+        assert callable(getattr(module, attribute)), f"{name}: {function['handler']}"
+        package = module_name.rpartition(".")[0]
+        settings_module = importlib.import_module(f"{package}.settings")
+        model = settings_module.Settings
+        assert issubclass(model, EnvSettings), name
+        # What Lambda itself sets in every function's environment (reserved variables).
+        runtime = {"AWS_REGION": platform.outputs["aws_region"], "AWS_LAMBDA_FUNCTION_NAME": name}
+        settings = load_settings(model, {**runtime, **function["environment"]})
+        # Every field the model needs came from the plan (or from Lambda), not a default.
+        aliases = {f.alias for f in model.model_fields.values() if f.is_required()}
+        assert aliases <= set(function["environment"]) | set(runtime), (name, aliases)
+        checked.append((name, type(settings).__name__))
+    assert len(checked) == 7
