@@ -75,24 +75,24 @@ module "answers_stream" {
 module "assessments_table" {
   source = "../modules/dynamodb-table"
 
-  kms_key_arn         = local.kms_key_arn
   name                = "${local.prefix}-assessments"
   hash_key            = "pk"
   range_key           = "sk"
   attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
   deletion_protection = coalesce(var.answers_table_deletion_protection, local.protect_data)
+  kms_key_arn         = local.kms_key_arn
 }
 
 # Powertools idempotency records of the security service (key "id", expiry "expiration").
 module "idempotency_table" {
   source = "../modules/dynamodb-table"
 
-  kms_key_arn = local.kms_key_arn
   # Point-in-time recovery too: a lost record lets a redelivered answer score twice.
   name          = "${local.prefix}-security-idempotency"
   hash_key      = "id"
   attributes    = [{ name = "id", type = "S" }]
   ttl_attribute = "expiration"
+  kms_key_arn   = local.kms_key_arn
 }
 
 module "security" {
@@ -138,12 +138,12 @@ module "security" {
 module "reports_table" {
   source = "../modules/dynamodb-table"
 
-  kms_key_arn         = local.kms_key_arn
   name                = "${local.prefix}-reports"
   hash_key            = "pk"
   range_key           = "sk"
   attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
   deletion_protection = coalesce(var.reports_table_deletion_protection, local.protect_data)
+  kms_key_arn         = local.kms_key_arn
 }
 
 module "report_delivery" {

@@ -57,11 +57,11 @@ check "ingest_is_not_public" {
 module "orders_table" {
   source = "../modules/dynamodb-table"
 
-  kms_key_arn         = local.kms_key_arn
   name                = "${local.prefix}-orders"
   hash_key            = "pk"
   attributes          = [{ name = "pk", type = "S" }]
   deletion_protection = coalesce(var.orders_table_deletion_protection, local.protect_data)
+  kms_key_arn         = local.kms_key_arn
 }
 
 module "capture_order" {

@@ -87,13 +87,13 @@ resource "terraform_data" "realtime_api_key_issued" {
 module "answers_table" {
   source = "../modules/dynamodb-table"
 
-  kms_key_arn         = local.kms_key_arn
   name                = "${local.prefix}-answers"
   hash_key            = "pk"
   range_key           = "sk"
   attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }]
   stream_view_type    = "NEW_AND_OLD_IMAGES"
   deletion_protection = coalesce(var.answers_table_deletion_protection, local.protect_data)
+  kms_key_arn         = local.kms_key_arn
 }
 
 module "channels" {
