@@ -23,8 +23,9 @@ locals {
     }
   }
 
-  # appsync:EventPublish on the reports namespace only (not the API, not other namespaces).
-  reports_namespace_arn = "arn:${local.partition}:appsync:${var.region}:${local.account_id}:apis/${module.realtime.api_id}/channelNamespace/reports"
+  # appsync:EventPublish on the reports namespace only (not the API, not other namespaces),
+  # by the ARN the Event API module reports for it.
+  reports_namespace_arn = module.realtime.channel_namespace_arns["reports"]
 }
 
 # --- user service: answers stream -> AnswerSubmitted ---------------------------------------
