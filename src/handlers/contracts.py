@@ -18,7 +18,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from handlers.common.models import ContractModel, Identifier
+from handlers.common.models import AnswerValue, ContractModel, Identifier
 
 DetailT = TypeVar("DetailT", bound=BaseModel)
 
@@ -98,8 +98,6 @@ class EventContract(Generic[DetailT]):
 
 
 # --- async services: answers -> security service -> reports -------------------------------
-
-AnswerValue = str | bool | int | float | list[str]
 
 
 class AnswerSubmitted(ContractModel):

@@ -1,4 +1,5 @@
-"""Unit-test fixtures: Powertools metric buffers cleared, EMF output readable."""
+"""Unit-test fixtures: Powertools metric buffers and the handlers' cached clients cleared,
+EMF output readable."""
 
 from __future__ import annotations
 
@@ -11,6 +12,34 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Metrics
+
+from handlers.answers_stream import settings as answers_stream_settings
+from handlers.capture_order import handler as capture_order
+from handlers.channels import handler as channels
+from handlers.common import clients
+from handlers.report_delivery import handler as report_delivery
+from handlers.security import handler as security
+
+# The functools.cache factories of the handlers: a test starts and ends with none built.
+_FACTORIES = (
+    capture_order.get_store,
+    channels.get_store,
+    report_delivery.runtime,
+    security.runtime,
+    answers_stream_settings.get_settings,
+    clients.dynamodb,
+    clients.events,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clients() -> Iterator[None]:
+    """Clients are kept per execution environment; each test is a fresh one."""
+    for factory in _FACTORIES:
+        factory.cache_clear()
+    yield
+    for factory in _FACTORIES:
+        factory.cache_clear()
 
 
 @pytest.fixture(autouse=True)

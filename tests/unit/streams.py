@@ -23,7 +23,7 @@ def answer_item(
     submitted_at: str = "2026-11-22T08:00:00+00:00",
     questionnaire: str = "account-security.v1",
 ) -> dict[str, Any]:
-    """An item as the channel handler stores it (handlers/channels/dal.py)."""
+    """An item as the channel handler stores it (handlers/common/answers.py)."""
     return {
         "pk": f"USER#{user}",
         "sk": f"ANSWER#{questionnaire}#{question}",

@@ -10,6 +10,7 @@ import pytest
 
 from handlers.answers_stream import handler as stream
 from handlers.answers_stream.settings import get_settings
+from handlers.common import clients
 from tests.unit.conftest import log_records, metric_values
 from tests.unit.streams import RecordingEvents, answer_item, stream_record, throttled
 
@@ -21,7 +22,7 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingEvents]:
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     get_settings.cache_clear()
     recording = RecordingEvents()
-    monkeypatch.setattr(stream, "_events", recording)
+    monkeypatch.setattr(clients, "events", lambda: recording)
     yield recording
     get_settings.cache_clear()
 

@@ -24,7 +24,6 @@ KEY = {"pk": f"CUSTOMER#{CUSTOMER}#ORDER#ord-1001"}
 def orders_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("ORDERS_TABLE_NAME", TABLE)
     get_settings.cache_clear()
-    monkeypatch.setattr(capture, "_store", None)
     with mock_aws():
         yield create_table(TABLE, range_key=False)
     get_settings.cache_clear()
@@ -178,7 +177,6 @@ def test_missing_table_setting_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, upload_event: dict[str, Any], lambda_context: Any
 ) -> None:
     monkeypatch.delenv("ORDERS_TABLE_NAME", raising=False)
-    monkeypatch.setattr(capture, "_store", None)
     get_settings.cache_clear()
     with pytest.raises(RuntimeError, match="ORDERS_TABLE_NAME: Field required"):
         capture.lambda_handler(upload_event, lambda_context)

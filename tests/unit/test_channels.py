@@ -82,7 +82,6 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def answers_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setattr(channels, "_store", None)
     with mock_aws():
         yield create_table(TABLE)
 
@@ -318,7 +317,9 @@ def test_answers_to_a_channel_not_owned_by_the_caller_fail_and_are_not_stored(
         assert item["error"].startswith("ChannelRefusedError - ")
         assert reason in item["error"]
     assert answers_table.scan()["Count"] == 0
-    assert channels._store is None  # refused before a DynamoDB client was even made
+    assert (
+        channels.get_store.cache_info().currsize == 0
+    )  # refused before a DynamoDB client was even made
 
 
 def test_an_answer_that_cannot_be_stored_fails_alone_with_a_retryable_error(

@@ -95,10 +95,6 @@ class Platform:
 def platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
     for module in SETTINGS:
         module.get_settings.cache_clear()
-    monkeypatch.setattr(channels, "_store", None)
-    monkeypatch.setattr(answers_stream, "_events", None)
-    monkeypatch.setattr(security, "_runtime", None)
-    monkeypatch.setattr(report_delivery, "_runtime", None)
     with fake_appsync() as appsync, mock_aws():
         appsync.host = appsync.http_url.removeprefix("http://")
         env = {

@@ -45,7 +45,6 @@ def appsync(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAppSync]:
         monkeypatch.setenv("EVENTS_PUBLISH_URL", f"{server.http_url}/event")
         monkeypatch.setenv("PUBLISH_ATTEMPTS", "3")
         get_settings.cache_clear()
-        monkeypatch.setattr(delivery, "_runtime", None)
         with mock_aws():
             # moto puts fake credentials in the environment; sign with the ones the fake knows.
             monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS.access_key)

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from handlers.common import clients
 from handlers.contracts import ANSWER_SUBMITTED, AnswerSubmitted
 from handlers.security import handler as security
 from handlers.security.settings import get_settings
@@ -27,12 +28,11 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingEvents]:
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "idempotency-test")
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     get_settings.cache_clear()
-    monkeypatch.setattr(security, "_runtime", None)
     recording = RecordingEvents()
+    monkeypatch.setattr(clients, "events", lambda: recording)
     with mock_aws():
         create_table("assessments-test")
         create_idempotency_table("idempotency-test")
-        security.runtime(events=recording)  # type: ignore[arg-type]  # a recording double
         yield recording
     get_settings.cache_clear()
 

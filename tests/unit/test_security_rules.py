@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from handlers.contracts import AnswerValue
+from handlers.common.models import AnswerValue
 from handlers.security.rules import ACCOUNT_SECURITY, QUESTIONNAIRES, evaluate, level_of
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,39 +1,73 @@
-"""Turning a stored answer (a stream record's new image) into ``AnswerSubmitted``."""
+"""The user service's stream logic: stored answers -> ``AnswerSubmitted`` entries -> the bus.
+
+No Powertools here: the handler hands in each record's event name and new image (the item as
+``handlers.common.answers`` declares it) and the function that puts entries on the bus.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import ValidationError
 
+from handlers.common.answers import StoredAnswer
 from handlers.common.errors import describe_validation_error
-from handlers.contracts import AnswerSubmitted
+from handlers.contracts import ANSWER_SUBMITTED, AnswerSubmitted
 
-# The attributes of an answers-table item that make the event (see handlers/channels/dal.py).
-_FIELDS = ("userId", "questionnaireId", "questionId", "value", "submittedAt")
+if TYPE_CHECKING:
+    from handlers.common.bus import EntryFailure
+
+Record = TypeVar("Record")
+Entry = dict[str, Any]
+PutEntries = Callable[[Sequence[Entry]], "list[EntryFailure | None]"]
+
+# What each stream event name announces; REMOVE announces nothing.
+_CHANGES: dict[str, Literal["created", "updated"]] = {"INSERT": "created", "MODIFY": "updated"}
 
 
 class InvalidAnswerRecordError(ValueError):
     """The stored item does not make a valid ``AnswerSubmitted``; the message names each field."""
 
 
-def plain(value: Any) -> Any:
-    """DynamoDB numbers (Decimal) as int or float, in lists too."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list | tuple | set):
-        return [plain(v) for v in value]
-    return value
-
-
 def answer_submitted(
     new_image: Mapping[str, Any], change: Literal["created", "updated"]
 ) -> AnswerSubmitted:
     """The event detail of a stored answer; InvalidAnswerRecordError when it does not fit."""
-    detail = {name: plain(new_image[name]) for name in _FIELDS if name in new_image}
     try:
-        return AnswerSubmitted.model_validate({**detail, "change": change})
+        stored = StoredAnswer.from_item(new_image)
+        return AnswerSubmitted.model_validate({**stored.model_dump(), "change": change})
     except ValidationError as exc:
         raise InvalidAnswerRecordError("; ".join(describe_validation_error(exc))) from exc
+
+
+def entry_of(event_name: str | None, new_image: Mapping[str, Any], bus_name: str) -> Entry | None:
+    """The PutEvents entry of one stream record; None for a REMOVE (nothing to announce)."""
+    change = _CHANGES.get(event_name or "")
+    if change is None:
+        return None
+    return ANSWER_SUBMITTED.entry(answer_submitted(new_image, change), bus_name)
+
+
+@dataclass
+class Announced(Generic[Record]):
+    """What became of the entries of one batch: put, or not put and why."""
+
+    published: list[Record] = field(default_factory=list)
+    failed: list[tuple[Record, EntryFailure]] = field(default_factory=list)
+
+
+def announce(ready: Sequence[tuple[Record, Entry]], put: PutEntries) -> Announced[Record]:
+    """Put the entries of ``ready`` on the bus (``put`` batches them) and sort their records
+    into published and failed, each failure with EventBridge's reason."""
+    outcome: Announced[Record] = Announced()
+    if not ready:
+        return outcome
+    failures = put([entry for _, entry in ready])
+    for (record, _), failure in zip(ready, failures, strict=True):
+        if failure is None:
+            outcome.published.append(record)
+        else:
+            outcome.failed.append((record, failure))
+    return outcome

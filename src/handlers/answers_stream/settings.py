@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from pydantic import Field
 
@@ -13,6 +13,6 @@ class Settings(EnvSettings):
     event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1, max_length=256)
 
 
-@lru_cache(maxsize=1)
+@cache
 def get_settings() -> Settings:
     return load_settings(Settings)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from handlers.common.dynamodb import condition_failed, to_attributes
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -17,15 +19,16 @@ class DynamoDBOrderStore:
     def __init__(self, table_name: str, client: DynamoDBClient) -> None:
         self._table_name = table_name
         self._client = client
-        self._serializer = TypeSerializer()
 
     def put_if_absent(self, item: dict[str, Any]) -> bool:
         try:
             self._client.put_item(
                 TableName=self._table_name,
-                Item={k: self._serializer.serialize(v) for k, v in item.items()},
+                Item=to_attributes(item),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
         return True

@@ -6,6 +6,7 @@ client are created on the first valid event, so a rejected event never pays for 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -24,19 +25,14 @@ if TYPE_CHECKING:
 logger = Logger()
 metrics = Metrics()
 
-_store: OrderStore | None = None
 
-
+@cache
 def get_store() -> OrderStore:
     """The order store, created on first use and reused by warm invocations."""
-    global _store  # noqa: PLW0603 - one client per execution environment
-    if _store is None:
-        import boto3  # noqa: PLC0415 - off the import path (see the module docstring)
+    from handlers.capture_order.dal import DynamoDBOrderStore  # noqa: PLC0415 - see docstring
+    from handlers.common import clients  # noqa: PLC0415
 
-        from handlers.capture_order.dal import DynamoDBOrderStore  # noqa: PLC0415
-
-        _store = DynamoDBOrderStore(get_settings().orders_table_name, boto3.client("dynamodb"))
-    return _store
+    return DynamoDBOrderStore(get_settings().orders_table_name, clients.dynamodb())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from pydantic import Field
 
@@ -13,6 +13,6 @@ class Settings(EnvSettings):
     orders_table_name: str = Field(alias="ORDERS_TABLE_NAME", min_length=3, max_length=255)
 
 
-@lru_cache(maxsize=1)
+@cache
 def get_settings() -> Settings:
     return load_settings(Settings)

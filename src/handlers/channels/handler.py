@@ -14,6 +14,7 @@ Items are counted, and rejected ones logged, once per request from its answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -45,21 +46,16 @@ app = AppSyncEventsResolver()  # type: ignore[no-untyped-call]  # Powertools lea
 # Errors a client caused (or may retry); their message is the item's answer.
 _CLIENT_ERRORS = (InvalidPayloadError, ChannelRefusedError, UnknownChannelError, StorageError)
 
-_store: AnswerStore | None = None
 
-
+@cache
 def get_store() -> AnswerStore:
     """The answer store, created on first use and reused by warm invocations."""
-    global _store  # noqa: PLW0603 - one client per execution environment
-    if _store is None:
-        # Imported here, not at the top: boto3 adds ~0.3 s to a cold start that chat
-        # messages and subscriptions never need.
-        import boto3  # noqa: PLC0415
+    # Imported here, not at the top: boto3 adds ~0.3 s to a cold start that chat
+    # messages and subscriptions never need.
+    from handlers.channels.dal import DynamoDBAnswerStore  # noqa: PLC0415
+    from handlers.common import clients  # noqa: PLC0415
 
-        from handlers.channels.dal import DynamoDBAnswerStore  # noqa: PLC0415
-
-        _store = DynamoDBAnswerStore(get_settings().answers_table_name, boto3.client("dynamodb"))
-    return _store
+    return DynamoDBAnswerStore(get_settings().answers_table_name, clients.dynamodb())
 
 
 class InternalError(RuntimeError):

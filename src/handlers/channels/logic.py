@@ -11,7 +11,8 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from handlers.channels.identity import USER_ID, Caller
-from handlers.channels.models import Answer, ChatMessage, DeliveredChatMessage, StoredAnswer
+from handlers.channels.models import Answer, ChatMessage, DeliveredChatMessage
+from handlers.common.answers import StoredAnswer
 from handlers.common.errors import describe_validation_error
 from handlers.common.pii import mask_pii
 

@@ -7,13 +7,12 @@ names the offending field.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, NotRequired, TypedDict
 
-from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import ConfigDict, Field, StrictStr
 from pydantic import StringConstraints as Str
 
-from handlers.common.models import ContractModel, Identifier
+from handlers.common.models import AnswerValue, ContractModel, Identifier
 
 
 class ChannelModel(ContractModel):
@@ -57,14 +56,6 @@ class DeliveredChatMessage(TypedDict):
 
 # --- answers: /answers/<user id> -----------------------------------------------------------
 
-AnswerValue = (
-    Annotated[StrictStr, Str(min_length=1, max_length=1000)]
-    | StrictBool
-    | StrictInt
-    | StrictFloat
-    | Annotated[list[Annotated[StrictStr, Str(max_length=200)]], Field(min_length=1, max_length=50)]
-)
-
 
 class Answer(ChannelModel):
     """One answer to one question of a questionnaire, published by the user who gives it."""
@@ -72,13 +63,3 @@ class Answer(ChannelModel):
     questionnaire_id: Identifier
     question_id: Identifier
     value: AnswerValue
-
-
-class StoredAnswer(ChannelModel):
-    """The answer as stored for the async services and echoed to the user's other devices."""
-
-    user_id: str
-    questionnaire_id: str
-    question_id: str
-    value: str | bool | int | float | list[str]
-    submitted_at: datetime

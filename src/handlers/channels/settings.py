@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 from pydantic import Field
 
@@ -33,6 +33,6 @@ class Settings(EnvSettings):
         return IdentityRules.of(_split(self.trusted_issuers), _split(self.service_role_arns))
 
 
-@lru_cache(maxsize=1)
+@cache
 def get_settings() -> Settings:
     return load_settings(Settings)

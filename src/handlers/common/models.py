@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import StringConstraints as Str
 from pydantic.alias_generators import to_camel
 
 
@@ -23,4 +24,15 @@ class ContractModel(BaseModel):
     )
 
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+Identifier = Annotated[str, Str(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+
+
+AnswerValue = (
+    Annotated[StrictStr, Str(min_length=1, max_length=1000)]
+    | StrictBool
+    | StrictInt
+    | StrictFloat
+    | Annotated[list[Annotated[StrictStr, Str(max_length=200)]], Field(min_length=1, max_length=50)]
+)
+"""The value of one answer: what a user may publish, what the answers table and
+``AnswerSubmitted`` carry. Defined once."""

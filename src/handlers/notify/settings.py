@@ -6,7 +6,7 @@ SecureString parameter or a Secrets Manager secret), never the URL itself.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 from pydantic import Field
@@ -23,6 +23,6 @@ class Settings(EnvSettings):
     secret_max_age_seconds: int = Field(alias="SECRET_MAX_AGE_SECONDS", default=300, ge=0, le=3600)
 
 
-@lru_cache(maxsize=1)
+@cache
 def get_settings() -> Settings:
     return load_settings(Settings)

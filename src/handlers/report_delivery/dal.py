@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from handlers.common.dynamodb import to_attributes
 from handlers.contracts import ReportReady
 
 if TYPE_CHECKING:
@@ -21,14 +22,16 @@ class DynamoDBReportStore:
         generated = report.generated_at.isoformat()
         self._client.put_item(
             TableName=self._table_name,
-            Item={
-                "pk": {"S": f"USER#{report.user_id}"},
-                "sk": {"S": f"REPORT#{report.questionnaire_id}#{generated}#{report.report_id}"},
-                "reportId": {"S": report.report_id},
-                "questionnaireId": {"S": report.questionnaire_id},
-                "score": {"N": str(report.score)},
-                "level": {"S": report.level},
-                "generatedAt": {"S": generated},
-                "report": {"S": report.model_dump_json(by_alias=True)},
-            },
+            Item=to_attributes(
+                {
+                    "pk": f"USER#{report.user_id}",
+                    "sk": f"REPORT#{report.questionnaire_id}#{generated}#{report.report_id}",
+                    "reportId": report.report_id,
+                    "questionnaireId": report.questionnaire_id,
+                    "score": report.score,
+                    "level": report.level,
+                    "generatedAt": generated,
+                    "report": report.model_dump_json(by_alias=True),
+                }
+            ),
         )

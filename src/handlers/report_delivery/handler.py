@@ -13,6 +13,7 @@ boto3, botocore's signer and the clients are created by the first valid event.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -38,30 +39,27 @@ class _Runtime:
     publisher: Publisher
 
 
-_runtime: _Runtime | None = None
-
-
+@cache
 def runtime() -> _Runtime:
-    global _runtime  # noqa: PLW0603 - one set of clients per execution environment
-    if _runtime is None:
-        import boto3  # noqa: PLC0415 - first valid event only
+    """The store and the publisher, built by the first valid event, kept while warm."""
+    import boto3  # noqa: PLC0415 - first valid event only
 
-        from handlers.report_delivery.dal import DynamoDBReportStore  # noqa: PLC0415
-        from handlers.report_delivery.publisher import EventsPublisher  # noqa: PLC0415
+    from handlers.common import clients  # noqa: PLC0415
+    from handlers.report_delivery.dal import DynamoDBReportStore  # noqa: PLC0415
+    from handlers.report_delivery.publisher import EventsPublisher  # noqa: PLC0415
 
-        settings = get_settings()
-        session = boto3.Session()
-        _runtime = _Runtime(
-            store=DynamoDBReportStore(settings.reports_table_name, session.client("dynamodb")),
-            publisher=EventsPublisher(
-                url=settings.events_publish_url,
-                region=settings.region,
-                credentials=session.get_credentials,
-                timeout_seconds=settings.publish_timeout_seconds,
-                attempts=settings.publish_attempts,
-            ),
-        )
-    return _runtime
+    settings = get_settings()
+    return _Runtime(
+        store=DynamoDBReportStore(settings.reports_table_name, clients.dynamodb()),
+        publisher=EventsPublisher(
+            url=settings.events_publish_url,
+            region=settings.region,
+            # botocore's credential chain, refreshed as the role's session rotates.
+            credentials=boto3.Session().get_credentials,
+            timeout_seconds=settings.publish_timeout_seconds,
+            attempts=settings.publish_attempts,
+        ),
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from pydantic import Field, field_validator
 
@@ -29,6 +29,6 @@ class Settings(EnvSettings):
         return value
 
 
-@lru_cache(maxsize=1)
+@cache
 def get_settings() -> Settings:
     return load_settings(Settings)

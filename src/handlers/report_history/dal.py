@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from handlers.common.dynamodb import from_attributes, to_attributes
 from handlers.report_history.logic import Page, partition_of
 
 if TYPE_CHECKING:
@@ -35,18 +36,19 @@ class DynamoDBReportReader:
         query: dict[str, Any] = {
             "TableName": self._table_name,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": partition_of(user_id)},
-                ":prefix": {"S": prefix},
-            },
+            "ExpressionAttributeValues": to_attributes(
+                {":pk": partition_of(user_id), ":prefix": prefix}
+            ),
             "ScanIndexForward": False,
             "Limit": limit,
         }
         if start is not None:
-            query["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
+            query["ExclusiveStartKey"] = to_attributes(start)
         answer = self._client.query(**query)
         last = answer.get("LastEvaluatedKey")
         return Page(
-            reports=[json.loads(item["report"]["S"]) for item in answer.get("Items", [])],
-            position={name: value["S"] for name, value in last.items()} if last else None,
+            reports=[
+                json.loads(from_attributes(item)["report"]) for item in answer.get("Items", [])
+            ],
+            position={k: str(v) for k, v in from_attributes(last).items()} if last else None,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from pydantic import Field, field_validator
 
@@ -33,6 +33,6 @@ class Settings(EnvSettings):
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
 
 
-@lru_cache(maxsize=1)
+@cache
 def get_settings() -> Settings:
     return load_settings(Settings)

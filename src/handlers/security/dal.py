@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from handlers.contracts import AnswerSubmitted, AnswerValue
+from handlers.common.dynamodb import condition_failed, from_attributes, to_attributes
+from handlers.common.models import AnswerValue
+from handlers.contracts import AnswerSubmitted
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -34,21 +36,23 @@ class DynamoDBAssessmentStore:
         self._client = client
 
     def record_answer(self, answer: AnswerSubmitted) -> bool:
-        submitted = str(epoch_us(answer))
+        submitted = epoch_us(answer)
         try:
             self._client.put_item(
                 TableName=self._table_name,
-                Item={
-                    "pk": {"S": partition_key(answer.user_id, answer.questionnaire_id)},
-                    "sk": {"S": answer.question_id},
-                    "valueJson": {"S": json.dumps(answer.value)},
-                    "submittedAtUs": {"N": submitted},
-                },
+                Item=to_attributes(
+                    {
+                        "pk": partition_key(answer.user_id, answer.questionnaire_id),
+                        "sk": answer.question_id,
+                        "valueJson": json.dumps(answer.value),
+                        "submittedAtUs": submitted,
+                    }
+                ),
                 ConditionExpression="attribute_not_exists(pk) OR submittedAtUs <= :submitted",
-                ExpressionAttributeValues={":submitted": {"N": submitted}},
+                ExpressionAttributeValues=to_attributes({":submitted": submitted}),
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -59,10 +63,12 @@ class DynamoDBAssessmentStore:
         pages = paginator.paginate(
             TableName=self._table_name,
             KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": partition_key(user_id, questionnaire_id)}},
+            ExpressionAttributeValues=to_attributes(
+                {":pk": partition_key(user_id, questionnaire_id)}
+            ),
             ConsistentRead=True,
         )
         for page in pages:
-            for item in page.get("Items", []):
-                found[item["sk"]["S"]] = json.loads(item["valueJson"]["S"])
+            for item in map(from_attributes, page.get("Items", [])):
+                found[item["sk"]] = json.loads(item["valueJson"])
         return found

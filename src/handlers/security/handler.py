@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -24,14 +25,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.common.events import accept_event
-from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, AnswerSubmitted
-from handlers.security.logic import UnknownQuestionnaireError, assess
+from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, AnswerSubmitted, ReportReady
+from handlers.security.logic import UnknownQuestionnaireError, assess_and_send, summary
 from handlers.security.settings import get_settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
-    from mypy_boto3_events import EventBridgeClient
 
 logger = Logger()
 metrics = Metrics()
@@ -46,9 +46,6 @@ class _Runtime:
     assess_once: Callable[..., dict[str, Any]]
 
 
-_runtime: _Runtime | None = None
-
-
 def _redelivered(response: Any, idempotent_data: DataRecord) -> Any:
     """Called by Powertools when an answer's result comes from the idempotency table."""
     logger.info("answer seen before; its report was sent then", extra={"result": response})
@@ -56,49 +53,42 @@ def _redelivered(response: Any, idempotent_data: DataRecord) -> Any:
     return response
 
 
-def runtime(events: EventBridgeClient | None = None) -> _Runtime:
-    """The idempotent step with its clients, built once per execution environment.
+@cache
+def runtime() -> _Runtime:
+    """The idempotent step with its clients, built once per execution environment."""
+    from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - first valid event
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
 
-    ``events`` replaces the EventBridge client (tests).
-    """
-    global _runtime  # noqa: PLW0603 - one set of clients per execution environment
-    if _runtime is None:
-        import boto3  # noqa: PLC0415 - first valid event only
-        from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
-            DynamoDBPersistenceLayer,
-            IdempotencyConfig,
-            idempotent_function,
-        )
+    from handlers.common import clients  # noqa: PLC0415
+    from handlers.common.bus import put_event  # noqa: PLC0415
+    from handlers.security.dal import DynamoDBAssessmentStore  # noqa: PLC0415
 
-        from handlers.common.bus import put_event  # noqa: PLC0415
-        from handlers.security.dal import DynamoDBAssessmentStore  # noqa: PLC0415
+    settings = get_settings()
+    config = IdempotencyConfig(
+        event_key_jmespath=IDEMPOTENCY_KEY,
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=settings.idempotency_ttl_seconds,
+        response_hook=_redelivered,
+    )
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name)
+    store = DynamoDBAssessmentStore(settings.assessments_table_name, clients.dynamodb())
 
-        settings = get_settings()
-        config = IdempotencyConfig(
-            event_key_jmespath=IDEMPOTENCY_KEY,
-            raise_on_no_idempotency_key=True,
-            expires_after_seconds=settings.idempotency_ttl_seconds,
-            response_hook=_redelivered,
-        )
-        persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name)
-        store = DynamoDBAssessmentStore(settings.assessments_table_name, boto3.client("dynamodb"))
-        bus = events or boto3.client("events")
+    def send(report: ReportReady) -> None:
+        put_event(clients.events(), REPORT_READY.entry(report, settings.event_bus_name))
 
-        @idempotent_function(  # type: ignore[untyped-decorator]  # unannotated in Powertools
-            data_keyword_argument="answer", persistence_store=persistence, config=config
-        )
-        def assess_once(answer: AnswerSubmitted) -> dict[str, Any]:
-            report = assess(answer, store)
-            put_event(bus, REPORT_READY.entry(report, settings.event_bus_name))
-            logger.info(
-                "report sent",
-                extra={"report_id": report.report_id, "score": report.score, "level": report.level},
-            )
-            metrics.add_metric(name="ReportsSent", unit=MetricUnit.Count, value=1)
-            return {"reportId": report.report_id, "score": report.score, "level": report.level}
+    @idempotent_function(  # type: ignore[untyped-decorator]  # unannotated in Powertools
+        data_keyword_argument="answer", persistence_store=persistence, config=config
+    )
+    def assess_once(answer: AnswerSubmitted) -> dict[str, Any]:
+        report = assess_and_send(answer, store, send)
+        logger.info("report sent", extra=summary(report))
+        metrics.add_metric(name="ReportsSent", unit=MetricUnit.Count, value=1)
+        return summary(report)
 
-        _runtime = _Runtime(config=config, assess_once=assess_once)
-    return _runtime
+    return _Runtime(config=config, assess_once=assess_once)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)

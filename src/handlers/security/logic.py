@@ -8,12 +8,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from handlers.contracts import AnswerSubmitted, AnswerValue, ReportReady
+from handlers.common.models import AnswerValue
+from handlers.contracts import AnswerSubmitted, ReportReady
 from handlers.security.rules import QUESTIONNAIRES, evaluate
 
 Clock = Callable[[], datetime]
+SendReport = Callable[[ReportReady], None]
 
 # Report ids are UUIDv5 of the answer that triggered them, in this namespace.
 REPORT_NAMESPACE = uuid.UUID("6f1c3d2e-8a4b-5c6d-9e0f-1a2b3c4d5e6f")
@@ -75,3 +77,18 @@ def assess(answer: AnswerSubmitted, store: AssessmentStore, now: Clock = utc_now
         findings=assessment.findings,
         generated_at=now(),
     )
+
+
+def assess_and_send(
+    answer: AnswerSubmitted, store: AssessmentStore, send: SendReport, now: Clock = utc_now
+) -> ReportReady:
+    """The service's step for one answer: record it, assess, send the report (``send`` puts
+    it on the bus and raises when it was not put)."""
+    report = assess(answer, store, now)
+    send(report)
+    return report
+
+
+def summary(report: ReportReady) -> dict[str, Any]:
+    """What the function returns (and the idempotency table keeps) for a report sent."""
+    return {"reportId": report.report_id, "score": report.score, "level": report.level}

@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from handlers.contracts import AnswerValue, Finding, Severity
+from handlers.common.models import AnswerValue
+from handlers.contracts import Finding, Severity
 
 
 @dataclass(frozen=True)
