@@ -1,18 +1,22 @@
 locals {
+  create_bus = var.create && var.create_bus
+  # The bus the rules go on: the one created here (so rules wait for it), or the existing one.
+  bus_name = local.create_bus ? aws_cloudwatch_event_bus.this[0].name : var.name
+
   # One entry per rule target, keyed "rule/target".
   targets = var.create ? merge([
     for rule_name, rule in var.rules : {
       for target_id, target in rule.targets : "${rule_name}/${target_id}" => merge(target, {
         rule      = rule_name
         target_id = target_id
-        dlq_name  = substr("${var.name}-${rule_name}-${target_id}-dlq", 0, 80)
+        dlq_name  = "${rule_name}-${target_id}-dlq" # at most 69 characters (see var.rules)
       })
     }
   ]...) : {}
 }
 
 resource "aws_cloudwatch_event_bus" "this" {
-  count = var.create ? 1 : 0
+  count = local.create_bus ? 1 : 0
 
   name               = var.name
   description        = var.description
@@ -21,9 +25,11 @@ resource "aws_cloudwatch_event_bus" "this" {
 }
 
 resource "aws_cloudwatch_event_archive" "this" {
-  count = var.create && var.archive.enabled ? 1 : 0
+  count = local.create_bus && var.archive.enabled ? 1 : 0
 
-  name             = substr("${var.name}-archive", 0, 48)
+  # Archive names take 48 characters: the bus's own name when it fits, else its first 39
+  # characters and a hash of the whole, so that two long bus names never share an archive.
+  name             = length(var.name) <= 40 ? "${var.name}-archive" : "${substr(var.name, 0, 39)}-${substr(sha1(var.name), 0, 8)}"
   description      = "All events of ${var.name}, kept for replay."
   event_source_arn = aws_cloudwatch_event_bus.this[0].arn
   retention_days   = var.archive.retention_days
@@ -35,7 +41,7 @@ resource "aws_cloudwatch_event_rule" "this" {
 
   name           = each.key
   description    = each.value.description
-  event_bus_name = aws_cloudwatch_event_bus.this[0].name
+  event_bus_name = local.bus_name
   event_pattern  = each.value.event_pattern
   state          = each.value.state
   tags           = var.tags
@@ -49,6 +55,12 @@ resource "aws_sqs_queue" "dlq" {
   sqs_managed_sse_enabled   = var.dead_letter_queue.kms_master_key_id == null ? true : null
   kms_master_key_id         = var.dead_letter_queue.kms_master_key_id
   tags                      = var.tags
+
+  # A renamed queue is replaced: the new one exists, and its target points at it, before
+  # the old one goes, so no failed delivery meets a missing dead-letter queue.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 data "aws_iam_policy_document" "dlq" {
@@ -82,7 +94,7 @@ resource "aws_sqs_queue_policy" "dlq" {
 resource "aws_cloudwatch_event_target" "this" {
   for_each = local.targets
 
-  event_bus_name = aws_cloudwatch_event_bus.this[0].name
+  event_bus_name = local.bus_name
   rule           = aws_cloudwatch_event_rule.this[each.value.rule].name
   target_id      = each.value.target_id
   arn            = each.value.arn

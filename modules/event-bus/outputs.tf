@@ -1,10 +1,10 @@
 output "bus_name" {
-  description = "Name of the event bus."
-  value       = try(aws_cloudwatch_event_bus.this[0].name, null)
+  description = "Name of the event bus the rules are on (created here or existing); null when create = false."
+  value       = var.create ? local.bus_name : null
 }
 
 output "bus_arn" {
-  description = "ARN of the event bus."
+  description = "ARN of the bus created here; null when the rules attach to an existing bus (create_bus = false) or create = false."
   value       = try(aws_cloudwatch_event_bus.this[0].arn, null)
 }
 

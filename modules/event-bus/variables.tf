@@ -1,11 +1,19 @@
 variable "create" {
-  description = "Whether to create the bus, its archive, rules, targets and dead-letter queues."
+  description = "Whether to create anything: false plans nothing (the bus, its archive, rules, targets and dead-letter queues)."
   type        = bool
   default     = true
+  nullable    = false
+}
+
+variable "create_bus" {
+  description = "Whether to create the bus (and its archive). false attaches the rules, their targets and dead-letter queues to an existing custom bus called `name`: how each flow of a platform owns its rules on one shared bus."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "name" {
-  description = "Name of the custom event bus."
+  description = "Name of the custom event bus: the one to create, or (create_bus = false) the existing one the rules attach to."
   type        = string
 
   validation {
@@ -43,7 +51,7 @@ variable "archive" {
 }
 
 variable "rules" {
-  description = "Rules keyed by name. Each has an event pattern (JSON) and targets keyed by id; every target gets a retry policy and its own encrypted SQS dead-letter queue. Lambda targets also get a permission scoped to their rule."
+  description = "Rules keyed by name (account-unique names: prefix them). Each has an event pattern (JSON) and targets keyed by id; every target gets a retry policy and its own encrypted SQS dead-letter queue, `<rule>-<target>-dlq`. Lambda targets also get a permission scoped to their rule."
   type = map(object({
     description   = optional(string, "")
     event_pattern = string
@@ -61,6 +69,8 @@ variable "rules" {
   default  = {}
   nullable = false
 
+  # 40 + "-" + 24 (target id) + "-dlq" = 69: every dead-letter queue name fits SQS's 80
+  # characters whole, never cut.
   validation {
     condition     = alltrue([for k in keys(var.rules) : can(regex("^[A-Za-z0-9._-]{1,40}$", k))])
     error_message = "Rule names must be 1-40 letters, digits, dots, hyphens or underscores."

@@ -14,18 +14,17 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tf_cli_config import terraform_env  # tools/ (pytest's pythonpath)
+
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = [*sorted(p.name for p in (ROOT / "modules").iterdir() if p.is_dir()), "terraform"]
-sys.path.insert(0, str(ROOT / "tools"))
 
-from tf_cli_config import terraform_env  # noqa: E402
 
 # Opt-in hardening the defaults leave to inputs (README "Security model"): each one names the
 # input that turns it on.

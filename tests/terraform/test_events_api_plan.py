@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,27 +141,6 @@ def test_namespace_handlers_are_direct_request_response(example_plan: Plan) -> N
     assert source["ServiceRoleArn"] == {"Ref": "ChannelHandlerRoleArn"}
 
 
-def test_data_source_role_may_only_invoke_its_function(example_plan: Plan) -> None:
-    address = 'module.events.aws_iam_role_policy.data_source["channel_handler"]'
-    policy = json.loads(example_plan.one(address).after["policy"])
-    assert policy["Statement"] == [
-        {
-            "Sid": "InvokeTheHandler",
-            "Effect": "Allow",
-            "Action": "lambda:InvokeFunction",
-            "Resource": FUNCTION,
-        }
-    ]
-    role = example_plan.one('module.events.aws_iam_role.data_source["channel_handler"]').after
-    trust = json.loads(role["assume_role_policy"])["Statement"]
-    assert len(trust) == 1
-    assert trust[0]["Principal"] == {"Service": "appsync.amazonaws.com"}
-    assert trust[0]["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": "123456789012"},
-        "ArnLike": {"aws:SourceArn": "arn:aws:appsync:eu-west-1:123456789012:apis/*"},
-    }
-
-
 def test_logging_role_only_writes_the_apis_log_group(example_plan: Plan) -> None:
     statements = example_plan.config("module.events.data.aws_iam_policy_document.logging")
     statement = statements["expressions"]["statement"][0]
@@ -219,91 +196,6 @@ def test_the_api_key_is_kept_out_of_the_stack_with_its_exact_expiry(
         "aws_cloudformation_stack.this[0].outputs"
         in (config["expressions"]["api_id"]["references"])
     )
-
-
-@pytest.mark.parametrize(
-    ("tf_vars", "message"),
-    [
-        (
-            {"auth_providers": [{"auth_type": "API_KEY"}], "modes": ["API_KEY"]},
-            "api_key (with an explicit expires) is required when API_KEY is an auth provider",
-        ),
-        (
-            {
-                "auth_providers": [{"auth_type": "API_KEY"}],
-                "modes": ["API_KEY"],
-                "api_key": {"expires": "2027-01-01"},
-            },
-            "api_key.expires must be an RFC 3339 timestamp in UTC",
-        ),
-        (
-            {
-                "auth_providers": [{"auth_type": "API_KEY"}],
-                "modes": ["API_KEY"],
-                "api_key": {"expires": "2099-01-01T00:00:00Z"},
-            },
-            "api_key.expires is more than 365 days ahead",
-        ),
-        (
-            {"auth_providers": [{"auth_type": "AWS_IAM"}], "modes": ["API_KEY"]},
-            "connection_auth_modes must name at least one auth type, each of them one of",
-        ),
-        (
-            {"auth_providers": [{"auth_type": "AMAZON_COGNITO_USER_POOLS"}], "modes": ["AWS_IAM"]},
-            "cognito_config for AMAZON_COGNITO_USER_POOLS",
-        ),
-        (
-            {
-                "auth_providers": [{"auth_type": "AWS_IAM"}],
-                "modes": ["AWS_IAM"],
-                "channel_namespaces": {"chat_room": {}},
-            },
-            "channel_namespaces keys must be 1-50 letters, digits or hyphens",
-        ),
-        (
-            {
-                "auth_providers": [{"auth_type": "AWS_IAM"}],
-                "modes": ["AWS_IAM"],
-                "channel_namespaces": {"chat": {"on_publish": {"data_source": "missing"}}},
-            },
-            "Every on_publish/on_subscribe data_source must be a key of lambda_data_sources",
-        ),
-        (
-            {
-                "auth_providers": [{"auth_type": "AWS_IAM"}],
-                "modes": ["AWS_IAM"],
-                "lambda_data_sources": {"channel-handler": {"function_arn": FUNCTION}},
-            },
-            "lambda_data_sources keys are data source names",
-        ),
-        (
-            {
-                "auth_providers": [{"auth_type": "AWS_IAM"}],
-                "modes": ["AWS_IAM"],
-                "lambda_data_sources": {"h": {"function_arn": FUNCTION}},
-                "channel_namespaces": {
-                    "chat": {"on_publish": {"data_source": "h", "invoke_type": "ASYNC"}}
-                },
-            },
-            "invoke_type REQUEST_RESPONSE or EVENT",
-        ),
-    ],
-)
-def test_bad_inputs_are_refused_with_a_clear_message(
-    harness: TerraformDir, tf_vars: dict[str, Any], message: str
-) -> None:
-    assert message in harness.plan_error(tf_vars)
-
-
-def test_an_api_key_about_to_expire_is_warned_about(harness: TerraformDir) -> None:
-    soon = (datetime.now(UTC) + timedelta(days=10)).strftime("%Y-%m-%dT%H:00:00Z")
-    tf_vars = {
-        "auth_providers": [{"auth_type": "API_KEY"}],
-        "modes": ["API_KEY"],
-        "api_key": {"expires": soon},
-        "log_level": "NONE",
-    }
-    assert "The API key expires within 30 days" in harness.plan_text(tf_vars)
 
 
 def test_every_stack_resource_is_retained_for_the_move_to_native_resources(

@@ -78,8 +78,3 @@ def test_logs_go_to_a_waf_log_group_without_credentials(waf_plan: Plan) -> None:
     config = waf_plan.config("module.waf.aws_wafv2_web_acl_logging_configuration.this")
     refs = config["expressions"]["log_destination_configs"]["references"]
     assert "aws_cloudwatch_log_group.this[0].arn" in refs
-
-
-def test_a_non_arn_association_is_refused(example: Example) -> None:
-    error = example("waf-web-acl").plan_error({"event_api_arn": "not-an-arn"})
-    assert "associations values must be ARNs (arn:aws:...)" in error

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,11 +13,10 @@ from typing import Any
 import pytest
 import tftest
 
+from tf_cli_config import terraform_env  # tools/ (pytest's pythonpath)
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-sys.path.insert(0, str(ROOT / "tools"))
-
-from tf_cli_config import terraform_env  # noqa: E402
 
 
 def terraform_binary() -> str:

@@ -68,3 +68,17 @@ output "websocket_url" {
   description = "Where clients connect."
   value       = module.events.websocket_url
 }
+
+# Turned off (a feature flag, an environment without it): plans nothing.
+module "disabled" {
+  source = "../.."
+
+  create = false
+  name   = "example-disabled"
+
+  auth_providers               = [{ auth_type = "AWS_IAM" }]
+  connection_auth_modes        = ["AWS_IAM"]
+  default_publish_auth_modes   = ["AWS_IAM"]
+  default_subscribe_auth_modes = ["AWS_IAM"]
+  channel_namespaces           = {}
+}

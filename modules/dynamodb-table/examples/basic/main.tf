@@ -15,3 +15,13 @@ output "table_arn" {
   description = "ARN of the example table."
   value       = module.orders.arn
 }
+
+# Turned off (a feature flag, an environment without it): plans nothing.
+module "disabled" {
+  source = "../.."
+
+  create     = false
+  name       = "example-disabled"
+  hash_key   = "pk"
+  attributes = [{ name = "pk", type = "S" }]
+}

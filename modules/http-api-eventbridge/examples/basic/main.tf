@@ -27,3 +27,15 @@ output "upload_url" {
   description = "Where clients POST their uploads."
   value       = module.ingest.route_url
 }
+
+# Turned off (a feature flag, an environment without it): plans nothing.
+module "disabled" {
+  source = "../.."
+
+  create            = false
+  name              = "example-disabled"
+  event_bus_name    = "example-orders"
+  event_bus_arn     = "arn:aws:events:eu-west-1:123456789012:event-bus/example-orders"
+  event_source      = "platform.ingest"
+  event_detail_type = "UploadReceived.v2"
+}

@@ -71,3 +71,13 @@ output "stream_failure_queue_urls" {
   description = "Queues of the stream function's records that failed every retry."
   value       = module.stream_function.stream_failure_queue_urls
 }
+
+# Turned off (a feature flag, an environment without it): plans nothing.
+module "disabled" {
+  source = "../.."
+
+  create        = false
+  function_name = "example-disabled"
+  handler       = "handlers.capture_order.handler.lambda_handler"
+  filename      = var.filename
+}

@@ -26,3 +26,11 @@ output "web_acl_arn" {
   description = "ARN of the web ACL."
   value       = module.waf.web_acl_arn
 }
+
+# Turned off (a feature flag, an environment without it): plans nothing.
+module "disabled" {
+  source = "../.."
+
+  create = false
+  name   = "example-disabled"
+}

@@ -1,0 +1,74 @@
+# terraform test: the module planned with no AWS account (the provider skips every call).
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "offline-plan-placeholder"
+  secret_key                  = "offline-plan-placeholder"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+variables {
+  name         = "test-realtime"
+  rate_limit   = 500
+  ip_deny_list = ["198.51.100.0/24", "2001:db8::/32"]
+  associations = { event_api = "arn:aws:appsync:eu-west-1:123456789012:apis/abcdefghijklmnopqrstuvwxyz" }
+}
+
+run "deny_lists_are_ip_sets_per_address_family" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      aws_wafv2_ip_set.this["deny-ipv4"].addresses == toset(["198.51.100.0/24"]),
+      aws_wafv2_ip_set.this["deny-ipv6"].addresses == toset(["2001:db8::/32"]),
+      length(aws_wafv2_ip_set.this) == 2,
+    ])
+    error_message = "the deny list is not split into an IPv4 and an IPv6 set"
+  }
+  assert {
+    condition     = aws_wafv2_web_acl_association.this["event_api"].resource_arn == "arn:aws:appsync:eu-west-1:123456789012:apis/abcdefghijklmnopqrstuvwxyz"
+    error_message = "the ACL is not associated with the API"
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.this[0].name == "aws-waf-logs-test-realtime"
+    error_message = "WAF logs do not go to a log group WAF accepts (aws-waf-logs-*)"
+  }
+}
+
+run "a_non_arn_association_is_refused" {
+  command = plan
+
+  variables {
+    associations = { api = "my-api" }
+  }
+  expect_failures = [var.associations]
+}
+
+run "a_bad_cidr_is_refused" {
+  command = plan
+
+  variables {
+    ip_deny_list = ["10.0.0.300/8"]
+  }
+  expect_failures = [var.ip_deny_list]
+}
+
+run "create_false_plans_nothing" {
+  command = plan
+
+  variables {
+    create = false
+  }
+
+  assert {
+    condition = alltrue([
+      length(aws_wafv2_web_acl.this) == 0,
+      length(aws_wafv2_ip_set.this) == 0,
+      length(aws_wafv2_web_acl_association.this) == 0,
+      length(aws_cloudwatch_log_group.this) == 0,
+      length(aws_wafv2_web_acl_logging_configuration.this) == 0,
+    ])
+    error_message = "create = false still plans resources"
+  }
+}
