@@ -5,8 +5,14 @@
 # delivery stores the report and publishes it to /reports/<user id> on the Event API.
 # Rule patterns come from contracts.json (the Python models), never typed here.
 
-locals {
-  async_rules = {
+module "async_rules" {
+  source = "../modules/event-bus"
+
+  create_bus        = false
+  name              = module.event_bus.bus_name
+  dead_letter_queue = { kms_master_key_id = local.kms_key_arn }
+
+  rules = {
     "${local.prefix}-security" = {
       description   = "Answers to the security service."
       event_pattern = jsonencode(local.contracts.answer_submitted.pattern)
@@ -22,7 +28,9 @@ locals {
       }
     }
   }
+}
 
+locals {
   # appsync:EventPublish on the reports namespace only (not the API, not other namespaces),
   # by the ARN the Event API module reports for it.
   reports_namespace_arn = module.realtime.channel_namespace_arns["reports"]

@@ -21,7 +21,8 @@ output "orders_table_name" {
 output "dead_letter_queue_urls" {
   description = "Every queue where undeliverable or failed events end up: rule targets (\"rule/target\"), each function's failed asynchronous invocations (\"function:<name>\") and stream records that failed every retry (\"stream:<name>\")."
   value = merge(
-    module.event_bus.dead_letter_queue_urls,
+    module.ingest_rules.dead_letter_queue_urls,
+    module.async_rules.dead_letter_queue_urls,
     {
       "function:capture-order"   = module.capture_order.async_failure_queue_url
       "function:notify"          = module.notify.async_failure_queue_url

@@ -27,14 +27,14 @@ def drifted(plans: Path) -> Iterator[LocalPlatform]:
     capture-order's timeout is 3 seconds."""
     root = copy_root(plans / "drifted-src")
     edit(
-        root / "main.tf",
+        root / "ingest.tf",
         """      description   = "Uploaded orders to the chat notifier."
       event_pattern = jsonencode(local.contracts.upload_received.pattern)""",
         """      description   = "Uploaded orders to the chat notifier."
       event_pattern = jsonencode({ source = ["platform.ingest"], detail-type = ["Nothing.v1"] })""",
     )
     edit(
-        root / "main.tf",
+        root / "ingest.tf",
         '''  handler                        = "handlers.capture_order.handler.lambda_handler"''',
         """  handler                        = "handlers.capture_order.handler.lambda_handler"
   timeout                        = 3""",
@@ -76,7 +76,7 @@ def test_a_function_over_its_planned_timeout_is_killed_and_retried(drifted: Loca
 def test_an_operator_the_runtime_does_not_implement_is_refused_by_name(plans: Path) -> None:
     root = copy_root(plans / "wildcard-src")
     edit(
-        root / "main.tf",
+        root / "ingest.tf",
         """      description   = "Uploaded orders to the chat notifier."
       event_pattern = jsonencode(local.contracts.upload_received.pattern)""",
         """      description   = "Uploaded orders to the chat notifier."
@@ -95,7 +95,7 @@ def test_a_value_with_no_local_equivalent_is_refused_by_resource_and_attribute(
 ) -> None:
     root = copy_root(plans / "unresolved-src")
     edit(
-        root / "main.tf",
+        root / "ingest.tf",
         """    ORDERS_TABLE_NAME       = module.orders_table.name""",
         """    ORDERS_TABLE_NAME       = module.orders_table.name
     WAF_ACL                 = module.realtime_waf.web_acl_arn""",

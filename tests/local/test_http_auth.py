@@ -44,13 +44,13 @@ def guarded(plans: Path) -> Iterator[LocalPlatform]:
     root = copy_root(plans / "guarded-src")
     (root / "local_test_users.tf").write_text(USERS)
     edit(
-        root / "main.tf",
+        root / "ingest.tf",
         "  jwt_authorizer    = local.ingest_authorizer",
         '  jwt_authorizer = { issuer = "https://${aws_cognito_user_pool.uploaders.endpoint}", '
         "audience = [aws_cognito_user_pool_client.uploaders.id] }",
     )
     edit(
-        root / "main.tf",
+        root / "ingest.tf",
         "  throttling        = var.ingest_throttling",
         "  throttling = { rate_limit = 1, burst_limit = 3 }",
     )

@@ -136,7 +136,7 @@ def test_every_target_has_retry_policy_and_dead_letter_queue(root_plan: Plan) ->
         assert 0 < retry["maximum_retry_attempts"] <= 185
         assert 60 <= retry["maximum_event_age_in_seconds"] <= 86400
         assert target.after_unknown["dead_letter_config"][0]["arn"] is True, target.address
-    config = root_plan.config("module.event_bus.aws_cloudwatch_event_target.this")
+    config = root_plan.config("module.ingest_rules.aws_cloudwatch_event_target.this")
     dlq_refs = config["expressions"]["dead_letter_config"][0]["arn"]["references"]
     assert "aws_sqs_queue.dlq" in dlq_refs
 
@@ -147,7 +147,7 @@ def test_dead_letter_queues_accept_only_their_rule(root_plan: Plan) -> None:
     assert len(queues) == 9
     for queue in queues:
         assert queue.after["sqs_managed_sse_enabled"] is True, queue.address
-    doc = root_plan.config("module.event_bus.data.aws_iam_policy_document.dlq")
+    doc = root_plan.config("module.ingest_rules.data.aws_iam_policy_document.dlq")
     statement = doc["expressions"]["statement"][0]
     assert statement["actions"]["constant_value"] == ["sqs:SendMessage"]
     assert statement["principals"][0]["identifiers"]["constant_value"] == ["events.amazonaws.com"]
@@ -161,14 +161,14 @@ def test_lambda_permissions_are_scoped_to_their_rule(root_plan: Plan) -> None:
     permissions = [
         p
         for p in root_plan.of_type("aws_lambda_permission")
-        if p.address.startswith("module.event_bus.")
+        if p.address.startswith(("module.ingest_rules.", "module.async_rules."))
     ]
     assert len(permissions) == 4
     for permission in permissions:
         assert permission.after["principal"] == "events.amazonaws.com"
         assert permission.after["action"] == "lambda:InvokeFunction"
         assert permission.after_unknown["source_arn"] is True
-    config = root_plan.config("module.event_bus.aws_lambda_permission.this")
+    config = root_plan.config("module.ingest_rules.aws_lambda_permission.this")
     assert "aws_cloudwatch_event_rule.this" in config["expressions"]["source_arn"]["references"]
 
 
@@ -184,6 +184,40 @@ def test_rules_route_exactly_the_contract(root_plan: Plan) -> None:
     for name, contract in expected.items():
         assert json.loads(rules[name]["event_pattern"]) == contract.pattern(), name
         assert rules[name]["state"] == "ENABLED"
+
+
+def test_each_flow_owns_its_rules_on_the_one_bus(root_plan: Plan) -> None:
+    (bus,) = root_plan.of_type("aws_cloudwatch_event_bus")
+    assert bus.address == "module.event_bus.aws_cloudwatch_event_bus.this[0]"
+    owners = {
+        r.after["name"]: r.address.split(".aws_", 1)[0]
+        for r in root_plan.of_type("aws_cloudwatch_event_rule")
+    }
+    assert owners == {
+        "platform-sandbox-capture-order": "module.ingest_rules",
+        "platform-sandbox-notify": "module.ingest_rules",
+        "platform-sandbox-security": "module.async_rules",
+        "platform-sandbox-report-delivery": "module.async_rules",
+    }
+    for rule in root_plan.of_type("aws_cloudwatch_event_rule"):
+        assert rule.after["event_bus_name"] == "platform-sandbox-events", rule.address
+    for target in root_plan.of_type("aws_cloudwatch_event_target"):
+        assert target.after["event_bus_name"] == "platform-sandbox-events", target.address
+
+
+def test_queue_names_are_whole_and_name_the_prefix_once(root_plan: Plan) -> None:
+    names = sorted(q.after["name"] for q in root_plan.of_type("aws_sqs_queue"))
+    assert names == [
+        "platform-sandbox-answers-stream-answers-stream-failures",
+        "platform-sandbox-capture-order-async-failures",
+        "platform-sandbox-capture-order-capture-order-dlq",
+        "platform-sandbox-notify-async-failures",
+        "platform-sandbox-notify-notify-dlq",
+        "platform-sandbox-report-delivery-async-failures",
+        "platform-sandbox-report-delivery-report-delivery-dlq",
+        "platform-sandbox-security-async-failures",
+        "platform-sandbox-security-security-dlq",
+    ]
 
 
 def test_bus_has_an_archive(root_plan: Plan) -> None:
