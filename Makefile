@@ -79,8 +79,8 @@ local: package web ## the platform on this machine (127.0.0.1, no AWS account); 
 	.tox/local/bin/python -m local_runtime $(ARGS)
 
 .PHONY: test
-test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, checkov, web, local (+ browser)
-	$(TOX) run -e lint,type,py313,py311,build,terraform,security,web,local
+test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, apply (moto), checkov, web, local (+ browser)
+	$(TOX) run -e lint,type,py313,py311,build,terraform,apply,security,web,local
 
 .PHONY: bench
 bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
@@ -96,6 +96,7 @@ fmt: tools ## format Python (ruff) and Terraform (terraform fmt)
 	$(TF) fmt -recursive terraform
 	$(TF) fmt -recursive modules
 	$(TF) fmt -recursive tests/terraform/fixtures
+	$(TF) fmt -recursive tests/apply
 
 .PHONY: schemas
 schemas: tools ## regenerate terraform/contracts.json and schemas/*.json from the event models
