@@ -38,3 +38,21 @@ def test_every_planned_function_imports_and_its_environment_fits_its_settings(
         assert aliases <= set(function["environment"]) | set(runtime), (name, aliases)
         checked.append((name, type(settings).__name__))
     assert len(checked) == 7
+
+
+ASYNC_CONSUMERS = ("capture-order", "notify", "answers-stream", "security", "report-delivery")
+
+
+def test_every_async_consumer_has_the_poison_queue_and_notify_no_webhook_url(
+    platform: LocalPlatform,
+) -> None:
+    functions: dict[str, Any] = platform.status()["functions"]
+    poison = platform.outputs["poison_queue_url"]
+    for short in ASYNC_CONSUMERS:
+        env = functions[f"platform-local-{short}"]["environment"]
+        assert env["POISON_QUEUE_URL"] == poison, short
+    notify = dict(functions["platform-local-notify"]["environment"])
+    assert notify.pop("POISON_QUEUE_URL").startswith("http")
+    assert notify["WEBHOOK_URL_STORE"] == "ssm"
+    assert notify["WEBHOOK_URL_NAME"].startswith("/")
+    assert not any(v.startswith("http") for v in notify.values()), "no URL in plain env"

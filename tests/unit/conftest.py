@@ -16,7 +16,8 @@ from aws_lambda_powertools import Metrics
 from handlers.answers_stream import settings as answers_stream_settings
 from handlers.capture_order import handler as capture_order
 from handlers.channels import handler as channels
-from handlers.common import clients
+from handlers.common import bus, clients
+from handlers.notify import handler as notify
 from handlers.report_delivery import handler as report_delivery
 from handlers.security import handler as security
 
@@ -26,10 +27,20 @@ _FACTORIES = (
     channels.get_store,
     report_delivery.runtime,
     security.runtime,
+    notify.runtime,
     answers_stream_settings.get_settings,
     clients.dynamodb,
     clients.events,
+    clients.sqs,
 )
+
+
+@pytest.fixture(autouse=True)
+def bus_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """PutEvents retries wait with backoff; in unit tests the waits are recorded, not slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(bus, "_pause", waits.append)
+    return waits
 
 
 @pytest.fixture(autouse=True)

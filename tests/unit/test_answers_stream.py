@@ -6,7 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from handlers.answers_stream import handler as stream
 from handlers.answers_stream.settings import get_settings
@@ -98,9 +100,15 @@ def test_entries_go_out_ten_at_a_time(events: RecordingEvents, lambda_context: A
 def test_entries_eventbridge_rejects_are_reported_as_failed_records(
     events: RecordingEvents, lambda_context: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    events.outcomes = [lambda entries: {1: "InternalFailure", 3: "ThrottlingException"}]
+    # Throttled and internal failures are sent again (3 rounds in all), then reported.
+    events.outcomes = [
+        lambda entries: {1: "InternalFailure", 3: "ThrottlingException"},
+        lambda entries: {0: "InternalFailure", 1: "ThrottlingException"},
+        lambda entries: {0: "InternalFailure", 1: "ThrottlingException"},
+    ]
     batch = [stream_record(n, answer_item(user=f"u-{n}")) for n in range(1, 6)]
     response = stream.lambda_handler({"Records": batch}, lambda_context)
+    assert [len(r) for r in events.requests] == [5, 2, 2]
     assert failed_sequences(response) == [f"{2:021d}", f"{4:021d}"]
     out = capsys.readouterr().out
     reasons = [r["reason"] for r in log_records(out) if r["message"].startswith("answer event not")]
@@ -114,17 +122,62 @@ def test_entries_eventbridge_rejects_are_reported_as_failed_records(
 def test_a_request_that_fails_whole_fails_its_records_only(
     events: RecordingEvents, lambda_context: Any
 ) -> None:
-    events.outcomes = [lambda entries: None, lambda entries: throttled()]
+    events.outcomes = [lambda entries: None, *[lambda entries: throttled()] * 3]
     batch = [stream_record(n, answer_item(user=f"u-{n}")) for n in range(1, 13)]
     response = stream.lambda_handler({"Records": batch}, lambda_context)
+    assert [len(r) for r in events.requests] == [10, 2, 2, 2]
     assert failed_sequences(response) == [f"{11:021d}", f"{12:021d}"]
+
+
+def test_a_throttled_request_is_sent_again_after_a_backoff(
+    events: RecordingEvents, lambda_context: Any, bus_waits: list[float]
+) -> None:
+    events.outcomes = [lambda entries: throttled(), lambda entries: {1: "InternalFailure"}]
+    batch = [stream_record(n, answer_item(user=f"u-{n}")) for n in range(1, 4)]
+    response = stream.lambda_handler({"Records": batch}, lambda_context)
+    assert failed_sequences(response) == []
+    assert [len(r) for r in events.requests] == [3, 3, 1]
+    assert len(bus_waits) == 2
+    assert bus_waits[1] > bus_waits[0] * 0.5  # exponential, jittered
 
 
 def test_a_batch_that_fails_entirely_fails_the_invocation(
     events: RecordingEvents, lambda_context: Any
 ) -> None:
     # Lambda then retries the batch (bisecting it) instead of skipping every record.
-    events.outcomes = [lambda entries: throttled()]
+    events.outcomes = [lambda entries: throttled()] * 3
     batch = [stream_record(n, answer_item(user=f"u-{n}")) for n in range(1, 3)]
     with pytest.raises(Exception, match="All records failed processing"):
         stream.lambda_handler({"Records": batch}, lambda_context)
+
+
+def test_with_a_poison_queue_a_poisoned_record_is_parked_not_retried(
+    events: RecordingEvents,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="eu-west-1")
+        queue = sqs.create_queue(QueueName="poison")["QueueUrl"]
+        monkeypatch.setenv("POISON_QUEUE_URL", queue)
+        get_settings.cache_clear()
+        poisoned = stream_record(2, answer_item(question="not a valid id!"))
+        batch = [stream_record(1, answer_item(question="mfa")), poisoned]
+        # The second good record's entry is refused by EventBridge for good: poisoned too.
+        batch.append(stream_record(3, answer_item(question="backups")))
+        events.outcomes = [lambda entries: {1: "MalformedDetail"}]
+        response = stream.lambda_handler({"Records": batch}, lambda_context)
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert failed_sequences(response) == []
+    bodies = sorted(
+        (json.loads(m["Body"]) for m in messages),
+        key=lambda b: b["payload"]["dynamodb"]["SequenceNumber"],
+    )
+    assert [b["payload"]["dynamodb"]["SequenceNumber"] for b in bodies] == [
+        f"{2:021d}",
+        f"{3:021d}",
+    ]
+    assert "questionId: String should match pattern" in bodies[0]["reason"]
+    assert bodies[1]["reason"] == "MalformedDetail: rejected by the test"
+    assert metric_values(capsys.readouterr().out) == {"AnswersPublished": 1, "PoisonedEvents": 2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from handlers.common.events import InvalidEventError
 from handlers.notify import handler as notify
 from handlers.notify.settings import get_settings
 from handlers.notify.webhook import WebhookError, check_webhook_url
+from tests.unit.aws import create_idempotency_table
 from tests.unit.conftest import log_records, metric_values
 from tests.unit.webhook_server import WebhookServer
 
@@ -40,7 +42,9 @@ def _clear_parameter_caches() -> None:
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     _clear_parameter_caches()
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "notify-idempotency-test")
     with mock_aws():
+        create_idempotency_table("notify-idempotency-test")
         yield
     _clear_parameter_caches()
     get_settings.cache_clear()
@@ -134,6 +138,60 @@ def test_unreachable_webhook_raises(
     monkeypatch.setenv("WEBHOOK_URL_NAME", PARAMETER)
     with pytest.raises(WebhookError, match="unreachable"):
         notify.lambda_handler(upload_event, lambda_context)
+
+
+def test_a_redelivered_order_is_posted_once(
+    ssm_webhook: WebhookServer,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first = notify.lambda_handler(upload_event, lambda_context)
+    again = dict(upload_event, id="another-delivery-of-the-same-order")
+    second = notify.lambda_handler(again, lambda_context)
+    assert first == second == {"orderId": "ord-1001", "status": 200}
+    assert len(ssm_webhook.requests) == 1
+    assert metric_values(capsys.readouterr().out) == {
+        "NotificationsSent": 1,
+        "DuplicateNotifications": 1,
+    }
+
+
+def test_a_failed_post_is_posted_by_the_retry(
+    ssm_webhook: WebhookServer, upload_event: dict[str, Any], lambda_context: Any
+) -> None:
+    ssm_webhook.status = 503
+    with pytest.raises(WebhookError):
+        notify.lambda_handler(upload_event, lambda_context)
+    ssm_webhook.status = 200
+    # Powertools removed the in-progress record: the retry posts.
+    assert notify.lambda_handler(upload_event, lambda_context)["status"] == 200
+    assert len(ssm_webhook.requests) == 2
+
+
+def test_an_invalid_upload_goes_to_the_poison_queue_with_its_reason(
+    ssm_webhook: WebhookServer,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    queue = boto3.client("sqs").create_queue(QueueName="poison-test")["QueueUrl"]
+    monkeypatch.setenv("POISON_QUEUE_URL", queue)
+    get_settings.cache_clear()
+    upload_event["detail"]["order"]["items"][0]["quantity"] = 0
+    result = notify.lambda_handler(upload_event, lambda_context)  # answered: no retry
+    assert "detail.order.items.0.quantity" in result["poisoned"]
+    assert ssm_webhook.requests == []
+    (message,) = boto3.client("sqs").receive_message(QueueUrl=queue, MessageAttributeNames=["All"])[
+        "Messages"
+    ]
+    body = json.loads(message["Body"])
+    assert body["kind"] == "permanent"
+    assert body["function"] == lambda_context.function_name
+    assert body["payload"] == upload_event
+    assert message["MessageAttributes"]["reason"]["StringValue"].startswith("invalid Upload")
+    assert metric_values(capsys.readouterr().out) == {"InvalidUploads": 1, "PoisonedEvents": 1}
 
 
 def test_invalid_detail_sends_nothing(

@@ -14,6 +14,7 @@ from moto import mock_aws
 from handlers.common import clients
 from handlers.contracts import ANSWER_SUBMITTED, AnswerSubmitted
 from handlers.security import handler as security
+from handlers.security.logic import UnknownQuestionnaireError
 from handlers.security.settings import get_settings
 from tests.unit.aws import REGION, bridge_event, create_idempotency_table, create_table
 from tests.unit.conftest import log_records, metric_values
@@ -119,24 +120,43 @@ def test_a_late_older_answer_does_not_replace_a_newer_one(
 def test_a_failed_put_raises_and_the_retry_reports(
     events: RecordingEvents, lambda_context: Any
 ) -> None:
-    events.outcomes = [lambda entries: throttled()]
+    events.outcomes = [lambda entries: throttled()] * 3  # every round of the put
     with pytest.raises(Exception, match=r"ReportReady\.v1 was not put on the bus: Throttling"):
         security.lambda_handler(answer_event(), lambda_context)
-    # Powertools removed the in-progress record: EventBridge's retry goes through.
+    # Powertools removed the in-progress record: Lambda's retry goes through.
     security.lambda_handler(answer_event(), lambda_context)
-    assert len(events.requests) == 2
-    assert len(reports(events)) == 2
+    assert len(events.requests) == 4
+    assert len(reports(events)) == 4
 
 
-def test_an_unknown_questionnaire_is_skipped_not_retried(
-    events: RecordingEvents, lambda_context: Any, capsys: pytest.CaptureFixture[str]
+def test_an_unknown_questionnaire_is_poisoned_not_retried(
+    events: RecordingEvents,
+    lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    result = security.lambda_handler(answer_event(questionnaire="pets.v1"), lambda_context)
-    assert result == {
-        "skipped": "questionnaire 'pets.v1' is not evaluated here (known: account-security.v1)"
-    }
+    queue = boto3.client("sqs", region_name=REGION).create_queue(QueueName="poison")["QueueUrl"]
+    monkeypatch.setenv("POISON_QUEUE_URL", queue)
+    get_settings.cache_clear()
+    event = answer_event(questionnaire="pets.v1")
+    result = security.lambda_handler(event, lambda_context)
+    reason = "questionnaire 'pets.v1' is not evaluated here (known: account-security.v1)"
+    assert result == {"poisoned": reason}
     assert events.requests == []
-    assert metric_values(capsys.readouterr().out) == {"UnknownQuestionnaires": 1}
+    (message,) = boto3.client("sqs", region_name=REGION).receive_message(QueueUrl=queue)["Messages"]
+    assert json.loads(message["Body"])["payload"] == event
+    assert metric_values(capsys.readouterr().out) == {
+        "UnknownQuestionnaires": 1,
+        "PoisonedEvents": 1,
+    }
+
+
+def test_without_a_poison_queue_a_permanent_failure_raises(
+    events: RecordingEvents, lambda_context: Any
+) -> None:
+    # A module user who deploys the function without one: the failure queue keeps it.
+    with pytest.raises(UnknownQuestionnaireError):
+        security.lambda_handler(answer_event(questionnaire="pets.v1"), lambda_context)
 
 
 def test_an_invalid_event_is_rejected_with_the_field_named(

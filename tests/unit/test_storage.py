@@ -13,6 +13,8 @@ from moto import mock_aws
 from pydantic import ValidationError
 
 from handlers.answers_stream.logic import Announced, announce, entry_of
+from handlers.channels.dal import DynamoDBAnswerStore
+from handlers.channels.logic import InvalidPayloadError, StorageError
 from handlers.common.answers import StoredAnswer
 from handlers.common.bus import EntryFailure
 from handlers.common.dynamodb import condition_failed, error_code, from_attributes, to_attributes
@@ -99,3 +101,29 @@ def test_announce_sorts_records_by_what_the_bus_said() -> None:
     assert seen == [[{"n": "1"}, {"n": "2"}, {"n": "3"}]]
     assert announce([], put) == Announced()
     assert len(seen) == 1  # nothing to put, no call
+
+
+class _Refusing:
+    """A DynamoDB client double whose PutItem fails with ``code``."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def put_item(self, **_: object) -> None:
+        raise ClientError({"Error": {"Code": self.code, "Message": "as told"}}, "PutItem")
+
+
+def test_an_answer_dynamodb_cannot_hold_is_refused_not_to_be_published_again() -> None:
+    answer = StoredAnswer(
+        user_id="u-1", questionnaire_id="q.v1", question_id="mfa", value=True, submitted_at=AT
+    )
+    refusing = DynamoDBAnswerStore("answers", _Refusing("ValidationException"))  # type: ignore[arg-type]
+    with pytest.raises(InvalidPayloadError, match="cannot be stored") as refused:
+        refusing.put_answer(answer)
+    assert "publish it again" not in str(refused.value)
+    throttled = DynamoDBAnswerStore(
+        "answers",
+        _Refusing("ProvisionedThroughputExceededException"),  # type: ignore[arg-type]
+    )
+    with pytest.raises(StorageError, match="publish it again"):
+        throttled.put_answer(answer)

@@ -2,12 +2,19 @@
 
 The answers table's stream (new and old images) comes in batches. Powertools'
 ``BatchProcessor`` turns each INSERT or MODIFY record into a ``PutEvents`` entry (REMOVE
-records have nothing to announce; ``logic.entry_of``); ``logic.announce`` puts them on the
-bus. A record fails alone, and is reported in ``batchItemFailures`` so that Lambda retries
-from it, when its item does not make a valid event or when EventBridge did not take its entry
-(``FailedEntryCount`` and each entry's ``ErrorCode`` are checked). The event source mapping
-bounds the retries and the record age, bisects failing batches, and sends what is still
-failing to an SQS queue (``modules/lambda-function``, ``event_source_mappings``).
+records have nothing to announce; ``logic.entry_or_poison``); ``logic.announce`` puts them
+on the bus. Each record has one of three ends:
+
+- announced;
+- **poisoned** when it can never be announced (its item does not make a valid event, or
+  EventBridge refuses the entry itself): sent to the poison queue with its reason, and
+  reported as processed, so that no retry is burnt on it;
+- **failed** when EventBridge did not take it for now (throttling, an outage): reported in
+  ``batchItemFailures``, so that Lambda retries from it. The event source mapping bounds the
+  retries and the record age, bisects failing batches, and sends what still fails to an SQS
+  queue (``modules/lambda-function``, ``event_source_mappings``).
+
+Without a poison queue (``POISON_QUEUE_URL`` unset) a poisoned record fails like the others.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.answers_stream.logic import announce, entry_of
+from handlers.answers_stream.logic import Poisoned, announce, entry_or_poison
 from handlers.answers_stream.settings import get_settings
 
 if TYPE_CHECKING:
@@ -35,11 +42,11 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def to_entry(record: DynamoDBRecord) -> dict[str, Any] | None:
+def to_entry(record: DynamoDBRecord) -> dict[str, Any] | Poisoned | None:
     """The PutEvents entry of one stream record; None for a REMOVE."""
     name = record.event_name.name if record.event_name else None
     new_image = record.dynamodb.new_image if record.dynamodb else {}
-    return entry_of(name, new_image, get_settings().event_bus_name)
+    return entry_or_poison(name, new_image, get_settings().event_bus_name)
 
 
 def put_entries(entries: Sequence[dict[str, Any]]) -> list[EntryFailure | None]:
@@ -55,39 +62,71 @@ def _sequence_number(raw: dict[str, Any]) -> str | None:
     return str(number) if number is not None else None
 
 
+def _fail(raw: dict[str, Any], reason: str) -> None:
+    """Powertools' own hook for a failed record: it joins batchItemFailures."""
+    error = RuntimeError(reason)
+    processor.failure_handler(record=DynamoDBRecord(raw), exception=(RuntimeError, error, None))
+
+
+def _poison(raw: dict[str, Any], reason: str, function: str) -> bool:
+    """Send one record to the poison queue; False (the record then fails) when there is
+    none or SQS did not take it."""
+    queue_url = get_settings().poison_queue_url
+    if queue_url is None:
+        return False
+    from handlers.common.poison import send_to_poison  # noqa: PLC0415 - only when needed
+
+    try:
+        send_to_poison(queue_url, function, reason, raw)
+    except Exception:
+        logger.exception("poisoned record not parked; it will be retried")
+        return False
+    logger.error(
+        "answer record poisoned: it can never be announced",
+        extra={"sequence_number": _sequence_number(raw), "reason": reason},
+    )
+    return True
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     with processor(records=event["Records"], handler=to_entry):
         processed = processor.process()
-        for status, reason, raw in processed:
-            if status == "fail":
+        ready, poisoned = [], []
+        for status, result, raw in processed:
+            if status == "fail":  # not expected: to_entry marks what it cannot map
                 logger.warning(
                     "answer record rejected",
-                    extra={"sequence_number": _sequence_number(raw), "reason": reason},
+                    extra={"sequence_number": _sequence_number(raw), "reason": result},
                 )
-        ready = [(raw, entry) for status, entry, raw in processed if status == "success" and entry]
+            elif isinstance(result, Poisoned):
+                poisoned.append((raw, result.reason))
+            elif result:
+                ready.append((raw, result))
         outcome = announce(ready, put_entries)
-        if outcome.failed:
-            from handlers.common.bus import PublishError  # noqa: PLC0415 - off the cold path
+        poisoned += [(raw, str(failure)) for raw, failure in outcome.poisoned]
+        parked = 0
+        for raw, reason in poisoned:
+            if _poison(raw, reason, context.function_name):
+                parked += 1
+                continue
+            logger.warning(
+                "answer record rejected",
+                extra={"sequence_number": _sequence_number(raw), "reason": reason},
+            )
+            _fail(raw, reason)
         for raw, failure in outcome.failed:
             logger.warning(
                 "answer event not put on the bus",
                 extra={"sequence_number": _sequence_number(raw), "reason": str(failure)},
             )
-            # Powertools' own hook for a failed record: it joins batchItemFailures.
-            error = PublishError(str(failure))
-            processor.failure_handler(
-                record=DynamoDBRecord(raw), exception=(PublishError, error, None)
-            )
-        if outcome.published:
-            metrics.add_metric(
-                name="AnswersPublished", unit=MetricUnit.Count, value=len(outcome.published)
-            )
-        if processor.fail_messages:
-            metrics.add_metric(
-                name="AnswerRecordsFailed",
-                unit=MetricUnit.Count,
-                value=len(processor.fail_messages),
-            )
+            _fail(raw, str(failure))
+        for name, value in (
+            ("AnswersPublished", len(outcome.published)),
+            ("PoisonedEvents", parked),
+            ("AnswerRecordsFailed", len(processor.fail_messages)),
+        ):
+            if value:
+                metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     return processor.response()

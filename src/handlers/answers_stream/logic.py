@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from handlers.common.answers import StoredAnswer
 from handlers.common.errors import describe_validation_error
+from handlers.common.failures import PermanentError
 from handlers.contracts import ANSWER_SUBMITTED, AnswerSubmitted
 
 if TYPE_CHECKING:
@@ -27,8 +28,9 @@ PutEntries = Callable[[Sequence[Entry]], "list[EntryFailure | None]"]
 _CHANGES: dict[str, Literal["created", "updated"]] = {"INSERT": "created", "MODIFY": "updated"}
 
 
-class InvalidAnswerRecordError(ValueError):
-    """The stored item does not make a valid ``AnswerSubmitted``; the message names each field."""
+class InvalidAnswerRecordError(PermanentError, ValueError):
+    """The stored item does not make a valid ``AnswerSubmitted`` (permanent); the message
+    names each field."""
 
 
 def answer_submitted(
@@ -50,12 +52,31 @@ def entry_of(event_name: str | None, new_image: Mapping[str, Any], bus_name: str
     return ANSWER_SUBMITTED.entry(answer_submitted(new_image, change), bus_name)
 
 
+@dataclass(frozen=True)
+class Poisoned:
+    """A record that can never be announced, and why (it goes to the poison queue)."""
+
+    reason: str
+
+
+def entry_or_poison(
+    event_name: str | None, new_image: Mapping[str, Any], bus_name: str
+) -> Entry | Poisoned | None:
+    """``entry_of``, with an item that can never make an event marked as poisoned."""
+    try:
+        return entry_of(event_name, new_image, bus_name)
+    except InvalidAnswerRecordError as exc:
+        return Poisoned(str(exc))
+
+
 @dataclass
 class Announced(Generic[Record]):
-    """What became of the entries of one batch: put, or not put and why."""
+    """What became of the entries of one batch: put; not put for now (transient, retried);
+    or never to be put (permanent, poisoned), each with EventBridge's reason."""
 
     published: list[Record] = field(default_factory=list)
     failed: list[tuple[Record, EntryFailure]] = field(default_factory=list)
+    poisoned: list[tuple[Record, EntryFailure]] = field(default_factory=list)
 
 
 def announce(ready: Sequence[tuple[Record, Entry]], put: PutEntries) -> Announced[Record]:
@@ -68,6 +89,8 @@ def announce(ready: Sequence[tuple[Record, Entry]], put: PutEntries) -> Announce
     for (record, _), failure in zip(ready, failures, strict=True):
         if failure is None:
             outcome.published.append(record)
+        elif failure.permanent:
+            outcome.poisoned.append((record, failure))
         else:
             outcome.failed.append((record, failure))
     return outcome

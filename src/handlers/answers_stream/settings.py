@@ -6,10 +6,11 @@ from functools import cache
 
 from pydantic import Field
 
-from handlers.common.settings import EnvSettings, load_settings
+from handlers.common.poison import PoisonSettings
+from handlers.common.settings import load_settings
 
 
-class Settings(EnvSettings):
+class Settings(PoisonSettings):
     event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1, max_length=256)
 
 

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handlers.capture_order.logic import capture_order
 from handlers.capture_order.settings import get_settings
 from handlers.common.events import accept_event
+from handlers.common.poison import poison_permanent
 from handlers.contracts import UPLOAD_RECEIVED
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ def get_store() -> OrderStore:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @metrics.log_metrics
+# Permanent failures (an invalid upload) go to the poison queue; anything else is raised:
+# Lambda retries the event, then sends it with the error to the function's failure queue.
+@poison_permanent(logger=logger, metrics=metrics, queue_url=lambda: get_settings().poison_queue_url)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     parsed = accept_event(
         event,

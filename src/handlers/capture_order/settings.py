@@ -6,10 +6,11 @@ from functools import cache
 
 from pydantic import Field
 
-from handlers.common.settings import EnvSettings, load_settings
+from handlers.common.poison import PoisonSettings
+from handlers.common.settings import load_settings
 
 
-class Settings(EnvSettings):
+class Settings(PoisonSettings):
     orders_table_name: str = Field(alias="ORDERS_TABLE_NAME", min_length=3, max_length=255)
 
 

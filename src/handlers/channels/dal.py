@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from handlers.channels.logic import StorageError
+from handlers.channels.logic import InvalidPayloadError, StorageError
 from handlers.common.dynamodb import to_attributes
+from handlers.common.failures import classify, error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,4 +31,10 @@ class DynamoDBAnswerStore:
         try:
             self._client.put_item(TableName=self._table_name, Item=to_attributes(answer.to_item()))
         except (ClientError, BotoCoreError) as exc:
+            if classify(exc) == "permanent":
+                # The value itself cannot be stored: publishing it again cannot help.
+                message = getattr(exc, "response", {}).get("Error", {}).get("Message", "")
+                raise InvalidPayloadError(
+                    f"answer refused: it cannot be stored ({error_code(exc)}: {message})"
+                ) from exc
             raise StorageError("the answer could not be stored; publish it again") from exc

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_sqs import SQSClient
 
 
 @cache
@@ -28,4 +29,12 @@ def events() -> EventBridgeClient:
     import boto3  # noqa: PLC0415 - off the import path (see the module docstring)
 
     client: EventBridgeClient = boto3.client("events")
+    return client
+
+
+@cache
+def sqs() -> SQSClient:
+    import boto3  # noqa: PLC0415 - off the import path (see the module docstring)
+
+    client: SQSClient = boto3.client("sqs")
     return client

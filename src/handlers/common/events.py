@@ -13,11 +13,13 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import ValidationError
 
 from handlers.common.errors import describe_validation_error
+from handlers.common.failures import PermanentError
 from handlers.contracts import DetailT, EventContract
 
 
-class InvalidEventError(ValueError):
-    """The event does not match its contract. ``problems`` names each offending field."""
+class InvalidEventError(PermanentError, ValueError):
+    """The event does not match its contract (permanent: it never will). ``problems`` names
+    each offending field."""
 
     def __init__(self, contract: EventContract[Any], problems: list[str]) -> None:
         self.problems = problems
@@ -83,9 +85,8 @@ def accept_event(
     metric: str,
 ) -> ParsedEvent[DetailT]:
     """``event`` parsed as ``contract``, or rejected: logged (``rejected <rejected>`` with each
-    problem), counted as ``metric``, and raised. Raising fails the asynchronous invocation:
-    Lambda retries it and then sends the event, with the error, to the function's failure
-    queue, where an operator finds it."""
+    problem), counted as ``metric``, and raised as InvalidEventError, a permanent failure
+    that the consumer sends to the poison queue (``handlers.common.poison``)."""
     try:
         return parse_event(event, contract)
     except InvalidEventError as exc:

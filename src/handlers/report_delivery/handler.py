@@ -22,6 +22,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.common.events import accept_event
+from handlers.common.poison import poison_permanent
 from handlers.contracts import REPORT_READY
 from handlers.report_delivery.logic import UndeliverableReportError, deliver
 from handlers.report_delivery.settings import get_settings
@@ -64,6 +65,7 @@ def runtime() -> _Runtime:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 @metrics.log_metrics
+@poison_permanent(logger=logger, metrics=metrics, queue_url=lambda: get_settings().poison_queue_url)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     parsed = accept_event(
         event,
@@ -81,7 +83,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except UndeliverableReportError as exc:
         logger.error("report cannot be delivered", extra={"reason": str(exc)})
         metrics.add_metric(name="ReportsUndeliverable", unit=MetricUnit.Count, value=1)
-        raise
+        raise  # permanent: to the poison queue
     except Exception as exc:
         # DeliveryError, or the store failing: raise, so the invocation is retried.
         logger.error("report not delivered", extra={"reason": str(exc)})

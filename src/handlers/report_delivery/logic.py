@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from handlers.common.failures import PermanentError
 from handlers.contracts import ReportReady
 
 NAMESPACE = "reports"
@@ -20,8 +21,8 @@ class Publisher(Protocol):
         """Publish JSON ``events`` to ``channel``; raise when they did not get there."""
 
 
-class UndeliverableReportError(ValueError):
-    """The report names a user whose id cannot be a channel segment."""
+class UndeliverableReportError(PermanentError, ValueError):
+    """The report names a user whose id cannot be a channel segment (permanent)."""
 
 
 def channel_of(report: ReportReady) -> str:

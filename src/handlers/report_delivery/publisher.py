@@ -23,15 +23,23 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from handlers.common.failures import PermanentError
 from handlers.common.urls import https_problem
 
 # Events per publish request that the Event API accepts.
 MAX_EVENTS = 5
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# The request itself is wrong (a malformed or oversized event): permanent. Other 4xx answers
+# (401, 403, 404) are a configuration an operator fixes, then redrives: transient.
+REFUSED_STATUS = frozenset({400, 413})
 
 
 class DeliveryError(RuntimeError):
     """The events did not reach the channel; the message says why (never a credential)."""
+
+
+class PermanentDeliveryError(DeliveryError, PermanentError):
+    """The Event API refused the events themselves (400, 413): sending them again cannot help."""
 
 
 @dataclass
@@ -68,7 +76,8 @@ class EventsPublisher:
                 return
             last = f"HTTP {status}" if status else str(answer.get("error"))
             if status and status not in RETRYABLE_STATUS:
-                raise DeliveryError(f"{channel}: {last} {answer.get('errors', '')}".strip())
+                error = PermanentDeliveryError if status in REFUSED_STATUS else DeliveryError
+                raise error(f"{channel}: {last} {answer.get('errors', '')}".strip())
             if attempt < self.attempts:
                 delay = self.base_delay_seconds * 2 ** (attempt - 1)
                 self.sleep(delay * (0.5 + self.jitter()))

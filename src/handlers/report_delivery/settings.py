@@ -6,11 +6,12 @@ from functools import cache
 
 from pydantic import Field, field_validator
 
-from handlers.common.settings import EnvSettings, load_settings
+from handlers.common.poison import PoisonSettings
+from handlers.common.settings import load_settings
 from handlers.common.urls import https_problem
 
 
-class Settings(EnvSettings):
+class Settings(PoisonSettings):
     reports_table_name: str = Field(alias="REPORTS_TABLE_NAME", min_length=3, max_length=255)
     # https://<the Event API's HTTP DNS>/event (plain http only to loopback, for tests).
     events_publish_url: str = Field(alias="EVENTS_PUBLISH_URL", min_length=8, max_length=2048)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from handlers.common.failures import PermanentError
 from handlers.common.models import AnswerValue
 from handlers.contracts import AnswerSubmitted, ReportReady
 from handlers.security.rules import QUESTIONNAIRES, evaluate
@@ -21,8 +22,8 @@ SendReport = Callable[[ReportReady], None]
 REPORT_NAMESPACE = uuid.UUID("6f1c3d2e-8a4b-5c6d-9e0f-1a2b3c4d5e6f")
 
 
-class UnknownQuestionnaireError(LookupError):
-    """The answer belongs to no questionnaire this service evaluates."""
+class UnknownQuestionnaireError(PermanentError, LookupError):
+    """The answer belongs to no questionnaire this service evaluates (permanent)."""
 
 
 class AssessmentStore(Protocol):
