@@ -11,6 +11,7 @@ module "async_rules" {
   create_bus        = false
   name              = module.event_bus.bus_name
   dead_letter_queue = { kms_master_key_id = local.kms_key_arn }
+  alarms            = local.module_alarms # operations.tf
 
   rules = {
     "${local.prefix}-security" = {
@@ -41,6 +42,8 @@ locals {
 module "answers_stream" {
   source = "../modules/lambda-function"
 
+  alarms = local.module_alarms # operations.tf
+
   function_name                  = "${local.prefix}-answers-stream"
   description                    = "Announces every stored answer as AnswerSubmitted on the bus."
   handler                        = "handlers.answers_stream.handler.lambda_handler"
@@ -55,7 +58,7 @@ module "answers_stream" {
   # Invoked by the stream's poller, never asynchronously: failures go to the mapping's queue.
   async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
 
-  environment_variables = merge(local.powertools_env, {
+  environment_variables = merge(local.powertools_env, local.poison_env, {
     POWERTOOLS_SERVICE_NAME = "answers-stream"
     EVENT_BUS_NAME          = module.event_bus.bus_name
   })
@@ -70,7 +73,7 @@ module "answers_stream" {
     }
   }
 
-  policy_statements = merge(local.kms_table_statements, {
+  policy_statements = merge(local.kms_table_statements, local.poison_statements, {
     PutAnswerEvents = {
       actions    = ["events:PutEvents"]
       resources  = [module.event_bus.bus_arn]
@@ -107,6 +110,8 @@ module "idempotency_table" {
 module "security" {
   source = "../modules/lambda-function"
 
+  alarms = local.module_alarms # operations.tf
+
   function_name                  = "${local.prefix}-security"
   description                    = "Scores each answer's questionnaire and emits ReportReady once per answer."
   handler                        = "handlers.security.handler.lambda_handler"
@@ -118,14 +123,14 @@ module "security" {
   code_signing_config_arn        = local.code_signing_config_arn
   kms_key_arn                    = local.kms_key_arn
 
-  environment_variables = merge(local.powertools_env, {
+  environment_variables = merge(local.powertools_env, local.poison_env, {
     POWERTOOLS_SERVICE_NAME = "security"
     ASSESSMENTS_TABLE_NAME  = module.assessments_table.name
     IDEMPOTENCY_TABLE_NAME  = module.idempotency_table.name
     EVENT_BUS_NAME          = module.event_bus.bus_name
   })
 
-  policy_statements = merge(local.kms_table_statements, {
+  policy_statements = merge(local.kms_table_statements, local.poison_statements, {
     KeepAnswers = {
       actions   = ["dynamodb:PutItem", "dynamodb:Query"]
       resources = [module.assessments_table.arn]
@@ -158,6 +163,8 @@ module "reports_table" {
 module "report_delivery" {
   source = "../modules/lambda-function"
 
+  alarms = local.module_alarms # operations.tf
+
   function_name                  = "${local.prefix}-report-delivery"
   description                    = "Stores each report and publishes it to its user's /reports channel."
   handler                        = "handlers.report_delivery.handler.lambda_handler"
@@ -169,13 +176,13 @@ module "report_delivery" {
   code_signing_config_arn        = local.code_signing_config_arn
   kms_key_arn                    = local.kms_key_arn
 
-  environment_variables = merge(local.powertools_env, {
+  environment_variables = merge(local.powertools_env, local.poison_env, {
     POWERTOOLS_SERVICE_NAME = "report-delivery"
     REPORTS_TABLE_NAME      = module.reports_table.name
     EVENTS_PUBLISH_URL      = module.realtime.publish_url
   })
 
-  policy_statements = merge(local.kms_table_statements, {
+  policy_statements = merge(local.kms_table_statements, local.poison_statements, {
     StoreReports = {
       actions   = ["dynamodb:PutItem"]
       resources = [module.reports_table.arn]

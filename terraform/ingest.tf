@@ -39,6 +39,8 @@ module "orders_table" {
 module "capture_order" {
   source = "../modules/lambda-function"
 
+  alarms = local.module_alarms # operations.tf
+
   function_name                  = "${local.prefix}-capture-order"
   description                    = "Stores each uploaded order once in the orders table."
   handler                        = "handlers.capture_order.handler.lambda_handler"
@@ -49,12 +51,12 @@ module "capture_order" {
   code_signing_config_arn        = local.code_signing_config_arn
   kms_key_arn                    = local.kms_key_arn
 
-  environment_variables = merge(local.powertools_env, {
+  environment_variables = merge(local.powertools_env, local.poison_env, {
     POWERTOOLS_SERVICE_NAME = "capture-order"
     ORDERS_TABLE_NAME       = module.orders_table.name
   })
 
-  policy_statements = merge(local.kms_table_statements, {
+  policy_statements = merge(local.kms_table_statements, local.poison_statements, {
     PutOrders = {
       actions   = ["dynamodb:PutItem"]
       resources = [module.orders_table.arn]
@@ -62,8 +64,21 @@ module "capture_order" {
   })
 }
 
+module "notify_idempotency_table" {
+  source = "../modules/dynamodb-table"
+
+  # One record per order posted: a redelivered or redriven order is not posted twice.
+  name          = "${local.prefix}-notify-idempotency"
+  hash_key      = "id"
+  attributes    = [{ name = "id", type = "S" }]
+  ttl_attribute = "expiration"
+  kms_key_arn   = local.kms_key_arn
+}
+
 module "notify" {
   source = "../modules/lambda-function"
+
+  alarms = local.module_alarms # operations.tf
 
   function_name                  = "${local.prefix}-notify"
   description                    = "Posts a short message about each uploaded order to the chat webhook."
@@ -75,15 +90,22 @@ module "notify" {
   code_signing_config_arn        = local.code_signing_config_arn
   kms_key_arn                    = local.kms_key_arn
 
-  environment_variables = merge(local.powertools_env, {
+  environment_variables = merge(local.powertools_env, local.poison_env, {
     POWERTOOLS_SERVICE_NAME = "notify"
     WEBHOOK_URL_STORE       = var.notify_webhook.store
     WEBHOOK_URL_NAME        = var.notify_webhook.name
     WEBHOOK_TIMEOUT_SECONDS = "3"
+    IDEMPOTENCY_TABLE_NAME  = module.notify_idempotency_table.name
   })
 
   policy_statements = merge(
+    local.kms_table_statements,
+    local.poison_statements,
     {
+      Idempotency = {
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        resources = [module.notify_idempotency_table.arn]
+      }
       ReadWebhookUrl = {
         actions   = var.notify_webhook.store == "ssm" ? ["ssm:GetParameter"] : ["secretsmanager:GetSecretValue"]
         resources = [local.webhook_url_arn]
@@ -110,6 +132,7 @@ module "ingest_rules" {
   create_bus        = false
   name              = module.event_bus.bus_name
   dead_letter_queue = { kms_master_key_id = local.kms_key_arn }
+  alarms            = local.module_alarms # operations.tf
 
   rules = {
     "${local.prefix}-capture-order" = {
@@ -131,6 +154,11 @@ module "ingest_rules" {
 
 module "ingest_api" {
   source = "../modules/http-api-eventbridge"
+
+  alarms = merge(local.module_alarms, { # operations.tf
+    server_error_rate_percent = var.alarms.server_error_rate_percent
+    client_error_rate_percent = var.alarms.client_error_rate_percent
+  })
 
   name              = "${local.prefix}-ingest"
   route_key         = "POST /uploads"

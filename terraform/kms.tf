@@ -116,9 +116,33 @@ data "aws_iam_policy_document" "kms" {
   }
 }
 
+# (continued) CloudWatch alarms publish to the encrypted alarm topic (operations.tf).
+data "aws_iam_policy_document" "kms_alarms" {
+  count = local.kms_enabled ? 1 : 0
+
+  source_policy_documents = [data.aws_iam_policy_document.kms[0].json]
+
+  statement {
+    sid       = "CloudWatchAlarmsPublishToTheEncryptedTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.kms_account]
+    }
+  }
+}
+
 resource "aws_kms_key_policy" "this" {
   count = var.kms.create ? 1 : 0
 
   key_id = aws_kms_key.this[0].arn
-  policy = data.aws_iam_policy_document.kms[0].json
+  policy = data.aws_iam_policy_document.kms_alarms[0].json
 }

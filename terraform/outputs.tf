@@ -13,6 +13,11 @@ output "event_bus_arn" {
   value       = module.event_bus.bus_arn
 }
 
+output "event_archive_arn" {
+  description = "ARN of the bus's archive: `platform-ops replay` replays a time range of it to one rule."
+  value       = module.event_bus.archive_arn
+}
+
 output "orders_table_name" {
   description = "Name of the orders table."
   value       = module.orders_table.name
@@ -31,6 +36,11 @@ output "dead_letter_queue_urls" {
       "stream:answers"           = module.answers_stream.stream_failure_queue_urls["answers"]
     },
   )
+}
+
+output "poison_queue_url" {
+  description = "The poison queue: events that can never succeed, each with its reason (the consumer that met it, the event)."
+  value       = aws_sqs_queue.poison.url
 }
 
 output "realtime_api_id" {
@@ -145,5 +155,10 @@ output "kms_key_arn" {
 
 output "kms_key_policy" {
   description = "The key policy the platform needs (JSON): applied to the key made here, or to be added to the key named by kms.key_arn. null without a key."
-  value       = one(data.aws_iam_policy_document.kms[*].json)
+  value       = one(data.aws_iam_policy_document.kms_alarms[*].json)
+}
+
+output "alarm_topic_arn" {
+  description = "The encrypted SNS topic every alarm of the platform notifies (null when alarms.enabled is false): subscribe your on-call tool to it."
+  value       = one(aws_sns_topic.alarms[*].arn)
 }

@@ -99,6 +99,8 @@ module "answers_table" {
 module "channels" {
   source = "../modules/lambda-function"
 
+  alarms = local.module_alarms # operations.tf
+
   function_name                  = "${local.prefix}-channels"
   description                    = "AppSync Events handler: validates published items, authorises subscriptions."
   handler                        = "handlers.channels.handler.lambda_handler"
@@ -129,6 +131,8 @@ module "channels" {
 
 module "realtime" {
   source = "../modules/appsync-events-api"
+
+  alarms = local.module_alarms # operations.tf
 
   name          = local.realtime_name
   owner_contact = var.project
@@ -177,6 +181,8 @@ module "realtime" {
 
 module "realtime_waf" {
   source = "../modules/waf-web-acl"
+
+  alarms = merge(local.module_alarms, { blocked_threshold = var.alarms.blocked_requests }) # operations.tf
 
   name                  = local.realtime_name
   description           = "Rate limit and AWS managed rules in front of the ${local.prefix} Event API."

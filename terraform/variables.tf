@@ -333,3 +333,38 @@ variable "kms" {
     error_message = "kms.key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias."
   }
 }
+
+variable "alarms" {
+  description = "Alarms that reach a person: an encrypted SNS topic (output alarm_topic_arn) with optional e-mail and HTTPS subscriptions, and the alarms of every module (functions, queues, the HTTP API, the Event API, the WAF) and of the platform's own metrics. Thresholds: what a careful operator starts from (README, runbook)."
+  type = object({
+    enabled           = optional(bool, true)
+    email_addresses   = optional(list(string), [])
+    https_endpoints   = optional(list(string), [])
+    period_seconds    = optional(number, 300)
+    queue_age_seconds = optional(number, 3600)
+    # The HTTP API: share of requests answered 5xx / 4xx (percent), once 20 came in a period.
+    server_error_rate_percent = optional(number, 1)
+    client_error_rate_percent = optional(number, 10)
+    # The WAF in front of the Event API: blocked requests in a period.
+    blocked_requests = optional(number, 100)
+    # Invalid uploads in a period: a client sending a broken contract, not one typo.
+    invalid_uploads = optional(number, 10)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for e in var.alarms.email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarms.email_addresses must be e-mail addresses."
+  }
+
+  validation {
+    condition     = alltrue([for u in var.alarms.https_endpoints : startswith(u, "https://")])
+    error_message = "alarms.https_endpoints must be https:// URLs (SNS confirms each subscription first)."
+  }
+
+  validation {
+    condition     = var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0 && var.alarms.queue_age_seconds >= 60 && var.alarms.invalid_uploads >= 1 && var.alarms.blocked_requests >= 1
+    error_message = "alarms: period_seconds a multiple of 60, queue_age_seconds at least 60, invalid_uploads and blocked_requests at least 1."
+  }
+}

@@ -12,6 +12,8 @@ locals {
 module "report_history" {
   source = "../modules/lambda-function"
 
+  alarms = local.module_alarms # operations.tf
+
   create                         = var.users.create
   function_name                  = "${local.prefix}-report-history"
   description                    = "GET /reports: the signed-in user's stored reports, newest first, paged."

@@ -82,3 +82,8 @@ output "stack_id" {
   description = "Id of the CloudFormation stack that holds the Event API resources."
   value       = try(aws_cloudformation_stack.this[0].id, null)
 }
+
+output "alarm_arns" {
+  description = "ARN of the server-error alarm, by name (empty unless alarms.create)."
+  value       = { for a in aws_cloudwatch_metric_alarm.server_errors : a.alarm_name => a.arn }
+}

@@ -273,3 +273,25 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "alarms" {
+  description = "A CloudWatch alarm on the Event API's server errors (5XXError on its HTTP endpoint), notifying `actions` (SNS topic ARNs). The namespaces' handler functions carry their own error alarms (lambda-function's alarms)."
+  type = object({
+    create                 = optional(bool, false)
+    actions                = optional(list(string), [])
+    period_seconds         = optional(number, 300)
+    server_error_threshold = optional(number, 1)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for a in var.alarms.actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", a))])
+    error_message = "alarms.actions must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)."
+  }
+
+  validation {
+    condition     = var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0 && var.alarms.server_error_threshold >= 1
+    error_message = "alarms: period_seconds a multiple of 60, server_error_threshold at least 1."
+  }
+}

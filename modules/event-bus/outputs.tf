@@ -27,3 +27,16 @@ output "dead_letter_queue_urls" {
   description = "URL of each target's dead-letter queue, keyed \"rule/target\"."
   value       = { for k, q in aws_sqs_queue.dlq : k => q.url }
 }
+
+output "alarm_arns" {
+  description = "ARN of each dead-letter queue alarm, by name (empty unless alarms.create)."
+  value = merge(
+    { for a in values(aws_cloudwatch_metric_alarm.dlq_depth) : a.alarm_name => a.arn },
+    { for a in values(aws_cloudwatch_metric_alarm.dlq_age) : a.alarm_name => a.arn },
+  )
+}
+
+output "dead_letter_queue_names" {
+  description = "Name of each target's dead-letter queue, keyed \"rule/target\"."
+  value       = { for k, q in aws_sqs_queue.dlq : k => q.name }
+}

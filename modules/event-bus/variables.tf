@@ -131,3 +131,25 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "alarms" {
+  description = "CloudWatch alarms on each target's dead-letter queue, notifying `actions` (SNS topic ARNs): any message in it (an event EventBridge could not hand over), and its oldest message's age."
+  type = object({
+    create            = optional(bool, false)
+    actions           = optional(list(string), [])
+    period_seconds    = optional(number, 300)
+    queue_age_seconds = optional(number, 3600)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for a in var.alarms.actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", a))])
+    error_message = "alarms.actions must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)."
+  }
+
+  validation {
+    condition     = var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0 && var.alarms.queue_age_seconds >= 60
+    error_message = "alarms.period_seconds must be a multiple of 60, and alarms.queue_age_seconds at least 60."
+  }
+}

@@ -32,3 +32,8 @@ output "lambda_route_urls" {
   description = "Full URL of each Lambda route, by route key."
   value       = { for k, r in aws_apigatewayv2_route.lambda_route : k => "${aws_apigatewayv2_api.this[0].api_endpoint}${split(" ", k)[1]}" }
 }
+
+output "alarm_arns" {
+  description = "ARN of each error-rate alarm, by name (empty unless alarms.create)."
+  value       = { for a in values(aws_cloudwatch_metric_alarm.error_rate) : a.alarm_name => a.arn }
+}

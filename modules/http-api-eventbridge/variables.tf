@@ -188,3 +188,27 @@ variable "lambda_routes" {
     error_message = "lambda_routes: timeout_milliseconds must be 50-30000 (HTTP APIs wait at most 30 s)."
   }
 }
+
+variable "alarms" {
+  description = "CloudWatch alarms on the API, notifying `actions` (SNS topic ARNs): the share of requests answered 5xx (the integration or API Gateway failed: uploads lost to the caller) and 4xx (callers refused: expired tokens, throttling, bad requests), each once at least `minimum_requests` came in a period."
+  type = object({
+    create                    = optional(bool, false)
+    actions                   = optional(list(string), [])
+    period_seconds            = optional(number, 300)
+    server_error_rate_percent = optional(number, 1)
+    client_error_rate_percent = optional(number, 10)
+    minimum_requests          = optional(number, 20)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for a in var.alarms.actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", a))])
+    error_message = "alarms.actions must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)."
+  }
+
+  validation {
+    condition     = var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0 && var.alarms.server_error_rate_percent > 0 && var.alarms.client_error_rate_percent > 0 && var.alarms.minimum_requests >= 1
+    error_message = "alarms: period_seconds a multiple of 60, the rates above 0 (percent), minimum_requests at least 1."
+  }
+}

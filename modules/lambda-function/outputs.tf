@@ -57,3 +57,21 @@ output "stream_failure_queue_urls" {
   description = "URL of the SQS queue of each mapping's failed records, by key."
   value       = { for k, q in aws_sqs_queue.stream_failures : k => q.url }
 }
+
+output "alarm_arns" {
+  description = "ARN of each alarm the module made, by name (empty unless alarms.create)."
+  value = merge(
+    { for a in values(aws_cloudwatch_metric_alarm.function) : a.alarm_name => a.arn },
+    { for a in values(aws_cloudwatch_metric_alarm.queue) : a.alarm_name => a.arn },
+  )
+}
+
+output "async_failure_queue_name" {
+  description = "Name of the queue of failed asynchronous invocations (null when there is none)."
+  value       = try(aws_sqs_queue.async_failures[0].name, null)
+}
+
+output "stream_failure_queue_names" {
+  description = "Name of each stream mapping's failure queue, by mapping key."
+  value       = { for k, q in aws_sqs_queue.stream_failures : k => q.name }
+}

@@ -335,3 +335,33 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "alarms" {
+  description = "CloudWatch alarms on the function and the queues it owns, notifying `actions` (SNS topic ARNs): errors and throttles in a period, the stream mappings' iterator age, and each failure queue's depth (any message) and oldest message. Thresholds are what a careful operator starts from: one failed invocation is worth a look, since every one of them ends in a queue."
+  type = object({
+    create               = optional(bool, false)
+    actions              = optional(list(string), [])
+    period_seconds       = optional(number, 300)
+    errors_threshold     = optional(number, 1)
+    throttles_threshold  = optional(number, 1)
+    iterator_age_seconds = optional(number, 300)
+    queue_age_seconds    = optional(number, 3600)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for a in var.alarms.actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", a))])
+    error_message = "alarms.actions must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)."
+  }
+
+  validation {
+    condition     = var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0
+    error_message = "alarms.period_seconds must be a multiple of 60 (CloudWatch's standard resolution)."
+  }
+
+  validation {
+    condition     = var.alarms.errors_threshold >= 1 && var.alarms.throttles_threshold >= 1 && var.alarms.iterator_age_seconds >= 1 && var.alarms.queue_age_seconds >= 60
+    error_message = "alarms: errors_threshold and throttles_threshold must be >= 1, iterator_age_seconds >= 1 and queue_age_seconds >= 60."
+  }
+}

@@ -27,3 +27,13 @@ output "association_ids" {
   description = "Id of each association, keyed like var.associations."
   value       = { for k, a in aws_wafv2_web_acl_association.this : k => a.id }
 }
+
+output "alarm_arns" {
+  description = "ARN of the blocked-requests alarm, by name (empty unless alarms.create)."
+  value       = { for a in aws_cloudwatch_metric_alarm.blocked : a.alarm_name => a.arn }
+}
+
+output "web_acl_name" {
+  description = "Name of the web ACL (null when create = false)."
+  value       = try(aws_wafv2_web_acl.this[0].name, null)
+}

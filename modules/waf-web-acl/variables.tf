@@ -149,3 +149,25 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "alarms" {
+  description = "A CloudWatch alarm on a spike of blocked requests (all rules), notifying `actions` (SNS topic ARNs): an attack, or a rule that blocks real clients."
+  type = object({
+    create            = optional(bool, false)
+    actions           = optional(list(string), [])
+    period_seconds    = optional(number, 300)
+    blocked_threshold = optional(number, 100)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for a in var.alarms.actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", a))])
+    error_message = "alarms.actions must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)."
+  }
+
+  validation {
+    condition     = var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0 && var.alarms.blocked_threshold >= 1
+    error_message = "alarms: period_seconds a multiple of 60, blocked_threshold at least 1."
+  }
+}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.terraform.tfplan import Plan
@@ -23,10 +21,10 @@ def references(plan: Plan, module: str, argument: str) -> list[str]:
     return refs
 
 
-def environment(plan: Plan, module: str) -> dict[str, Any]:
-    fn = plan.one(f"module.{module}.aws_lambda_function.this[0]").after
-    variables: dict[str, Any] = fn["environment"][0]["variables"]
-    return variables
+def environment_sources(plan: Plan, module: str) -> set[str]:
+    """What a function's environment is made from (its values are known after apply: the
+    poison queue's URL is among them; tests/local/test_plan_ties.py checks them resolved)."""
+    return set(references(plan, module, "environment_variables"))
 
 
 def test_answers_stream_mapping_reports_failures_with_bounded_retries(root_plan: Plan) -> None:
@@ -56,15 +54,21 @@ def test_answers_stream_may_read_its_stream_and_put_events_only(root_plan: Plan)
     ]
     assert runtime["SendFailedStreamRecords"] == ["sqs:SendMessage"]
     assert "SendFailedEvents" not in runtime  # never invoked asynchronously
-    assert statements(root_plan, "answers_stream") == {"PutAnswerEvents": ["events:PutEvents"]}
+    assert statements(root_plan, "answers_stream") == {
+        "PutAnswerEvents": ["events:PutEvents"],
+        "SendToPoisonQueue": ["sqs:SendMessage"],
+    }
     assert references(root_plan, "answers_stream", "policy_statements") == [
         "local.kms_table_statements",
+        "local.poison_statements",
         "module.event_bus.bus_arn",
         "module.event_bus",
         "local.put_events_conditions.answer_submitted",
         "local.put_events_conditions",
     ]
-    assert environment(root_plan, "answers_stream")["EVENT_BUS_NAME"] == "platform-sandbox-events"
+    assert {"module.event_bus.bus_name", "local.poison_env"} <= environment_sources(
+        root_plan, "answers_stream"
+    )
 
 
 def test_security_service_scopes(root_plan: Plan) -> None:
@@ -77,6 +81,7 @@ def test_security_service_scopes(root_plan: Plan) -> None:
         ],
         "KeepAnswers": ["dynamodb:PutItem", "dynamodb:Query"],
         "PutReportEvents": ["events:PutEvents"],
+        "SendToPoisonQueue": ["sqs:SendMessage"],
     }
     refs = set(references(root_plan, "security", "policy_statements"))
     assert {
@@ -84,9 +89,11 @@ def test_security_service_scopes(root_plan: Plan) -> None:
         "module.idempotency_table.arn",
         "module.event_bus.bus_arn",
     } <= refs
-    env = environment(root_plan, "security")
-    assert env["ASSESSMENTS_TABLE_NAME"] == "platform-sandbox-assessments"
-    assert env["IDEMPOTENCY_TABLE_NAME"] == "platform-sandbox-security-idempotency"
+    assert {
+        "module.assessments_table.name",
+        "module.idempotency_table.name",
+        "local.poison_env",
+    } <= environment_sources(root_plan, "security")
     table = root_plan.one("module.idempotency_table.aws_dynamodb_table.this[0]").after
     assert table["hash_key"] == "id"
     assert table["ttl"] == [{"attribute_name": "expiration", "enabled": True}]
@@ -95,10 +102,12 @@ def test_security_service_scopes(root_plan: Plan) -> None:
 def test_report_delivery_may_publish_to_the_reports_namespace_only(root_plan: Plan) -> None:
     assert statements(root_plan, "report_delivery") == {
         "PublishReports": ["appsync:EventPublish"],
+        "SendToPoisonQueue": ["sqs:SendMessage"],
         "StoreReports": ["dynamodb:PutItem"],
     }
     assert set(references(root_plan, "report_delivery", "policy_statements")) == {
         "local.kms_table_statements",
+        "local.poison_statements",
         "module.reports_table.arn",
         "module.reports_table",
         "local.reports_namespace_arn",

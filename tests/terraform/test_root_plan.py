@@ -143,8 +143,9 @@ def test_every_target_has_retry_policy_and_dead_letter_queue(root_plan: Plan) ->
 
 def test_dead_letter_queues_accept_only_their_rule(root_plan: Plan) -> None:
     queues = root_plan.of_type("aws_sqs_queue")
-    # one per target (4), per asynchronously invoked function (4), and the answers stream's
-    assert len(queues) == 9
+    # one per target (4), per asynchronously invoked function (4), the answers stream's, and
+    # the poison queue
+    assert len(queues) == 10
     for queue in queues:
         assert queue.after["sqs_managed_sse_enabled"] is True, queue.address
     doc = root_plan.config("module.ingest_rules.data.aws_iam_policy_document.dlq")
@@ -213,6 +214,7 @@ def test_queue_names_are_whole_and_name_the_prefix_once(root_plan: Plan) -> None
         "platform-sandbox-capture-order-capture-order-dlq",
         "platform-sandbox-notify-async-failures",
         "platform-sandbox-notify-notify-dlq",
+        "platform-sandbox-poison",
         "platform-sandbox-report-delivery-async-failures",
         "platform-sandbox-report-delivery-report-delivery-dlq",
         "platform-sandbox-security-async-failures",
@@ -232,7 +234,9 @@ def test_no_iam_statement_has_a_wildcard_action(root_plan: Plan) -> None:
         if statement.get("effect") == "Deny" or statement.get("Effect") == "Deny":
             continue  # a deny may be broad (the web bucket's "no plain HTTP" denies s3:*)
         for action in actions_of(statement):
-            if (address, action) == ("data.aws_iam_policy_document.kms", "kms:*"):
+            if action == "kms:*" and address.startswith(
+                ("data.aws_iam_policy_document.kms", "data.aws_iam_policy_document.alarm_key")
+            ):
                 # KMS's default key policy: the account administers its key and lets IAM
                 # policies grant its use (KMS developer guide, "Default key policy").
                 continue
@@ -261,21 +265,10 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         assert logging["log_format"] == "JSON"
         assert logging["application_log_level"] == "INFO"
         assert logging["system_log_level"] == "WARN"
-        variables = fn["environment"][0].get("variables")
-        if name in (
-            "platform-sandbox-report-delivery",
-            "platform-sandbox-report-history",
-            "platform-sandbox-channels",
-        ):
-            # They hold the Event API's URL, the web app's origin, the user pool's issuer:
-            # known after apply.
-            assert variables is None
-            continue
-        assert variables["POWERTOOLS_SERVICE_NAME"]
-    notify_env = functions["platform-sandbox-notify"]["environment"][0]["variables"]
-    assert notify_env["WEBHOOK_URL_STORE"] == "ssm"
-    assert notify_env["WEBHOOK_URL_NAME"].startswith("/")
-    assert not any(v.startswith("http") for v in notify_env.values()), "no URL in plain env"
+        # Each holds a value AWS gives at apply (the poison queue's URL, the Event API's URL,
+        # the web app's origin, the user pool's issuer): tests/local/test_plan_ties.py checks
+        # the resolved environments against each handler's Settings.
+        assert fn["environment"][0].get("variables") is None, name
 
 
 def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
@@ -418,7 +411,11 @@ def test_no_statement_grants_every_resource_but_for_actions_without_resources(
     root_plan: Plan,
 ) -> None:
     without_resources = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    # In a key policy "*" is the only resource KMS takes, and it means the key itself.
+    key_policies = ("data.aws_iam_policy_document.kms", "data.aws_iam_policy_document.alarm_key")
     for addr, st in root_plan.iam_statements():
+        if addr.startswith(key_policies):
+            continue
         resources = st.get("resources", st.get("Resource")) or []
         resources = [resources] if isinstance(resources, str) else resources
         if "*" in resources and st.get("effect", st.get("Effect")) != "Deny":
@@ -493,7 +490,7 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
     queues = plan.of_type("aws_sqs_queue")
     log_groups = plan.of_type("aws_cloudwatch_log_group")
     functions = plan.of_type("aws_lambda_function")
-    assert len(tables) == 5
+    assert len(tables) == 6
     assert len(queues) >= 9
     assert len(functions) == 7
     assert len(log_groups) == len(functions) + 3  # + HTTP API access, Event API, WAF
@@ -507,7 +504,8 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
         assert fn.after["kms_key_arn"] == KEY, fn.address
     bus = plan.one("module.event_bus.aws_cloudwatch_event_bus.this[0]").after
     assert bus["kms_key_identifier"] == KEY
-    # Each function that keeps data may use the key through DynamoDB only.
+    # Each function that keeps data may use the key through DynamoDB only, and each that
+    # sends to the (encrypted) poison queue through SQS only.
     uses = {
         addr.split(".")[1]
         for addr, st in plan.iam_statements()
@@ -515,18 +513,35 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
     }
     assert uses == {
         "capture_order",
+        "notify",  # its idempotency table
         "channels",
         "answers_stream",
         "security",
         "report_delivery",
         "report_history",
     }
+    poison_key = [
+        (addr.split(".")[1], st)
+        for addr, st in plan.iam_statements()
+        if st.get("sid") == "UsePoisonQueueKey" and "config" not in st
+    ]
+    assert {name for name, _ in poison_key} == {
+        "capture_order",
+        "notify",
+        "answers_stream",
+        "security",
+        "report_delivery",
+    }
+    for _, statement in poison_key:
+        (condition,) = statement["condition"]
+        assert condition["values"] == ["sqs.eu-west-1.amazonaws.com"]
     policy = json.loads(plan.raw["planned_values"]["outputs"]["kms_key_policy"]["value"])
     sids = {s["Sid"]: s for s in policy["Statement"]}
     assert set(sids) == {
         "AccountAdministersTheKey",
         "CloudWatchLogsEncryptsThePlatformsLogGroups",
         "EventBridgeUsesTheKeyForThisAccount",
+        "CloudWatchAlarmsPublishToTheEncryptedTopic",
     }
     assert sids["EventBridgeUsesTheKeyForThisAccount"]["Condition"] == {
         "StringEquals": {"aws:SourceAccount": "123456789012"}
@@ -543,11 +558,13 @@ def test_a_key_made_here_is_rotated_and_carries_the_platforms_policy(
     assert plan.one("aws_kms_alias.this[0]").after["name"] == "alias/platform-sandbox"
     config = plan.config("aws_kms_key_policy.this")
     assert (
-        "data.aws_iam_policy_document.kms[0].json"
+        "data.aws_iam_policy_document.kms_alarms[0].json"
         in (config["expressions"]["policy"]["references"])
     )
-    # Without a key: AWS managed keys, no key resources.
-    assert root_plan.of_type("aws_kms_key") == []
+    # Without a platform key: AWS managed keys, and only the alarm topic's own key (CloudWatch
+    # cannot publish under aws/sns); with one, that key serves the topic too.
+    assert [k.address for k in root_plan.of_type("aws_kms_key")] == ["aws_kms_key.alarms[0]"]
+    assert [k.address for k in plan.of_type("aws_kms_key")] == ["aws_kms_key.this[0]"]
     for table in root_plan.of_type("aws_dynamodb_table"):
         assert table.after["server_side_encryption"][0].get("kms_key_arn") in (None, "")
 

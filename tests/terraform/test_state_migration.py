@@ -18,7 +18,9 @@ def test_every_object_of_the_flows_rules_comes_from_the_old_bus_module(root_plan
     now = sorted(
         r.address
         for r in root_plan.resources
-        if r.mode == "managed" and r.address.startswith(FLOW_MODULES)
+        if r.mode == "managed"
+        and r.address.startswith(FLOW_MODULES)
+        and r.type != "aws_cloudwatch_metric_alarm"  # new with this version: nothing to move
     )
     assert len(now) == 4 * 5  # 4 rules, each with a target, queue, queue policy, permission
     before = ["module.event_bus." + a.split(".", 2)[2] for a in now] + [

@@ -50,6 +50,19 @@ run "the_data_source_role_may_only_invoke_its_function" {
   }
 }
 
+run "server_errors_alarm" {
+  command = plan
+
+  variables {
+    alarms = { create = true, actions = ["arn:aws:sns:eu-west-1:123456789012:test-alarms"] }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.server_errors[0].namespace == "AWS/AppSync" && aws_cloudwatch_metric_alarm.server_errors[0].metric_name == "5XXError"
+    error_message = "the Event API's server errors are not watched"
+  }
+}
+
 run "api_keys_need_an_explicit_expiry" {
   command = plan
 

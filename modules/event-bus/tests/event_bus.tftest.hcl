@@ -98,6 +98,24 @@ run "rules_attach_to_an_existing_bus" {
   }
 }
 
+run "every_dead_letter_queue_has_a_depth_and_an_age_alarm" {
+  command = plan
+
+  variables {
+    alarms = { create = true, actions = ["arn:aws:sns:eu-west-1:123456789012:test-alarms"], queue_age_seconds = 600 }
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.dlq_depth["test-capture-order/capture"].dimensions.QueueName == "test-capture-order-capture-dlq" &&
+      aws_cloudwatch_metric_alarm.dlq_depth["test-capture-order/capture"].threshold == 1 &&
+      aws_cloudwatch_metric_alarm.dlq_age["test-capture-order/capture"].threshold == 600 &&
+      length(aws_cloudwatch_metric_alarm.dlq_depth) == length(aws_sqs_queue.dlq)
+    )
+    error_message = "a dead-letter queue has no depth or age alarm"
+  }
+}
+
 run "an_array_pattern_is_refused" {
   command = plan
 

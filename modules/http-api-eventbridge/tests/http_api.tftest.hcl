@@ -81,6 +81,23 @@ run "the_route_is_behind_the_jwt_authoriser_with_cors_and_throttling" {
   }
 }
 
+run "error_rate_alarms_divide_errors_by_requests" {
+  command = plan
+
+  variables {
+    alarms = { create = true, actions = ["arn:aws:sns:eu-west-1:123456789012:test-alarms"] }
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.error_rate["5xx"].threshold == 1 &&
+      aws_cloudwatch_metric_alarm.error_rate["4xx"].threshold == 10 &&
+      one([for q in aws_cloudwatch_metric_alarm.error_rate["5xx"].metric_query : q.expression if q.id == "rate"]) == "IF(requests >= 20, 100 * errors / requests, 0)"
+    )
+    error_message = "the error-rate alarms are not 5xx >= 1 % and 4xx >= 10 % of at least 20 requests"
+  }
+}
+
 run "the_event_detail_must_carry_the_request_body" {
   command = plan
 

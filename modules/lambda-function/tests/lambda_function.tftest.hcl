@@ -121,6 +121,55 @@ run "a_stream_mapping_reports_item_failures_with_bounded_retries" {
   }
 }
 
+run "alarms_watch_errors_throttles_the_stream_and_every_owned_queue" {
+  command = plan
+
+  variables {
+    alarms = { create = true, actions = ["arn:aws:sns:eu-west-1:123456789012:test-alarms"] }
+    event_source_mappings = {
+      answers = { event_source_arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/test-answers/stream/2026-01-01T00:00:00.000" }
+    }
+  }
+
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.function["errors"].metric_name == "Errors",
+      aws_cloudwatch_metric_alarm.function["errors"].threshold == 1,
+      aws_cloudwatch_metric_alarm.function["errors"].treat_missing_data == "notBreaching",
+      aws_cloudwatch_metric_alarm.function["throttles"].metric_name == "Throttles",
+      aws_cloudwatch_metric_alarm.function["iterator-age"].threshold == 300000,
+      aws_cloudwatch_metric_alarm.function["errors"].alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:test-alarms"]),
+    ])
+    error_message = "the function's alarms are not errors, throttles and iterator age, notifying the topic"
+  }
+  assert {
+    condition = (
+      keys(aws_cloudwatch_metric_alarm.queue) == ["async/age", "async/depth", "stream-answers/age", "stream-answers/depth"] &&
+      aws_cloudwatch_metric_alarm.queue["async/depth"].dimensions.QueueName == aws_sqs_queue.async_failures[0].name &&
+      aws_cloudwatch_metric_alarm.queue["stream-answers/age"].dimensions.QueueName == aws_sqs_queue.stream_failures["answers"].name
+    )
+    error_message = "a queue the function owns has no depth or age alarm"
+  }
+}
+
+run "no_alarms_unless_asked" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.function) + length(aws_cloudwatch_metric_alarm.queue) == 0
+    error_message = "alarms were made though alarms.create is false"
+  }
+}
+
+run "alarm_actions_must_be_topics" {
+  command = plan
+
+  variables {
+    alarms = { create = true, actions = ["arn:aws:sqs:eu-west-1:123456789012:q"] }
+  }
+  expect_failures = [var.alarms]
+}
+
 run "wildcard_actions_are_refused" {
   command = plan
 

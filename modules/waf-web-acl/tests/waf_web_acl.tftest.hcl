@@ -36,6 +36,23 @@ run "deny_lists_are_ip_sets_per_address_family" {
   }
 }
 
+run "a_spike_of_blocked_requests_alarms" {
+  command = plan
+
+  variables {
+    alarms = { create = true, actions = ["arn:aws:sns:eu-west-1:123456789012:test-alarms"] }
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.blocked[0].metric_name == "BlockedRequests" &&
+      aws_cloudwatch_metric_alarm.blocked[0].threshold == 100 &&
+      aws_cloudwatch_metric_alarm.blocked[0].dimensions == tomap({ WebACL = "test-realtime", Rule = "ALL", Region = "eu-west-1" })
+    )
+    error_message = "the blocked-requests alarm does not watch every rule of this ACL"
+  }
+}
+
 run "a_non_arn_association_is_refused" {
   command = plan
 

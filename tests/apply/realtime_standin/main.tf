@@ -98,6 +98,12 @@ variable "notification_arns" {
   default     = null
 }
 
+variable "alarms" {
+  description = "As in modules/appsync-events-api (not used here)."
+  type        = any
+  default     = null
+}
+
 variable "tags" {
   description = "As in modules/appsync-events-api (not used here)."
   type        = any
