@@ -78,6 +78,11 @@ local: package web ## the platform on this machine (127.0.0.1, no AWS account); 
 	$(TOX) run -q -e local --notest
 	.tox/local/bin/python -m local_runtime $(ARGS)
 
+.PHONY: ops
+ops: ## platform-ops: ARGS="list" | "show <queue>" | "redrive <queue> [--yes]" | "replay ..."; ENV=<env> for AWS, else make local's
+	$(TOX) run -q -e local --notest
+	.tox/local/bin/python -m platform_ops $(if $(ENV),--terraform-dir terraform,--outputs dist/local/outputs.json) $(ARGS)
+
 .PHONY: test
 test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, apply (moto), checkov, web, local (+ browser)
 	$(TOX) run -e lint,type,py313,py311,build,terraform,apply,security,web,local

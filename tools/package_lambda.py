@@ -178,7 +178,7 @@ def compile_bytecode(target: Path) -> int:
 
 
 # Packages of the project's wheel that are not Lambda code: the local platform.
-NOT_LAMBDA_CODE = {"local_runtime"}
+NOT_LAMBDA_CODE = {"local_runtime", "platform_ops"}
 
 
 def keep(path: Path, target: Path) -> bool:

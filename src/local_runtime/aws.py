@@ -3,14 +3,18 @@
 One endpoint (``aws_endpoint_url``) answers every service the handlers and the user call:
 moto serves DynamoDB and its streams, SQS, SSM, Secrets Manager and the rest; EventBridge
 requests (``X-Amz-Target: AWSEvents.*``) go to the runtime's bus instead, because moto's
-EventBridge cannot invoke Lambda targets. Those requests are checked the way AWS checks
-them: a SigV4 signature recomputed with botocore for a known access key.
+EventBridge cannot invoke Lambda targets. Lambda's ``Invoke`` (``POST
+/2015-03-31/functions/<name>/invocations``) goes to the runtime's functions too, so that an
+operator's tool (``platform-ops redrive``) reaches them as it reaches Lambda in AWS. Those
+requests are checked the way AWS checks them: a SigV4 signature recomputed with botocore for
+a known access key.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -26,6 +30,10 @@ from werkzeug.wrappers import Request, Response
 from local_runtime.spec import PlatformSpec
 
 EventsHandler = Callable[[str, dict[str, Any], str], tuple[int, dict[str, Any]]]
+# (function name or ARN, invocation type, payload) -> (status, headers, body): Lambda's
+# Invoke API ("Invoke", Lambda API reference).
+InvokeHandler = Callable[[str, str, Any], tuple[int, dict[str, str], bytes]]
+_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations$")
 
 
 def verify_sigv4(
@@ -70,9 +78,16 @@ def verify_sigv4(
 class LocalAws:
     """moto's WSGI app behind a dispatcher that hands EventBridge calls to ``events``."""
 
-    def __init__(self, port: int, secrets: dict[str, str], events: EventsHandler) -> None:
+    def __init__(
+        self,
+        port: int,
+        secrets: dict[str, str],
+        events: EventsHandler,
+        invoke: InvokeHandler | None = None,
+    ) -> None:
         self.secrets = secrets
         self.events = events
+        self.invoke = invoke
         self._moto = DomainDispatcherApplication(create_backend_app)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server: BaseWSGIServer = make_server("127.0.0.1", port, self._app, threaded=True)
@@ -91,6 +106,9 @@ class LocalAws:
 
     def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        invocation = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
+        if invocation and self.invoke is not None:
+            return self._invoke(environ, start_response, invocation["function"])
         if not target.startswith("AWSEvents."):
             return self._moto(environ, start_response)  # type: ignore[no-any-return]
         request = Request(environ)
@@ -117,6 +135,42 @@ class LocalAws:
         response = Response(
             json.dumps(answer), status=status, content_type="application/x-amz-json-1.1"
         )
+        answered: Iterable[bytes] = response(environ, start_response)
+        return answered
+
+    def _invoke(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], function: str
+    ) -> Iterable[bytes]:
+        """Lambda's Invoke: 202 for ``Event``, 200 with the function's answer (and
+        ``X-Amz-Function-Error`` when it failed) for ``RequestResponse``."""
+        from urllib.parse import unquote  # noqa: PLC0415
+
+        request = Request(environ)
+        body = request.get_data()
+        _key, problem = verify_sigv4(
+            request.method,
+            request.url,
+            dict(request.headers.items()),
+            body,
+            secrets=self.secrets,
+            service="lambda",
+        )
+        if problem:
+            error = {"Type": "User", "message": problem}
+            response = Response(json.dumps(error), status=403, content_type="application/json")
+        else:
+            try:
+                payload = json.loads(body or b"{}")
+            except ValueError:
+                payload = None
+            kind = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+            invoke = self.invoke
+            if invoke is None:  # not reached: _app routes here only with a handler
+                raise RuntimeError("no Lambda Invoke handler")
+            status, headers, answer = invoke(unquote(function), kind, payload)
+            response = Response(answer, status=status, content_type="application/json")
+            for name, value in headers.items():
+                response.headers[name] = value
         answered: Iterable[bytes] = response(environ, start_response)
         return answered
 

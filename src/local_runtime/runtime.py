@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,7 @@ class Platform:
         api_key = "da2-local" + secrets.token_hex(13)
         credentials: dict[str, Credentials] = {}
         secrets_by_key: dict[str, str] = {client.access_key_id: client.secret_access_key}
-        self.aws = LocalAws(options.aws_port, secrets_by_key, self._events)
+        self.aws = LocalAws(options.aws_port, secrets_by_key, self._events, self._lambda_invoke)
         self.aws.start()
         region = str(((plan.get("variables") or {}).get("region") or {}).get("value"))
         cognito = self.aws.client(
@@ -471,6 +472,31 @@ class Platform:
     ) -> tuple[int, dict[str, Any]]:
         return self._bus().handle(operation, payload, caller)
 
+    def _lambda_invoke(
+        self, function: str, kind: str, payload: Any
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Lambda's Invoke API on the local functions (called from the local AWS's thread)."""
+        name = function.rsplit(":function:", maxsplit=1)[-1].split(":", maxsplit=1)[
+            0
+        ]  # a name, or an ARN
+        runtime = self.functions.get(name)
+        loop = self.bus.loop if self.bus is not None else None
+        if runtime is None or loop is None:
+            error = {"Type": "User", "Message": f"Function not found: {function}"}
+            return (
+                404,
+                {"x-amzn-ErrorType": "ResourceNotFoundException"},
+                json.dumps(error).encode(),
+            )
+        if kind == "Event":
+            asyncio.run_coroutine_threadsafe(_call(runtime.invoke_async, payload), loop).result(10)
+            return 202, {}, b""
+        if kind == "DryRun":
+            return 204, {}, b""
+        result = asyncio.run_coroutine_threadsafe(runtime.invoke(payload), loop).result(900)
+        headers = {} if result.ok else {"X-Amz-Function-Error": "Unhandled"}
+        return 200, headers, json.dumps(result.payload).encode()
+
     def _put_entries(self, entries: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
         return self._bus().put_events(entries)
 
@@ -570,3 +596,8 @@ async def run(options: Options, console: Console) -> int:
         if os.environ.get("LOCAL_RUNTIME_DEBUG"):
             console.line("debug: stop complete")
     return 0
+
+
+async def _call(invoke_async: Callable[[Any, str], str], payload: Any) -> str:
+    """Queue an asynchronous invocation on the runtime's loop (it schedules tasks there)."""
+    return invoke_async(payload, "operator")

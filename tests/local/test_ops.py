@@ -1,0 +1,83 @@
+"""platform-ops against `make local`: the queues from its outputs.json, messages shown,
+dry runs that change nothing, and a redrive through Lambda's Invoke API that the local
+runtime serves as AWS does."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+import pytest
+
+from platform_ops.cli import main
+from tests.local.platform import LocalPlatform, wait_for
+from tests.local.test_flows import order, stored_orders
+
+pytestmark = pytest.mark.local
+
+NOTIFY = "arn:aws:lambda:eu-west-1:123456789012:function:platform-local-notify"
+
+
+def ops(platform: LocalPlatform, *argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(["--outputs", str(platform.out / "outputs.json"), *argv], out=out)
+    return code, out.getvalue()
+
+
+def webhook_texts(platform: LocalPlatform) -> list[str]:
+    messages: list[dict[str, Any]] = platform.get(platform.outputs["webhook_messages_url"])
+    return [m["body"]["text"] for m in messages if isinstance(m["body"], dict)]
+
+
+def test_an_undelivered_order_is_listed_shown_and_redriven_once(platform: LocalPlatform) -> None:
+    queue = "platform-local-notify/notify"
+    platform.settle()
+    platform.inject({"target": NOTIFY, "count": 9})  # the first try and the 8 planned retries
+    order_id = f"ops-{uuid.uuid4().hex[:6]}"
+    assert platform.upload(order(order_id))[0] == 200
+    platform.settle()
+    assert not any(order_id in t for t in webhook_texts(platform))
+
+    code, listing = ops(platform, "list")
+    assert code == 0
+    row = next(line.split() for line in listing.splitlines() if line.startswith(queue))
+    assert int(row[1]) >= 1
+    code, shown = ops(platform, "show", queue)
+    assert code == 0
+    assert "[eventbridge] at rule platform-local-notify" in shown
+    assert "injected fault: the target did not answer" in shown
+    code, dry = ops(platform, "redrive", queue)
+    assert "dry run" in dry
+    assert not any(order_id in t for t in webhook_texts(platform))
+
+    code, done = ops(platform, "redrive", queue, "--yes")
+    assert code == 0, done
+    assert "failed 0" in done
+    wait_for(
+        lambda: any(f"New order {order_id}" in t for t in webhook_texts(platform)) or None,
+        30,
+        "the redriven order on the webhook",
+    )
+    platform.settle()
+    # Redriven once more: notify is idempotent, the order is not posted twice.
+    assert sum(f"New order {order_id}" in t for t in webhook_texts(platform)) == 1
+    assert stored_orders(platform).get(order_id) == 1  # the other rule took it the first time
+    code, listing = ops(platform, "list")
+    row = next(line.split() for line in listing.splitlines() if line.startswith(queue))
+    assert row[1] == "0"
+
+
+def test_a_poisoned_upload_is_shown_with_its_reason_and_not_redriven_without_force(
+    platform: LocalPlatform,
+) -> None:
+    bad = {"orderId": f"ops-bad-{uuid.uuid4().hex[:6]}", "currency": "EUR"}
+    assert platform.upload(bad)[0] == 200
+    platform.settle()
+    code, shown = ops(platform, "show", "poison", "--max", "50")
+    assert code == 0
+    assert "[poison] at platform-local-capture-order" in shown
+    assert "detail.order.items: Field required" in shown
+    code, refused = ops(platform, "redrive", "poison", "--yes", "--max", "50")
+    assert code == 1
+    assert "fix its cause, then --force" in refused

@@ -1,0 +1,330 @@
+"""platform-ops against moto in process (SQS, DynamoDB and its stream, EventBridge); Lambda's
+Invoke is a recording double here (moto would need Docker to run a function), and the real
+one on `make local` (tests/local/test_ops.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from platform_ops.cli import main
+from platform_ops.deployment import Deployment
+from platform_ops.messages import decode
+from tests.unit.aws import REGION, create_table
+
+FUNCTION = "arn:aws:lambda:eu-west-1:123456789012:function:p-notify"
+STREAMS_ENDPOINT = f"https://streams.dynamodb.{REGION}.amazonaws.com"
+STREAM_FUNCTION = "arn:aws:lambda:eu-west-1:123456789012:function:p-answers-stream"
+
+
+@dataclass
+class RecordingLambda:
+    """Lambda's Invoke, recorded; ``fail`` makes it refuse (HTTP 500 as a ClientError)."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    fail: bool = False
+
+    def invoke(self, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:  # noqa: N803
+        if self.fail:
+            return {"StatusCode": 500}
+        payload = json.loads(Payload)
+        self.calls.append({"function": FunctionName, "type": InvocationType, "payload": payload})
+        if InvocationType == "Event":
+            return {"StatusCode": 202}
+        return {"StatusCode": 200, "Payload": io.BytesIO(b'{"batchItemFailures": []}')}
+
+
+class OpsDeployment(Deployment):
+    lam: RecordingLambda
+
+    def client(self, service: str) -> Any:
+        if service == "lambda":
+            return self.lam
+        return client(service)
+
+
+def client(service: str) -> Any:
+    # moto serves DynamoDB Streams in process on the classic endpoint only.
+    endpoint = STREAMS_ENDPOINT if service == "dynamodbstreams" else None
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint)
+
+
+@pytest.fixture
+def ops(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpsDeployment]:
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        queues = {
+            key: sqs.create_queue(QueueName=key.replace(":", "-").replace("/", "-"))["QueueUrl"]
+            for key in ("function:notify", "p-notify/notify", "stream:answers", "poison")
+        }
+        deployment = OpsDeployment(queues=queues, region=REGION, answers_table="p-answers")
+        deployment.lam = RecordingLambda()
+        monkeypatch.setattr("platform_ops.cli.deployment_of", lambda values: deployment)
+        monkeypatch.setattr("platform_ops.cli.read_outputs", lambda outputs, tf: {})
+        yield deployment
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def send(
+    deployment: Deployment, key: str, body: Any, attributes: dict[str, str] | None = None
+) -> None:
+    boto3.client("sqs", region_name=REGION).send_message(
+        QueueUrl=deployment.queues[key],
+        MessageBody=json.dumps(body),
+        MessageAttributes={
+            k: {"DataType": "String", "StringValue": v} for k, v in (attributes or {}).items()
+        },
+    )
+
+
+def depth(deployment: Deployment, key: str) -> int:
+    attributes = boto3.client("sqs", region_name=REGION).get_queue_attributes(
+        QueueUrl=deployment.queues[key],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+EVENT = {
+    "version": "0",
+    "id": "e-1",
+    "source": "platform.ingest",
+    "detail-type": "UploadReceived.v2",
+    "detail": {"order": {"orderId": "o-1"}, "customerId": "c-1"},
+}
+LAMBDA_RECORD = {
+    "version": "1.0",
+    "timestamp": "2026-11-24T08:00:00.000Z",
+    "requestContext": {
+        "requestId": "r-1",
+        "functionArn": f"{FUNCTION}:$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 3,
+    },
+    "requestPayload": EVENT,
+    "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
+    "responsePayload": {"errorType": "WebhookError", "errorMessage": "webhook answered HTTP 503"},
+}
+
+
+def test_each_kind_is_decoded_with_its_error_place_and_attempts() -> None:
+    dlq = decode(
+        {
+            "MessageId": "m1",
+            "Body": json.dumps(EVENT),
+            "MessageAttributes": {
+                "RULE_ARN": {"StringValue": "arn:aws:events:eu-west-1:1:rule/p-events/p-notify"},
+                "TARGET_ARN": {"StringValue": FUNCTION},
+                "ERROR_CODE": {"StringValue": "SDK_CLIENT_ERROR"},
+                "ERROR_MESSAGE": {"StringValue": "timed out"},
+            },
+        }
+    )
+    assert (dlq.kind, dlq.where, dlq.error) == (
+        "eventbridge",
+        f"rule p-notify -> {FUNCTION}",
+        "SDK_CLIENT_ERROR: timed out",
+    )
+    record = decode({"MessageId": "m2", "Body": json.dumps(LAMBDA_RECORD)})
+    assert (record.kind, record.attempts, record.event) == ("lambda", "3", EVENT)
+    assert record.error == "WebhookError: webhook answered HTTP 503"
+    poison = decode(
+        {
+            "MessageId": "m3",
+            "Body": json.dumps(
+                {"kind": "permanent", "function": "p-x", "reason": "bad", "payload": EVENT}
+            ),
+        }
+    )
+    assert (poison.kind, poison.error, poison.where) == ("poison", "bad", "p-x")
+    assert decode({"MessageId": "m4", "Body": "not json"}).kind == "unknown"
+
+
+def test_list_shows_every_queue_with_its_depth(ops: OpsDeployment) -> None:
+    send(ops, "function:notify", LAMBDA_RECORD)
+    send(ops, "function:notify", LAMBDA_RECORD)
+    code, out = run("list")
+    assert code == 0
+    lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert set(lines) == {"function:notify", "p-notify/notify", "stream:answers", "poison"}
+    assert lines["function:notify"][1] == "2"
+    assert lines["poison"][1] == "0"
+
+
+def test_show_and_a_dry_run_change_nothing(ops: OpsDeployment) -> None:
+    send(ops, "function:notify", LAMBDA_RECORD)
+    code, out = run("show", "function:notify")
+    assert code == 0
+    assert "WebhookError: webhook answered HTTP 503" in out
+    code, out = run("redrive", "function:notify")
+    assert code == 0
+    assert "dry run: 1 message(s) would be redriven" in out
+    assert ops.lam.calls == []
+    assert depth(ops, "function:notify") == 1
+    # Released at once, not hidden for the visibility timeout.
+    assert run("show", "function:notify")[1].count("[lambda]") == 1
+
+
+def test_a_lambda_record_is_invoked_again_with_its_payload_then_deleted(
+    ops: OpsDeployment,
+) -> None:
+    send(ops, "function:notify", LAMBDA_RECORD)
+    code, out = run("redrive", "function:notify", "--yes")
+    assert code == 0, out
+    assert ops.lam.calls == [{"function": "p-notify", "type": "Event", "payload": EVENT}]
+    assert depth(ops, "function:notify") == 0
+    assert "moved 1, failed 0" in out
+
+
+def test_a_failed_redrive_leaves_the_message_in_place(ops: OpsDeployment) -> None:
+    send(ops, "function:notify", LAMBDA_RECORD)
+    ops.lam.fail = True
+    code, out = run("redrive", "function:notify", "--yes")
+    assert code == 1
+    assert "moved 0, failed 1" in out
+    assert depth(ops, "function:notify") == 1
+    assert run("show", "function:notify")[1].count("[lambda]") == 1  # visible again
+
+
+def test_an_eventbridge_dead_letter_goes_to_its_target_or_back_on_the_bus(
+    ops: OpsDeployment,
+) -> None:
+    attributes = {
+        "RULE_ARN": "arn:aws:events:eu-west-1:123456789012:rule/p-events/p-notify",
+        "TARGET_ARN": FUNCTION,
+        "ERROR_CODE": "SDK_CLIENT_ERROR",
+        "ERROR_MESSAGE": "timed out",
+    }
+    send(ops, "p-notify/notify", EVENT, attributes)
+    assert run("redrive", "p-notify/notify", "--yes")[0] == 0
+    assert ops.lam.calls == [{"function": "p-notify", "type": "Event", "payload": EVENT}]
+    boto3.client("events", region_name=REGION).create_event_bus(Name="p-events")
+    send(ops, "p-notify/notify", EVENT, attributes)
+    code, out = run("redrive", "p-notify/notify", "--yes", "--to", "bus", "--verbose")
+    assert code == 0, out
+    assert "put back on p-events" in out
+    assert depth(ops, "p-notify/notify") == 0
+
+
+def test_a_poisoned_event_needs_force(ops: OpsDeployment) -> None:
+    send(
+        ops,
+        "poison",
+        {"kind": "permanent", "function": "p-notify", "reason": "bad", "payload": EVENT},
+    )
+    code, out = run("redrive", "poison", "--yes")
+    assert code == 1
+    assert "fix its cause, then --force" in out
+    assert depth(ops, "poison") == 1
+    assert run("redrive", "poison", "--yes", "--force")[0] == 0
+    assert ops.lam.calls == [{"function": "p-notify", "type": "Event", "payload": EVENT}]
+
+
+def _answer(user: str, at: str) -> dict[str, Any]:
+    return {
+        "pk": {"S": f"USER#{user}"},
+        "sk": {"S": "ANSWER#q.v1#mfa"},
+        "userId": {"S": user},
+        "questionnaireId": {"S": "q.v1"},
+        "questionId": {"S": "mfa"},
+        "value": {"BOOL": True},
+        "submittedAt": {"S": at},
+    }
+
+
+def test_a_stream_batch_is_re_read_by_its_range_or_re_announced_from_the_table(
+    ops: OpsDeployment,
+) -> None:
+    table = create_table("p-answers", stream=True)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for n in range(3):
+        dynamodb.put_item(TableName="p-answers", Item=_answer(f"u-{n}", f"2026-11-24T08:0{n}:00Z"))
+    streams = client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=table.latest_stream_arn)["StreamDescription"][
+        "Shards"
+    ][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=table.latest_stream_arn,
+        ShardId=shard["ShardId"],
+        ShardIteratorType="TRIM_HORIZON",
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    info = {
+        "shardId": shard["ShardId"],
+        "startSequenceNumber": records[1]["dynamodb"]["SequenceNumber"],
+        "endSequenceNumber": records[2]["dynamodb"]["SequenceNumber"],
+        "approximateArrivalOfFirstRecord": "2026-11-24T08:01:00Z",
+        "approximateArrivalOfLastRecord": "2026-11-24T08:02:00Z",
+        "batchSize": 2,
+        "streamArn": table.latest_stream_arn,
+    }
+    failure = {
+        "requestContext": {
+            "functionArn": STREAM_FUNCTION,
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": 4,
+        },
+        "DDBStreamBatchInfo": info,
+    }
+    send(ops, "stream:answers", failure)
+    code, out = run("redrive", "stream:answers", "--yes", "--verbose")
+    assert code == 0, out
+    (call,) = ops.lam.calls
+    assert (call["function"], call["type"]) == ("p-answers-stream", "RequestResponse")
+    users = [r["dynamodb"]["NewImage"]["userId"]["S"] for r in call["payload"]["Records"]]
+    assert users == ["u-1", "u-2"]
+    assert call["payload"]["Records"][0]["eventSourceARN"] == table.latest_stream_arn
+
+    # The same batch once the stream has let it go: read from the table by its window.
+    send(ops, "stream:answers", {**failure, "DDBStreamBatchInfo": {**info, "shardId": "gone"}})
+    code, out = run("redrive", "stream:answers", "--yes", "--verbose")
+    assert code == 0, out
+    assert "re-announced 2 answers from the table" in out
+    users = sorted(
+        r["dynamodb"]["NewImage"]["userId"]["S"] for r in ops.lam.calls[1]["payload"]["Records"]
+    )
+    assert users == ["u-1", "u-2"]
+    assert depth(ops, "stream:answers") == 0
+
+
+def test_an_unknown_queue_is_named_with_the_known_ones(ops: OpsDeployment) -> None:
+    code, _ = run("show", "nowhere")
+    assert code == 2
+
+
+def test_replay_is_a_dry_run_until_yes_then_replays_the_archive_to_one_rule(
+    ops: OpsDeployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = boto3.client("events", region_name=REGION)
+    bus = events.create_event_bus(Name="p-events")["EventBusArn"]
+    archive = events.create_archive(ArchiveName="p-events-archive", EventSourceArn=bus)
+    events.put_rule(Name="p-notify", EventBusName="p-events", EventPattern='{"source":["x"]}')
+    replaying = OpsDeployment(
+        queues=ops.queues, region=REGION, archive_arn=archive["ArchiveArn"], bus_arn=bus
+    )
+    replaying.lam = ops.lam
+    monkeypatch.setattr("platform_ops.cli.deployment_of", lambda values: replaying)
+    window = ("--start", "2026-11-24T08:00:00Z", "--end", "2026-11-24T09:00:00Z")
+    code, out = run("replay", "--rule", "p-notify", *window)
+    assert (code, out.startswith("dry run")) == (0, True)
+    assert events.list_replays()["Replays"] == []
+    code, out = run("replay", "--rule", "p-notify", *window, "--yes")
+    assert code == 0, out
+    (replay,) = events.list_replays()["Replays"]
+    assert replay["EventSourceArn"] == archive["ArchiveArn"]
+    described = events.describe_replay(ReplayName=replay["ReplayName"])
+    assert described["Destination"]["FilterArns"][0].endswith("rule/p-events/p-notify")
