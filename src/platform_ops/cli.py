@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from botocore.exceptions import EndpointConnectionError
+
 from platform_ops.deployment import Deployment, DeploymentError, deployment_of, read_outputs
 from platform_ops.messages import Decoded, decode
 from platform_ops.redrive import RedriveError, redrive
@@ -234,9 +236,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = parser().parse_args(argv)
     try:
         deployment = deployment_of(read_outputs(args.outputs, args.terraform_dir))
+    except DeploymentError as exc:
+        print(f"platform-ops: {exc}", file=sys.stderr)
+        return 2
+    try:
         return COMMANDS[args.command](deployment, args, out)
     except DeploymentError as exc:
         print(f"platform-ops: {exc}", file=sys.stderr)
+        return 2
+    except EndpointConnectionError as exc:
+        where = deployment.endpoint_url or "AWS"
+        hint = " (is `make local` running?)" if deployment.endpoint_url else ""
+        print(f"platform-ops: cannot reach {where}{hint}: {exc}", file=sys.stderr)
         return 2
 
 

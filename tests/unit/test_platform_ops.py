@@ -328,3 +328,20 @@ def test_replay_is_a_dry_run_until_yes_then_replays_the_archive_to_one_rule(
     assert replay["EventSourceArn"] == archive["ArchiveArn"]
     described = events.describe_replay(ReplayName=replay["ReplayName"])
     assert described["Destination"]["FilterArns"][0].endswith("rule/p-events/p-notify")
+
+
+def test_an_endpoint_that_does_not_answer_is_named(tmp_path: Any, capsys: Any) -> None:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(
+        json.dumps(
+            {
+                "dead_letter_queue_urls": {"value": {"function:notify": "http://127.0.0.1:9/q"}},
+                "aws_endpoint_url": {"value": "http://127.0.0.1:9"},
+                "aws_region": {"value": REGION},
+                "aws_access_key_id": {"value": "AKIALOCAL"},
+                "aws_secret_access_key": {"value": "secret"},
+            }
+        )
+    )
+    assert main(["--outputs", str(outputs), "list"], out=io.StringIO()) == 2
+    assert "cannot reach http://127.0.0.1:9 (is `make local` running?)" in capsys.readouterr().err
