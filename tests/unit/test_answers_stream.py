@@ -181,3 +181,36 @@ def test_with_a_poison_queue_a_poisoned_record_is_parked_not_retried(
     assert "questionId: String should match pattern" in bodies[0]["reason"]
     assert bodies[1]["reason"] == "MalformedDetail: rejected by the test"
     assert metric_values(capsys.readouterr().out) == {"AnswersPublished": 1, "PoisonedEvents": 2}
+
+
+def test_a_poisoned_record_behind_a_failed_one_is_parked_on_the_retry_once(
+    events: RecordingEvents,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    bus_waits: list[float],
+) -> None:
+    """Lambda hands the batch back from its first failed record: a poisoned record before it
+    is parked now, one after it when it comes back, and neither is parked twice."""
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="eu-west-1")
+        queue = sqs.create_queue(QueueName="poison")["QueueUrl"]
+        monkeypatch.setenv("POISON_QUEUE_URL", queue)
+        get_settings.cache_clear()
+        before = stream_record(1, answer_item(user="u-1", question="not a valid id!"))
+        failing = stream_record(2, answer_item(user="u-2"))
+        after = stream_record(3, answer_item(user="u-3", question="not valid either!"))
+        events.outcomes = [lambda entries: {0: "ThrottlingException"}] * 3
+        first = stream.lambda_handler({"Records": [before, failing, after]}, lambda_context)
+        parked_first = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+        # The retry, from the failed record on; EventBridge takes the entry this time.
+        retry = stream.lambda_handler({"Records": [failing, after]}, lambda_context)
+        parked = parked_first + sqs.receive_message(
+            QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0
+        ).get("Messages", [])
+
+    assert failed_sequences(first) == [f"{2:021d}"]
+    assert failed_sequences(retry) == []
+    sequences = sorted(
+        json.loads(m["Body"])["payload"]["dynamodb"]["SequenceNumber"] for m in parked
+    )
+    assert sequences == [f"{1:021d}", f"{3:021d}"]

@@ -11,6 +11,8 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
+from botocore.awsrequest import AWSResponse
+from botocore.retries import standard
 from moto import mock_aws
 
 from handlers.common.events import InvalidEventError
@@ -236,3 +238,42 @@ def test_wrong_store_setting_is_named(
     with pytest.raises(RuntimeError, match="WEBHOOK_URL_STORE"):
         notify.lambda_handler(upload_event, lambda_context)
     get_settings.cache_clear()
+
+
+def test_a_throttled_record_of_a_sent_post_is_written_by_retries_not_posted_again(
+    ssm_webhook: WebhookServer,
+    upload_event: dict[str, Any],
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The post went out; recording it is throttled 5 times (more than the SDK's default 3
+    attempts). The record is still written, so the invocation succeeds and no retry or
+    redrive posts the order again (the fault-injection test saw it posted twice)."""
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    store = notify.runtime().store
+    throttles = [5]
+
+    def throttle(request: Any, **_: Any) -> AWSResponse | None:
+        if throttles[0] == 0:
+            return None
+        throttles[0] -= 1
+        body = b'{"__type": "ProvisionedThroughputExceededException", "message": "slow down"}'
+        return AWSResponse(request.url, 400, {}, _Raw(body))
+
+    store.client.meta.events.register_first("before-send.dynamodb.UpdateItem", throttle)
+    first = notify.lambda_handler(upload_event, lambda_context)
+    again = notify.lambda_handler(dict(upload_event, id="redriven"), lambda_context)
+
+    assert throttles == [0]
+    assert first == again == {"orderId": "ord-1001", "status": 200}
+    assert len(ssm_webhook.requests) == 1
+
+
+class _Raw:
+    """The raw body botocore reads from an HTTP response."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.body

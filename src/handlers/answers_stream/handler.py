@@ -8,7 +8,8 @@ on the bus. Each record has one of three ends:
 - announced;
 - **poisoned** when it can never be announced (its item does not make a valid event, or
   EventBridge refuses the entry itself): sent to the poison queue with its reason, and
-  reported as processed, so that no retry is burnt on it;
+  reported as processed, so that no retry is burnt on it. A poisoned record behind a failed
+  one waits: Lambda hands it back with the retry, and it is parked then, once;
 - **failed** when EventBridge did not take it for now (throttling, an outage): reported in
   ``batchItemFailures``, so that Lambda retries from it. The event source mapping bounds the
   retries and the record age, bisects failing batches, and sends what still fails to an SQS
@@ -106,8 +107,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
                 ready.append((raw, result))
         outcome = announce(ready, put_entries)
         poisoned += [(raw, str(failure)) for raw, failure in outcome.poisoned]
+        order = {_sequence_number(raw): n for n, raw in enumerate(event["Records"])}
+
+        def at(raw: dict[str, Any]) -> int:
+            return order[_sequence_number(raw)]
+
+        # Lambda retries the batch from its first failed record: whatever comes after it
+        # comes back, and a poisoned record there is parked on that retry (not twice).
+        retried_from = min((at(raw) for raw, _ in outcome.failed), default=len(order))
         parked = 0
-        for raw, reason in poisoned:
+        for raw, reason in sorted(poisoned, key=lambda pair: at(pair[0])):
+            if at(raw) > retried_from:
+                continue
             if _poison(raw, reason, context.function_name):
                 parked += 1
                 continue
@@ -116,6 +127,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
                 extra={"sequence_number": _sequence_number(raw), "reason": reason},
             )
             _fail(raw, reason)
+            retried_from = min(retried_from, at(raw))
         for raw, failure in outcome.failed:
             logger.warning(
                 "answer event not put on the bus",

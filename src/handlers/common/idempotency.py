@@ -6,6 +6,14 @@ retry, EventBridge's at-least-once delivery, an operator's redrive) within ``ttl
 gets the recorded result and ``on_repeat`` is told. A step that raises leaves no record, so
 the retry runs it again. Imported by the first valid event (Powertools' idempotency loads
 boto3).
+
+The record is written after the step's side effect (a message posted, an event put). If a
+throttle outlasted the SDK's default 3 attempts there, the record would stay "in progress",
+the invocation would fail, and once the in-progress lock expired a retry or a redrive would
+do the step a second time (the fault-injection test saw exactly that: one order posted
+twice). So the idempotency table's client tries ``RECORD_ATTEMPTS`` times, still bounded by
+the function's timeout; a record lost past that is the one duplicate left, and it is counted
+by the function's Errors alarm.
 """
 
 from __future__ import annotations
@@ -20,6 +28,11 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.hook import IdempotentHookFunction
+from botocore.config import Config
+
+# Attempts of each idempotency-table request (botocore's standard mode, its backoff capped
+# at 20 s per wait): a record write must outlast a throttle (see the module docstring).
+RECORD_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class Once:
 
     config: IdempotencyConfig
     run: Callable[..., dict[str, Any]]
+    store: DynamoDBPersistenceLayer
 
 
 def once(
@@ -47,9 +61,11 @@ def once(
         expires_after_seconds=ttl_seconds,
         response_hook=on_repeat,
     )
-    decorate = idempotent_function(
-        data_keyword_argument=argument,
-        persistence_store=DynamoDBPersistenceLayer(table_name=table_name),
-        config=config,
+    store = DynamoDBPersistenceLayer(
+        table_name=table_name,
+        boto_config=Config(retries={"mode": "standard", "max_attempts": RECORD_ATTEMPTS}),
     )
-    return Once(config=config, run=decorate(step))
+    decorate = idempotent_function(
+        data_keyword_argument=argument, persistence_store=store, config=config
+    )
+    return Once(config=config, run=decorate(step), store=store)
