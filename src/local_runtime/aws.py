@@ -27,6 +27,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from local_runtime.faults import Faults
 from local_runtime.spec import PlatformSpec
 
 EventsHandler = Callable[[str, dict[str, Any], str], tuple[int, dict[str, Any]]]
@@ -34,6 +35,10 @@ EventsHandler = Callable[[str, dict[str, Any], str], tuple[int, dict[str, Any]]]
 # Invoke API ("Invoke", Lambda API reference).
 InvokeHandler = Callable[[str, str, Any], tuple[int, dict[str, str], bytes]]
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations$")
+_DYNAMODB = "DynamoDB_20120810."
+_DYNAMODB_READS = frozenset(
+    {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "ExecuteStatement"}
+)
 
 
 def verify_sigv4(
@@ -84,10 +89,17 @@ class LocalAws:
         secrets: dict[str, str],
         events: EventsHandler,
         invoke: InvokeHandler | None = None,
+        *,
+        faults: Faults | None = None,
+        operator_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.secrets = secrets
         self.events = events
         self.invoke = invoke
+        self.faults = faults
+        self.operator_keys = operator_keys
+        # "arn:aws:dynamodb:<region>:<account>:", set once the plan is read.
+        self.arn_prefix = "arn:aws:dynamodb:::"
         self._moto = DomainDispatcherApplication(create_backend_app)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server: BaseWSGIServer = make_server("127.0.0.1", port, self._app, threaded=True)
@@ -109,6 +121,8 @@ class LocalAws:
         invocation = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
         if invocation and self.invoke is not None:
             return self._invoke(environ, start_response, invocation["function"])
+        if target.startswith(_DYNAMODB) and self._throttled(environ):
+            return self._throttle(environ, start_response, target.removeprefix(_DYNAMODB))
         if not target.startswith("AWSEvents."):
             return self._moto(environ, start_response)  # type: ignore[no-any-return]
         request = Request(environ)
@@ -134,6 +148,43 @@ class LocalAws:
                 status, answer = self.events(target.removeprefix("AWSEvents."), payload, key or "")
         response = Response(
             json.dumps(answer), status=status, content_type="application/x-amz-json-1.1"
+        )
+        answered: Iterable[bytes] = response(environ, start_response)
+        return answered
+
+    def _throttled(self, environ: dict[str, Any]) -> bool:
+        """Whether fault injection throttles this DynamoDB request: only requests signed by
+        the platform's functions are, never the operator's (see ``faults.py``)."""
+        if self.faults is None or not self.faults.rates["dynamodb_throttle"]:
+            return False
+        credential = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2]
+        key = credential.split("/", 1)[0]
+        return key not in self.operator_keys and self.faults.hit("dynamodb_throttle")
+
+    def _throttle(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], operation: str
+    ) -> Iterable[bytes]:
+        """DynamoDB's throttling answer (API reference, "ThrottlingReason"): HTTP 400,
+        ``ProvisionedThroughputExceededException`` with the reason and the table's ARN."""
+        try:
+            body = json.loads(Request(environ).get_data() or b"{}")
+        except ValueError:
+            body = {}
+        table = body.get("TableName") or next(iter(body.get("RequestItems") or {}), "")
+        kind = "Read" if operation in _DYNAMODB_READS else "Write"
+        answer = {
+            "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+            "message": "Throughput exceeds the current capacity of your table or index. "
+            "(injected fault)",
+            "ThrottlingReasons": [
+                {
+                    "reason": f"Table{kind}KeyRangeThroughputExceeded",
+                    "resource": f"{self.arn_prefix}table/{table}",
+                }
+            ],
+        }
+        response = Response(
+            json.dumps(answer), status=400, content_type="application/x-amz-json-1.0"
         )
         answered: Iterable[bytes] = response(environ, start_response)
         return answered

@@ -11,6 +11,7 @@ import asyncio
 from pathlib import Path
 
 from local_runtime.console import Console
+from local_runtime.faults import KINDS, parse_rates
 from local_runtime.runtime import Options, run
 
 
@@ -41,6 +42,13 @@ def _scale(text: str) -> float:
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError("--delay-scale must be in (0, 1]")
     return value
+
+
+def _rates(text: str) -> dict[str, float]:
+    try:
+        return parse_rates(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def parser() -> argparse.ArgumentParser:
@@ -98,6 +106,14 @@ def parser() -> argparse.ArgumentParser:
         help="another folder of handler code on the functions' PYTHONPATH (after the package), "
         "for functions a copied root adds (make bench's pass-through handler)",
     )
+    p.add_argument(
+        "--faults",
+        type=_rates,
+        default={},
+        metavar="KIND=RATE,...",
+        help=f"inject failures from the start, each kind at its rate from 0 to 1 (kinds: "
+        f"{', '.join(KINDS)}); off by default, changed at run time with POST /_local/faults",
+    )
     p.add_argument("-v", "--verbose", action="count", default=0, help="show payloads")
     p.add_argument("-q", "--quiet", action="store_true", help="only problems")
     return p
@@ -124,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         local_user=args.local_user,
         extra_code=tuple(p.resolve() for p in args.extra_code),
         verbosity=0 if args.quiet else 1 + args.verbose,
+        faults=tuple(args.faults.items()),
     )
     console = Console(options.verbosity)
     try:

@@ -7,6 +7,9 @@
   planned handler and environment (resolved); whether any stream batch or bus delivery is in
   flight (``idle`` when nothing is).
 - ``POST /_local/faults``: fault injection, off until asked for:
+  ``{"rates": {<kind>: <probability>, ...}, "seed": n}`` fails that share of requests of
+  each kind (``faults.py``: DynamoDB throttling, PutEvents entry failures, the webhook down,
+  Event API 5xx) until ``{"rates": {}}`` lifts them;
   ``{"function": <name>, "fault": "timeout" | "crash", "count": n}`` makes the next n
   invocations of a function time out or kill its worker mid-invocation;
   ``{"target": <target ARN>, "count": n}`` makes the next n deliveries to a bus target fail;
@@ -24,12 +27,16 @@ from typing import Any
 from aiohttp import web
 
 from local_runtime.console import Console
+from local_runtime.faults import Faults
 
 
 class Control:
-    def __init__(self, console: Console, status: Callable[[], dict[str, Any]]) -> None:
+    def __init__(
+        self, console: Console, status: Callable[[], dict[str, Any]], faults: Faults | None = None
+    ) -> None:
         self.console = console
         self.status = status
+        self.rated = faults
         self.messages: list[dict[str, Any]] = []
         self.webhook_faults: list[int] = []
         self.inject: Callable[[dict[str, Any]], str | None] = lambda _: "no runtime"
@@ -39,7 +46,12 @@ class Control:
             body: Any = await request.json()
         except ValueError:
             body = await request.text()
-        status = self.webhook_faults.pop(0) if self.webhook_faults else 200
+        if self.webhook_faults:
+            status = self.webhook_faults.pop(0)
+        elif self.rated is not None and self.rated.hit("webhook"):
+            status = 503
+        else:
+            status = 200
         self.messages.append(
             {"path": request.path, "body": body, "status": status, "received": time.time()}
         )

@@ -62,6 +62,7 @@ from local_runtime.eventapi_spec import (
     HandlerSpec,
     NamespaceSpec,
 )
+from local_runtime.faults import Faults
 from local_runtime.lambdas import FunctionRuntime
 
 PROTOCOL = "aws-appsync-event-ws"
@@ -164,8 +165,10 @@ class EventApi:
         ka_interval: float = 60.0,
         region: str = "eu-west-1",
         account_id: str = "123456789012",
+        faults: Faults | None = None,
     ) -> None:
         self.spec = spec
+        self.faults = faults
         self.host = host
         self.api_key = api_key
         self.secrets = secrets
@@ -488,6 +491,9 @@ class EventApi:
 
     async def http_publish(self, request: web.Request) -> web.Response:
         source_ip = request.remote or "127.0.0.1"
+        if self.faults is not None and self.faults.hit("event_api_5xx"):
+            await request.read()
+            return _errors(500, "InternalFailureException", "injected fault: try again")
         try:
             body = await request.json()
         except ValueError:

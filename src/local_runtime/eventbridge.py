@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from local_runtime.console import Console
+from local_runtime.faults import Faults
 from local_runtime.patterns import check_pattern, matches
 from local_runtime.spec import PlatformSpec, RuleSpec, TargetSpec, UnsupportedError
 
@@ -90,8 +91,11 @@ class EventBus:
         console: Console,
         archive_dir: Path,
         delay_scale: float,
+        *,
+        faults: Faults | None = None,
     ) -> None:
         self.spec = spec
+        self.faults = faults
         self.deliverers = deliverers
         self.console = console
         self.delay_scale = delay_scale
@@ -180,6 +184,10 @@ class EventBus:
                 "ErrorCode": "ResourceNotFoundException",
                 "ErrorMessage": f"Event bus {bus} does not exist.",
             }, None
+        if self.faults is not None and self.faults.hit("put_events"):
+            # One of the two retryable entry codes of PutEventsResultEntry; the entry alone.
+            code = self.faults.choice(("ThrottlingException", "InternalFailure"))
+            return {"ErrorCode": code, "ErrorMessage": f"{code} (injected fault)"}, None
         event_id = str(uuid.uuid4())
         event = {
             "version": "0",

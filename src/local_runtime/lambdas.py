@@ -175,6 +175,8 @@ class FunctionRuntime:
             "AWS_SECRET_ACCESS_KEY": self.credentials.secret_access_key,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            # The SDK's retry backoff in local time too (worker.py).
+            "_LOCAL_DELAY_SCALE": str(self.delay_scale),
         }
         if spec.application_log_level:
             env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level

@@ -30,6 +30,7 @@ from local_runtime.equivalents import API_KEY, AWS_ENDPOINT, HTTP_API_ENDPOINT, 
 from local_runtime.eventapi import EventApi
 from local_runtime.eventapi_spec import EventApiSpec, read_event_apis
 from local_runtime.eventbridge import Deliverers, EventBus
+from local_runtime.faults import Faults
 from local_runtime.httpapi import http_api_app
 from local_runtime.lambdas import CodeWatcher, Credentials, FunctionRuntime
 from local_runtime.spec import PlatformSpec, UnsupportedError, read_platform, stack_outputs
@@ -59,6 +60,7 @@ class Options:
     local_user: str = "local-user@example.com"
     extra_code: tuple[Path, ...] = ()
     verbosity: int = 1
+    faults: tuple[tuple[str, float], ...] = ()  # kind -> rate at start (off by default)
 
 
 def _socket(port: int, listen: bool = True) -> socket.socket:
@@ -97,6 +99,10 @@ class Platform:
         self.local_users: list[dict[str, str]] = []
         self.spec: PlatformSpec | None = None
         self.outputs: dict[str, dict[str, Any]] = {}
+        self.faults = Faults()
+        problem = self.faults.configure(dict(options.faults))
+        if problem:
+            raise UnsupportedError(f"--faults: {problem}")
 
     # --- start ------------------------------------------------------------------------------
 
@@ -131,8 +137,7 @@ class Platform:
         api_key = "da2-local" + secrets.token_hex(13)
         credentials: dict[str, Credentials] = {}
         secrets_by_key: dict[str, str] = {client.access_key_id: client.secret_access_key}
-        self.aws = LocalAws(options.aws_port, secrets_by_key, self._events, self._lambda_invoke)
-        self.aws.start()
+        self.aws = self._start_aws(client, secrets_by_key)
         region = str(((plan.get("variables") or {}).get("region") or {}).get("value"))
         cognito = self.aws.client(
             "cognito-idp", region, client.access_key_id, client.secret_access_key
@@ -153,6 +158,7 @@ class Platform:
             **stack_outputs(plan, {"events_host": events_host}),
         }
         self.spec = spec = read_platform(plan, replacements)
+        self.aws.arn_prefix = f"arn:aws:dynamodb:{spec.region}:{spec.account_id}:"
         for name in spec.functions:
             credentials[name] = _key(name)
             secrets_by_key[credentials[name].access_key_id] = credentials[name].secret_access_key
@@ -195,6 +201,7 @@ class Platform:
             self.console,
             options.out / "archive",
             options.delay_scale,
+            faults=self.faults,
         )
         self.bus.loop = asyncio.get_running_loop()
         say(
@@ -215,7 +222,7 @@ class Platform:
             ca=ca,
         )
 
-        control = Control(self.console, self.status)
+        control = Control(self.console, self.status, self.faults)
         control.inject = self.inject
         await self._serve(
             http_api_app(
@@ -238,6 +245,20 @@ class Platform:
 
         self._write_outputs(client, control_url, logs, ca_file)
         self._print_table(time.monotonic() - started)
+
+    def _start_aws(self, client: Credentials, secrets_by_key: dict[str, str]) -> LocalAws:
+        """moto behind the platform's own EventBridge and Lambda Invoke, with the fault
+        switch; requests signed by ``client`` (the operator) are never faulted."""
+        aws = LocalAws(
+            self.options.aws_port,
+            secrets_by_key,
+            self._events,
+            self._lambda_invoke,
+            faults=self.faults,
+            operator_keys=frozenset({client.access_key_id}),
+        )
+        aws.start()
+        return aws
 
     def _check_inputs(self) -> None:
         """The files the plan reads must exist before it is made."""
@@ -303,6 +324,7 @@ class Platform:
             ka_interval=options.ka_interval,
             region=spec.region,
             account_id=spec.account_id,
+            faults=self.faults,
         )
         await self._serve(self.events.app(), events_socket, server_context(ca))
         say(
@@ -434,6 +456,9 @@ class Platform:
                 "--auth-parameters USERNAME=<username>,PASSWORD=<password>"
             )
         self.console.line("")
+        if self.faults.active:
+            rates = ", ".join(f"{k} {v:.0%}" for k, v in self.faults.rates.items() if v)
+            self.console.line(f"  fault injection is ON: {rates}", "warn")
         self.console.step(
             f"ready in {seconds:.1f} s: {self.options.out / 'outputs.json'} (Ctrl-C stops "
             "everything)"
@@ -516,22 +541,34 @@ class Platform:
         await asyncio.to_thread(self._send_sqs, queue, json.dumps(record), None)
 
     def inject(self, order: dict[str, Any]) -> str | None:
+        if "rates" in order:
+            return self._set_rates(order["rates"], order.get("seed"))
         count = int(order.get("count", 1))
         if "function" in order:
             function = self.functions.get(str(order["function"]))
-            if function is None:
-                return f"no function {order['function']!r} in the plan"
-            if order.get("fault") not in {"timeout", "crash"}:
-                return "fault must be timeout or crash"
-            function.faults.extend([str(order["fault"])] * count)
-            return None
+            if function is not None and order.get("fault") in {"timeout", "crash"}:
+                function.faults.extend([str(order["fault"])] * count)
+                return None
+            return (
+                "fault must be timeout or crash"
+                if function is not None
+                else f"no function {order['function']!r} in the plan"
+            )
         if "target" in order and self.bus is not None:
             self.bus.delivery_faults[str(order["target"])] = count
             return None
         if order.get("event_api") == "drop_connections" and self.events is not None:
             self.events.drop_connections()
             return None
-        return "say which function, target, webhook_status or event_api (drop_connections)"
+        return "say which rates, function, target, webhook_status or event_api (drop_connections)"
+
+    def _set_rates(self, rates: Any, seed: Any) -> str | None:
+        problem = self.faults.configure(rates, seed)
+        if problem is None:
+            active = {k: v for k, v in self.faults.rates.items() if v}
+            shown = ", ".join(f"{k} {v:.0%}" for k, v in active.items()) or "none (lifted)"
+            self.console.hop("fault", f"fault rates: {shown}", tone="warn")
+        return problem
 
     def status(self) -> dict[str, Any]:
         functions = {
@@ -559,6 +596,7 @@ class Platform:
             "streams_busy": streams_busy,
             "deliveries": delivering,
             "idle": idle,
+            "faults": self.faults.snapshot(),
         }
 
     # --- stop -------------------------------------------------------------------------------

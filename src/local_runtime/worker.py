@@ -11,11 +11,18 @@ Following the Lambda Python runtime: the init phase imports the handler module (
 reported as the init duration of the first, cold, invocation); an exception becomes
 ``{"errorMessage", "errorType", "requestId", "stackTrace"}``; a result that is not JSON is a
 ``Runtime.MarshalError``; ``_X_AMZN_TRACE_ID`` is set per invocation.
+
+Local time: every wait AWS imposes runs at the runtime's ``--delay-scale``, and so do the
+waits of the AWS SDK's retries inside the function (botocore's "standard" mode backs off
+up to 2^n seconds after a throttle). When ``_LOCAL_DELAY_SCALE`` is set, botocore's backoff is
+multiplied by it as botocore is imported; how many retries, and on which errors, is
+botocore's own.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import signal
@@ -65,8 +72,41 @@ def _log_error(error: dict[str, Any]) -> None:
     print(json.dumps(line), flush=True)
 
 
+class _ScaledSdkBackoff:
+    """A meta path finder that scales botocore's standard retry backoff once it is imported
+    (by the handler, usually at its first AWS call: imported here it would cost every cold
+    start)."""
+
+    MODULE = "botocore.retries.standard"
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != self.MODULE:
+            return None
+        sys.meta_path.remove(self)  # once; and find_spec below must not come back here
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+        scale = self.scale
+
+        def exec_module(module: Any) -> None:
+            load(module)
+            backoff = module.ExponentialBackoff
+            delay = backoff.delay_amount
+            backoff.delay_amount = lambda self, context: delay(self, context) * scale
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 def main() -> int:
     fd, handler_name = int(sys.argv[1]), sys.argv[2]
+    scale = float(os.environ.get("_LOCAL_DELAY_SCALE", "1"))
+    if scale < 1:
+        sys.meta_path.insert(0, _ScaledSdkBackoff(scale))
     # This file's folder is not the function's code: take it off the import path.
     sys.path.pop(0)
     channel = socket.socket(fileno=fd)
