@@ -9,7 +9,8 @@ they use an operator it does not implement); Lambda targets are invoked asynchro
 a delivery that fails is retried with exponential backoff (scaled by ``--delay-scale``)
 within the target's retry policy, then sent to the target's dead-letter queue with the
 message attributes AWS sets: ``ERROR_CODE``, ``ERROR_MESSAGE``, ``RULE_ARN``,
-``TARGET_ARN``.
+``TARGET_ARN``. ``DescribeRule``, and ``StartReplay``/``DescribeReplay`` over the archive
+(``replays.py``), serve an operator's tools.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from local_runtime.console import Console
 from local_runtime.faults import Faults
 from local_runtime.patterns import check_pattern, matches
+from local_runtime.replays import Replays
 from local_runtime.spec import PlatformSpec, RuleSpec, TargetSpec, UnsupportedError
 
 MAX_ENTRIES = 10
@@ -119,19 +121,50 @@ class EventBus:
                         f"{target.address}: function {target.arn} is not in the plan"
                     )
             self.rules.setdefault(rule.bus, []).append(rule)
+        self.replays = Replays(self)
 
     # --- PutEvents ----------------------------------------------------------------------------
 
     def handle(
         self, operation: str, payload: dict[str, Any], caller: str
     ) -> tuple[int, dict[str, Any]]:
-        """The EventBridge JSON API (only what the platform calls: PutEvents)."""
-        if operation != "PutEvents":
-            return 400, {
-                "__type": "UnknownOperationException",
-                "message": f"{operation} is not served by the local EventBridge (PutEvents is)",
-            }
-        return self.put_events(payload.get("Entries"), caller)
+        """The EventBridge JSON API: what the platform and its operators call."""
+        if operation == "PutEvents":
+            return self.put_events(payload.get("Entries"), caller)
+        if operation == "DescribeRule":
+            return self.describe_rule(payload)
+        if operation in {"StartReplay", "DescribeReplay"}:
+            return self.replays.handle(operation, payload)
+        return 400, {
+            "__type": "UnknownOperationException",
+            "message": f"{operation} is not served by the local EventBridge (PutEvents, "
+            "DescribeRule, StartReplay and DescribeReplay are)",
+        }
+
+    def describe_rule(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        bus = str(payload.get("EventBusName") or "default").rsplit("/", 1)[-1]
+        name = payload.get("Name")
+        for rule in self.rules.get(bus, []):
+            if rule.name == name:
+                return 200, {
+                    "Name": rule.name,
+                    "Arn": rule.arn,
+                    "EventBusName": bus,
+                    "EventPattern": json.dumps(rule.pattern),
+                    "State": "ENABLED" if rule.enabled else "DISABLED",
+                }
+        return 400, {
+            "__type": "ResourceNotFoundException",
+            "message": f"Rule {name} does not exist on EventBus {bus}.",
+        }
+
+    def archive_path(self, archive: str) -> Path:
+        return self.archive_dir / f"{archive}.jsonl"
+
+    def replay(self, events: list[dict[str, Any]], bus: str, rules: frozenset[str]) -> None:
+        """Route archived ``events`` again to ``rules`` (called on the bus's loop)."""
+        for event in events:
+            self._route(event, bus, only=rules)
 
     def put_events(self, entries: Any, caller: str = "") -> tuple[int, dict[str, Any]]:
         if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_ENTRIES:
@@ -217,20 +250,27 @@ class EventBus:
 
     # --- routing ------------------------------------------------------------------------------
 
-    def _route(self, event: dict[str, Any], bus: str) -> None:
+    def _route(self, event: dict[str, Any], bus: str, only: frozenset[str] | None = None) -> None:
+        """Archive ``event`` and hand it to every enabled rule of ``bus`` it matches; a
+        replay (``only``: the rule ARNs it is for) goes to those rules and is not archived
+        again."""
         correlation = event["id"]
         self.console.hop(
-            "putevents",
+            "putevents" if only is None else "replay",
             f"{event['detail-type']} from {event['source']} on {bus}",
             correlation,
             payload=event["detail"],
         )
         archive = self.spec.buses[bus].archive
-        if archive:
+        if archive and only is None:
             self.archive_dir.mkdir(parents=True, exist_ok=True)
-            with (self.archive_dir / f"{archive}.jsonl").open("a") as out:
+            with self.archive_path(archive).open("a") as out:
                 out.write(json.dumps(event) + "\n")
-        matched = [r for r in self.rules.get(bus, []) if r.enabled and matches(r.pattern, event)]
+        matched = [
+            r
+            for r in self.rules.get(bus, [])
+            if r.enabled and (only is None or r.arn in only) and matches(r.pattern, event)
+        ]
         if not matched:
             self.console.hop("rule", "no rule matched", correlation, tone="warn")
         for rule in matched:

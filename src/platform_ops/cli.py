@@ -188,7 +188,8 @@ def cmd_replay(deployment: Deployment, args: argparse.Namespace, out: TextIO) ->
         out.write(f"dry run: would replay {args.start} .. {args.end} to rule {args.rule}; --yes\n")
         return 0
     answer = events.start_replay(**request)
-    out.write(f"replay {name}: {answer.get('State', '?')}\n")
+    reason = f" ({answer['StateReason']})" if answer.get("StateReason") else ""
+    out.write(f"replay {name}: {answer.get('State', '?')}{reason}\n")
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -81,3 +82,47 @@ def test_a_poisoned_upload_is_shown_with_its_reason_and_not_redriven_without_for
     code, refused = ops(platform, "redrive", "poison", "--yes", "--max", "50")
     assert code == 1
     assert "fix its cause, then --force" in refused
+
+
+def test_an_event_lost_from_its_dlq_comes_back_by_a_replay_of_the_archive_to_its_rule(
+    platform: LocalPlatform,
+) -> None:
+    """The DLQ message is gone (purged, or past its 14 days): the bus archive still has the
+    event, and a replay to the one rule that failed brings it to that rule's target only."""
+    queue = platform.outputs["dead_letter_queue_urls"]["platform-local-notify/notify"]
+    platform.settle()
+    platform.inject({"target": NOTIFY, "count": 9})
+    started = datetime.now(UTC) - timedelta(seconds=2)
+    order_id = f"replay-{uuid.uuid4().hex[:6]}"
+    assert platform.upload(order(order_id))[0] == 200
+    platform.settle()
+    platform.client("sqs").purge_queue(QueueUrl=queue)
+    assert not any(order_id in t for t in webhook_texts(platform))
+    captured = platform.status()["functions"]["platform-local-capture-order"]["invocations"]
+    window = [
+        "--start",
+        started.isoformat(),
+        "--end",
+        (datetime.now(UTC) + timedelta(seconds=2)).isoformat(),
+    ]
+
+    code, dry = ops(platform, "replay", "--rule", "platform-local-notify", *window)
+    assert (code, dry.startswith("dry run: would replay")) == (0, True)
+    code, done = ops(platform, "replay", "--rule", "platform-local-notify", *window, "--yes")
+    assert code == 0, done
+    assert "STARTING" in done
+    wait_for(
+        lambda: any(f"New order {order_id}" in t for t in webhook_texts(platform)) or None,
+        30,
+        "the replayed order on the webhook",
+    )
+    platform.settle()
+    assert sum(f"New order {order_id}" in t for t in webhook_texts(platform)) == 1
+    # Only the rule asked for: capture-order was not invoked again.
+    assert platform.status()["functions"]["platform-local-capture-order"]["invocations"] == captured
+    name = done.split()[1].rstrip(":")  # "replay ops-...: STARTING (...)"
+    described = platform.client("events").describe_replay(ReplayName=name)
+    assert described["State"] == "COMPLETED"
+    assert described["Destination"]["FilterArns"] == [
+        "arn:aws:events:eu-west-1:123456789012:rule/platform-local-events/platform-local-notify"
+    ]
