@@ -58,6 +58,7 @@ QUESTIONS = (
 )
 RETRYABLE_ENTRY = {"ThrottlingException", "InternalFailure"}
 SEND_ATTEMPTS = 40
+ARTIFACTS = Path(__file__).resolve().parents[2] / "dist" / "test-artifacts"
 
 
 # --- the switch ------------------------------------------------------------------------------
@@ -421,26 +422,27 @@ def test_under_faults_nothing_is_lost_or_duplicated_after_a_redrive(
     )
     reasons = {m["reason"] for m in poison}
 
-    print(
-        f"\nfault injection: {ORDERS} orders (+{POISON_ORDERS} poisoned) in {upload_attempts} "
-        f"uploads, {USERS * ANSWERS_PER_USER} answers (+{POISON_ANSWERS} poisoned) in "
-        f"{publish_requests} publishes, sent in {load_seconds:.0f} s at rates {RATES}"
+    summary = "\n".join(
+        [
+            f"fault injection: {ORDERS} orders (+{POISON_ORDERS} poisoned) in {upload_attempts} "
+            f"uploads, {USERS * ANSWERS_PER_USER} answers (+{POISON_ANSWERS} poisoned) in "
+            f"{publish_requests} publishes, sent in {load_seconds:.0f} s at rates {RATES}",
+            f"  faults injected: {under_faults['injected']}",
+            f"  webhook answers refused while down: {refused_posts}",
+            f"  parked after retries: {parked or 'nothing'}; redriven: {redriven or 'nothing'}",
+            f"  orders stored once: {sum(stored[o] == 1 for o in orders)}/{ORDERS}, posted once: "
+            f"{sum(posted[o] == 1 for o in orders)}/{ORDERS}; answers announced: "
+            f"{len(answers_announced)} ({sum(answers_announced.values())} events), reports put: "
+            f"{len(reports_put)} ({sum(reports_put.values())} events), stored: "
+            f"{len(stored_reports)}, delivered live: {len(delivered)} ({sum(delivered.values())})",
+            f"  poison queue: {len(poison)} messages ({len(poisoned_orders)} order, "
+            f"{len(poisoned_answers)} answer); queues left: {left or 'none'}; "
+            f"{time.monotonic() - started:.0f} s in all",
+        ]
     )
-    print(f"  faults injected: {under_faults['injected']}")
-    print(f"  webhook answers refused while down: {refused_posts}")
-    print(f"  parked after retries: {parked or 'nothing'}; redriven: {redriven or 'nothing'}")
-    print(
-        f"  orders stored once: {sum(stored[o] == 1 for o in orders)}/{ORDERS}, posted once: "
-        f"{sum(posted[o] == 1 for o in orders)}/{ORDERS}; answers announced: "
-        f"{len(answers_announced)} ({sum(answers_announced.values())} events), reports put: "
-        f"{len(reports_put)} ({sum(reports_put.values())} events), stored: "
-        f"{len(stored_reports)}, delivered live: {len(delivered)} ({sum(delivered.values())})"
-    )
-    print(
-        f"  poison queue: {len(poison)} messages ({len(poisoned_orders)} order, "
-        f"{len(poisoned_answers)} answer); queues left: {left or 'none'}; "
-        f"{time.monotonic() - started:.0f} s in all"
-    )
+    print(f"\n{summary}")  # shown by the local env (pytest -rP)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "fault-injection.txt").write_text(summary + "\n")
 
     # The faults really happened, and the retries and the redrive made up for every one.
     assert all(under_faults["injected"][kind] > 0 for kind in RATES), under_faults
