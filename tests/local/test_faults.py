@@ -16,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -36,7 +39,7 @@ from local_runtime.cognito import create_local_user
 from local_runtime.faults import Faults, parse_rates
 from platform_ops.cli import main as ops_main
 from tests.local.appsync import Events, Socket
-from tests.local.platform import LocalPlatform, wait_for
+from tests.local.platform import ROOT, LocalPlatform, wait_for
 from tests.local.test_flows import answer_item, order
 
 pytestmark = pytest.mark.local
@@ -463,3 +466,31 @@ def test_under_faults_nothing_is_lost_or_duplicated_after_a_redrive(
     assert any("detail.order.items: Field required" in r for r in reasons)
     assert any("questionId: String should match pattern" in r for r in reasons)
     assert len(poison) == sum(poisoned_orders.values()) + POISON_ANSWERS
+
+
+def test_the_sdk_backoff_in_a_function_runs_in_local_time() -> None:
+    """A worker with ``_LOCAL_DELAY_SCALE`` scales botocore's retry waits, and only them."""
+    probe = """
+import sys
+from local_runtime.worker import _ScaledSdkBackoff
+if sys.argv[1] != "1":
+    sys.meta_path.insert(0, _ScaledSdkBackoff(float(sys.argv[1])))
+from botocore.retries import standard
+context = standard.RetryContext(attempt_number=3, request_context={})
+print(standard.ExponentialBackoff(random=lambda: 1.0).delay_amount(context))
+"""
+
+    def delay(scale: str) -> float:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, scale],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+        return float(done.stdout)
+
+    aws, local = delay("1"), delay("0.01")
+    assert aws > 0
+    assert local == pytest.approx(aws * 0.01)
