@@ -3,7 +3,7 @@
 It runs what ``terraform/`` plans — every function in a worker process of its own, the bus's
 rules and targets, the planned DynamoDB streams, the HTTP API's routes — on 127.0.0.1, with
 moto's server as the local AWS for tables, queues and parameters. Nothing about the platform is
-written here: the runtime reads it from the plan (``tfplan``), so a change in Terraform changes
+written here: the runtime reads it from the plan (``plan``), so a change in Terraform changes
 what runs locally.
 
 This package is not part of the Lambda zip, and the handlers never import it. Where it

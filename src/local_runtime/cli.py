@@ -12,7 +12,7 @@ from pathlib import Path
 
 from local_runtime.console import Console
 from local_runtime.faults import KINDS, parse_rates
-from local_runtime.runtime import Options, run
+from local_runtime.host import Options, run
 
 
 def _checkout() -> Path:

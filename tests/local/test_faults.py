@@ -33,9 +33,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from local_runtime.aws import LocalAws
+from local_runtime.aws.server import LocalAws
 from local_runtime.cli import parser
-from local_runtime.cognito import create_local_user
+from local_runtime.cognito.pools import create_local_user
 from local_runtime.faults import Faults, parse_rates
 from platform_ops.cli import main as ops_main
 from tests.local.appsync import Events, Socket
@@ -472,7 +472,7 @@ def test_the_sdk_backoff_in_a_function_runs_in_local_time() -> None:
     """A worker with ``_LOCAL_DELAY_SCALE`` scales botocore's retry waits, and only them."""
     probe = """
 import sys
-from local_runtime.worker import _ScaledSdkBackoff
+from local_runtime.functions.worker import _ScaledSdkBackoff
 if sys.argv[1] != "1":
     sys.meta_path.insert(0, _ScaledSdkBackoff(float(sys.argv[1])))
 from botocore.retries import standard

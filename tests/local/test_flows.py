@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from local_runtime.cognito import create_local_user
+from local_runtime.cognito.pools import create_local_user
 from tests.local.platform import ROOT, LocalPlatform, wait_for
 
 pytestmark = pytest.mark.local

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from local_runtime.equivalents import rewrite
-from local_runtime.patterns import UnsupportedPatternError, check_pattern
+from local_runtime.events.patterns import UnsupportedPatternError, check_pattern
+from local_runtime.plan.equivalents import rewrite
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from local_runtime.cognito import create_local_user
+from local_runtime.cognito.pools import create_local_user
 from tests.local.browser import ARTIFACTS, chromium, launch_args, spki_pin
 from tests.local.platform import LocalPlatform
 

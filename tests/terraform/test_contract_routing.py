@@ -16,7 +16,7 @@ from handlers.contracts import (
     ReportReady,
     UploadReceived,
 )
-from local_runtime.patterns import UnsupportedPatternError, matches
+from local_runtime.events.patterns import UnsupportedPatternError, matches
 from tests.terraform.tfplan import Plan
 
 pytestmark = pytest.mark.terraform

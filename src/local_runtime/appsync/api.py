@@ -50,10 +50,12 @@ from typing import Any, NoReturn
 
 from aiohttp import WSMsgType, web
 
-from local_runtime.aws import verify_sigv4
-from local_runtime.cognito import JwtVerifier, TokenError
+from local_runtime.aws.sigv4 import verify_sigv4
+from local_runtime.cognito.tokens import JwtVerifier, TokenError
 from local_runtime.console import Console
-from local_runtime.eventapi_spec import (
+from local_runtime.faults import Faults
+from local_runtime.functions.runtime import FunctionRuntime
+from local_runtime.plan.eventapi import (
     API_KEY,
     AWS_IAM,
     COGNITO,
@@ -62,8 +64,6 @@ from local_runtime.eventapi_spec import (
     HandlerSpec,
     NamespaceSpec,
 )
-from local_runtime.faults import Faults
-from local_runtime.lambdas import FunctionRuntime
 
 PROTOCOL = "aws-appsync-event-ws"
 CONNECTION_TIMEOUT_MS = 300_000

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from local_runtime.console import Console
-from local_runtime.spec import FunctionSpec
+from local_runtime.plan.models import FunctionSpec
 
 WORKER = Path(__file__).with_name("worker.py")
 # Lambda's documented waits between the attempts of an asynchronous event: 1 min, then 2 min.

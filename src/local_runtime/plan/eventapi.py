@@ -9,13 +9,16 @@ follow the CloudFormation reference of each resource type.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from local_runtime.spec import UnsupportedError, name_from_arn, substitute
+from local_runtime.plan.changes import name_from_arn, substitute
+from local_runtime.plan.equivalents import ACCOUNT_ID, CFN_OUTPUT
+from local_runtime.plan.errors import UnsupportedError
 
 API_KEY = "API_KEY"
 AWS_IAM = "AWS_IAM"
@@ -193,3 +196,56 @@ def _api(
         has_api_key=bool(keys),
         api_key_expires=expires,
     )
+
+
+# Fn::GetAtt of the Event API's resource types -> local value; formats from the
+# AWS::AppSync::* CloudFormation reference ("Return values"). {api} is the local API id.
+_GETATT: dict[tuple[str, str], str] = {
+    ("AWS::AppSync::Api", "ApiId"): "{api}",
+    ("AWS::AppSync::Api", "ApiArn"): "arn:aws:appsync:{region}:{account}:apis/{api}",
+    ("AWS::AppSync::Api", "Dns.Http"): "{events_host}",
+    ("AWS::AppSync::Api", "Dns.Realtime"): "{events_host}",
+    ("AWS::AppSync::ChannelNamespace", "ChannelNamespaceArn"): (
+        "arn:aws:appsync:{region}:{account}:apis/{api}/channelNamespace/{name}"
+    ),
+    ("AWS::AppSync::DataSource", "DataSourceArn"): (
+        "arn:aws:appsync:{region}:{account}:apis/{api}/datasources/{name}"
+    ),
+}
+
+
+def stack_outputs(plan: dict[str, Any], values: Mapping[str, str]) -> dict[str, str]:
+    """Placeholder -> local value for every stack output whose ``Fn::GetAtt`` has a local
+    equivalent; ``values`` gives ``events_host``. Longest placeholders first, so that one
+    output's placeholder never replaces the start of a longer one's."""
+    found: dict[str, str] = {}
+    variables = plan.get("variables") or {}
+    region = (variables.get("region") or {}).get("value") or ""
+    for raw in plan.get("resource_changes", []):
+        if raw.get("type") != "aws_cloudformation_stack":
+            continue
+        after = raw["change"].get("after") or {}
+        stack, body = after.get("name"), after.get("template_body")
+        if not isinstance(stack, str) or not isinstance(body, str):
+            continue
+        template = json.loads(body)
+        resources = template.get("Resources") or {}
+        apis = [k for k, r in resources.items() if r.get("Type") == "AWS::AppSync::Api"]
+        api_id = re.sub(r"[^a-z0-9]", "", stack.lower())[:26] or "local"
+        for key, output in (template.get("Outputs") or {}).items():
+            getatt = (output.get("Value") or {}).get("Fn::GetAtt")
+            if not isinstance(getatt, list) or len(getatt) != 2 or not apis:
+                continue
+            logical, attribute = getatt
+            resource = resources.get(logical) or {}
+            template_value = _GETATT.get((resource.get("Type", ""), attribute))
+            if template_value is None:
+                continue
+            found[f"{CFN_OUTPUT}{stack}:{key}"] = template_value.format(
+                api=api_id,
+                region=region,
+                account=ACCOUNT_ID,
+                name=(resource.get("Properties") or {}).get("Name", logical),
+                events_host=values["events_host"],
+            )
+    return dict(sorted(found.items(), key=lambda item: -len(item[0])))

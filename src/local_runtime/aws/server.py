@@ -20,64 +20,30 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import boto3
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from local_runtime.aws.sigv4 import verify_sigv4
 from local_runtime.faults import Faults
-from local_runtime.spec import PlatformSpec
 
 EventsHandler = Callable[[str, dict[str, Any], str], tuple[int, dict[str, Any]]]
+
+
 # (function name or ARN, invocation type, payload) -> (status, headers, body): Lambda's
 # Invoke API ("Invoke", Lambda API reference).
 InvokeHandler = Callable[[str, str, Any], tuple[int, dict[str, str], bytes]]
+
+
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations$")
+
+
 _DYNAMODB = "DynamoDB_20120810."
+
+
 _DYNAMODB_READS = frozenset(
     {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "ExecuteStatement"}
 )
-
-
-def verify_sigv4(
-    method: str,
-    url: str,
-    headers: dict[str, str],
-    body: bytes,
-    *,
-    secrets: dict[str, str],
-    service: str,
-) -> tuple[str | None, str | None]:
-    """(access key id, None) when ``headers`` carry a valid SigV4 signature of this request
-    by a key in ``secrets`` for ``service``; (None, why not) otherwise."""
-    lower = {k.lower(): v for k, v in headers.items()}
-    authorization = lower.get("authorization", "")
-    if not authorization.startswith("AWS4-HMAC-SHA256 "):
-        return None, "the request is not signed with SigV4"
-    try:
-        parts = dict(p.strip().split("=", 1) for p in authorization[17:].split(","))
-        key_id, _date, region, signed_service, _ = parts["Credential"].split("/")
-        signed = parts["SignedHeaders"].split(";")
-    except (KeyError, ValueError):
-        return None, "malformed Authorization header"
-    if signed_service != service:
-        return None, f"signed for {signed_service!r}, not {service!r}"
-    secret = secrets.get(key_id)
-    if secret is None:
-        return None, f"the access key {key_id} is not known here"
-    request = AWSRequest(
-        method=method, url=url, data=body, headers={n: lower.get(n, "") for n in signed}
-    )
-    request.context["timestamp"] = lower.get("x-amz-date", "")
-    signer = SigV4Auth(Credentials(key_id, secret), service, region)
-    expected = signer.signature(
-        signer.string_to_sign(request, signer.canonical_request(request)), request
-    )
-    if parts.get("Signature") != expected:
-        return None, "the request signature does not match"
-    return key_id, None
 
 
 class LocalAws:
@@ -233,53 +199,3 @@ class LocalAws:
             aws_access_key_id=key,
             aws_secret_access_key=secret,
         )
-
-
-def provision(
-    spec: PlatformSpec, clients: Callable[[str], Any], say: Callable[[str], None]
-) -> dict[str, str]:
-    """Create in moto the tables and queues the plan declares; the stream ARN of each table
-    with a stream, by table name."""
-    dynamodb, sqs = clients("dynamodb"), clients("sqs")
-    streams: dict[str, str] = {}
-    for table in spec.tables.values():
-        keys = [{"AttributeName": table.hash_key, "KeyType": "HASH"}]
-        if table.range_key:
-            keys.append({"AttributeName": table.range_key, "KeyType": "RANGE"})
-        args: dict[str, Any] = {
-            "TableName": table.name,
-            "KeySchema": keys,
-            "AttributeDefinitions": [
-                {"AttributeName": n, "AttributeType": t} for n, t in table.attributes.items()
-            ],
-            "BillingMode": "PAY_PER_REQUEST",
-        }
-        if table.stream_view_type:
-            args["StreamSpecification"] = {
-                "StreamEnabled": True,
-                "StreamViewType": table.stream_view_type,
-            }
-        created = dynamodb.create_table(**args)["TableDescription"]
-        if table.ttl_attribute:
-            dynamodb.update_time_to_live(
-                TableName=table.name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-            )
-        if table.stream_view_type:
-            streams[table.name] = created["LatestStreamArn"]
-    for queue in spec.queues.values():
-        attributes = {
-            "MessageRetentionPeriod": str(queue.message_retention_seconds),
-            "VisibilityTimeout": str(queue.visibility_timeout_seconds),
-        }
-        if queue.fifo:
-            attributes["FifoQueue"] = "true"
-        sqs.create_queue(QueueName=queue.name, Attributes=attributes)
-    ssm = clients("ssm")
-    for name, value in spec.ssm_parameters.items():
-        ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
-    say(
-        f"created {len(spec.tables)} tables ({len(streams)} with streams) and "
-        f"{len(spec.queues)} queues in the local AWS"
-    )
-    return streams

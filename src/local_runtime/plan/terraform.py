@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from local_runtime.equivalents import rewrite_tree
+from local_runtime.plan.equivalents import rewrite_tree
 
 
 class PlanError(RuntimeError):

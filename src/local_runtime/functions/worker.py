@@ -2,10 +2,10 @@
 invocations, one at a time (``python worker.py <fd> <handler>``).
 
 Standard library only and run as a script, so it works the same over ``src/`` and over the
-unpacked zip, and the handlers cannot import the runtime. The parent (``lambdas.Worker``) sends
-one JSON line per invocation on the socket ``fd`` and reads one JSON line back; the handler's
-own output (Powertools' JSON log lines, EMF metrics) goes to stdout/stderr, which the parent
-points at the function's log file.
+unpacked zip, and the handlers cannot import the runtime. The parent
+(``functions.runtime.Worker``) sends one JSON line per invocation on the socket ``fd`` and
+reads one JSON line back; the handler's own output (Powertools' JSON log lines, EMF metrics)
+goes to stdout/stderr, which the parent points at the function's log file.
 
 Following the Lambda Python runtime: the init phase imports the handler module (its time is
 reported as the init duration of the first, cold, invocation); an exception becomes

@@ -23,7 +23,8 @@ from pathlib import Path
 from aiohttp import web
 
 from local_runtime.console import Console
-from local_runtime.spec import UnsupportedError, WebSiteSpec
+from local_runtime.plan.errors import UnsupportedError
+from local_runtime.plan.models import WebSiteSpec
 
 
 def local_config(content: str, aws_endpoint: str) -> str:

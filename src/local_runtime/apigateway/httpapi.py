@@ -38,10 +38,11 @@ from typing import Any
 
 from aiohttp import web
 
-from local_runtime.cognito import JwtVerifier, TokenError
+from local_runtime.cognito.tokens import JwtVerifier, TokenError
 from local_runtime.console import Console
-from local_runtime.lambdas import Invocation
-from local_runtime.spec import HttpApiSpec, RouteSpec, UnsupportedError
+from local_runtime.functions.runtime import Invocation
+from local_runtime.plan.errors import UnsupportedError
+from local_runtime.plan.models import HttpApiSpec, RouteSpec
 
 _SOURCES = ("$request.body", "$request.header.", "$request.querystring.", "$context.")
 _CONTEXT = ("$context.requestId", "$context.authorizer.claims.")

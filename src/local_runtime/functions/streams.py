@@ -31,9 +31,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local_runtime.console import Console
-from local_runtime.lambdas import FunctionRuntime, Invocation, send_to_destination
-from local_runtime.patterns import check_pattern, matches
-from local_runtime.spec import MappingSpec, UnsupportedError
+from local_runtime.events.patterns import check_pattern, matches
+from local_runtime.functions.runtime import FunctionRuntime, Invocation, send_to_destination
+from local_runtime.plan.errors import UnsupportedError
+from local_runtime.plan.models import MappingSpec
 
 POLL_SECONDS = 0.2
 

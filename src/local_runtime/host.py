@@ -22,22 +22,26 @@ from typing import Any
 import trustme
 from aiohttp import web
 
-from local_runtime.aws import LocalAws, provision
-from local_runtime.cognito import JwtVerifier, create_local_user, create_user_pools, pool_of
+from local_runtime.apigateway.httpapi import http_api_app
+from local_runtime.appsync.api import EventApi
+from local_runtime.aws.provision import provision
+from local_runtime.aws.server import LocalAws
+from local_runtime.cloudfront.site import web_app
+from local_runtime.cognito.pools import create_local_user, create_user_pools, pool_of
+from local_runtime.cognito.tokens import JwtVerifier
 from local_runtime.console import Console
 from local_runtime.control import Control
-from local_runtime.equivalents import API_KEY, AWS_ENDPOINT, HTTP_API_ENDPOINT, WEB_HOST
-from local_runtime.eventapi import EventApi
-from local_runtime.eventapi_spec import EventApiSpec, read_event_apis
-from local_runtime.eventbridge import Deliverers, EventBus
+from local_runtime.events.bus import Deliverers, EventBus
 from local_runtime.faults import Faults
-from local_runtime.httpapi import http_api_app
-from local_runtime.lambdas import CodeWatcher, Credentials, FunctionRuntime
-from local_runtime.spec import PlatformSpec, UnsupportedError, read_platform, stack_outputs
-from local_runtime.streams import StreamMapping
-from local_runtime.tfplan import plan_json
+from local_runtime.functions.runtime import CodeWatcher, Credentials, FunctionRuntime
+from local_runtime.functions.streams import StreamMapping
+from local_runtime.plan.equivalents import API_KEY, AWS_ENDPOINT, HTTP_API_ENDPOINT, WEB_HOST
+from local_runtime.plan.errors import UnsupportedError
+from local_runtime.plan.eventapi import EventApiSpec, read_event_apis, stack_outputs
+from local_runtime.plan.models import PlatformSpec
+from local_runtime.plan.platform import read_platform
+from local_runtime.plan.terraform import plan_json
 from local_runtime.tls import local_ca, server_context
-from local_runtime.web import web_app
 
 
 @dataclass(frozen=True)

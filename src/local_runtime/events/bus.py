@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from local_runtime.console import Console
+from local_runtime.events.patterns import check_pattern, matches
+from local_runtime.events.replays import Replays
 from local_runtime.faults import Faults
-from local_runtime.patterns import check_pattern, matches
-from local_runtime.replays import Replays
-from local_runtime.spec import PlatformSpec, RuleSpec, TargetSpec, UnsupportedError
+from local_runtime.plan.errors import UnsupportedError
+from local_runtime.plan.models import PlatformSpec, RuleSpec, TargetSpec
 
 MAX_ENTRIES = 10
 MAX_SIZE = 256 * 1024

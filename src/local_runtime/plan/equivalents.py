@@ -133,7 +133,7 @@ _REFERENCE = re.compile(
 _FOR = re.compile(rf"\bfor\s+\w+\s*,\s*(?P<var>\w+)\s+in\s+(?P<type>{_TYPES})\.[A-Za-z_][\w-]*\s*:")
 
 REGION_FILE = "local_runtime_provider_data.tf"
-REGION_DATA = """# Written by the local runtime (src/local_runtime/equivalents.py) in its copy.
+REGION_DATA = """# Written by the local runtime (src/local_runtime/plan/equivalents.py) in its copy.
 data "aws_region" "local_runtime" {}
 data "aws_partition" "local_runtime" {}
 """

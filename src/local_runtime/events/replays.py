@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from local_runtime.eventbridge import EventBus
+    from local_runtime.events.bus import EventBus
 
 _NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
 

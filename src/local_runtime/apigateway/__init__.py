@@ -1,0 +1,1 @@
+"""API Gateway HTTP APIs: routes, the EventBridge-PutEvents and Lambda proxy integrations."""

@@ -1,0 +1,1 @@
+"""The AppSync Event API: HTTP publish and the WebSocket protocol, auth, DIRECT handlers."""

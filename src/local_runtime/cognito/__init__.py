@@ -1,0 +1,1 @@
+"""Cognito: the plan's user pools in moto, their local users, and checking their tokens."""

@@ -1,0 +1,43 @@
+"""Bus targets, as the plan gives them."""
+
+from __future__ import annotations
+
+from local_runtime.plan.changes import _ARN_NAME, _Change, name_from_arn
+from local_runtime.plan.errors import UnsupportedError
+from local_runtime.plan.models import TargetSpec
+
+
+def _target(change: _Change) -> TargetSpec:
+    arn = change.get("arn")
+    service = _ARN_NAME.match(arn)
+    kind = service["service"] if service else "?"
+    if kind not in {"lambda", "sqs"}:
+        raise UnsupportedError(
+            f"{change.address}: targets of {kind!r} are not emulated locally (Lambda and SQS are)"
+        )
+    if change.get("input_transformer", required=False):
+        raise UnsupportedError(f"{change.address}: input_transformer is not emulated locally")
+    retry = change.first("retry_policy") or {}
+    dlq = change.first("dead_letter_config")
+    return TargetSpec(
+        address=change.address,
+        rule=change.get("rule"),
+        target_id=change.get("target_id"),
+        arn=arn,
+        kind=kind,
+        input=change.get("input", required=False),
+        input_path=change.get("input_path", required=False),
+        # EventBridge's defaults: 185 attempts over 24 hours.
+        maximum_retry_attempts=retry.get("maximum_retry_attempts", 185),
+        maximum_event_age_in_seconds=retry.get("maximum_event_age_in_seconds", 86400),
+        dead_letter_queue=(
+            name_from_arn(
+                change.get("dead_letter_config", 0, "arn"),
+                change.address,
+                "dead_letter_config.arn",
+                "sqs",
+            )
+            if dlq
+            else None
+        ),
+    )
