@@ -91,6 +91,10 @@ test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), bu
 bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
 	$(TOX) run -q -e bench
 
+.PHONY: crosscheck
+crosscheck: ## the event-pattern corpus through a second implementation (MiniStack, own venv; not a test)
+	$(PYTHON) tools/cross_check_patterns.py
+
 .PHONY: lint
 lint: tools ## ruff check + ruff format --check
 	$(TOX) run -e lint

@@ -73,21 +73,23 @@ def test_a_function_over_its_planned_timeout_is_killed_and_retried(drifted: Loca
     assert "still running after 1 s (timeout 3 s)" in console  # a stuck function shows at once
 
 
-def test_an_operator_the_runtime_does_not_implement_is_refused_by_name(plans: Path) -> None:
+def test_a_pattern_eventbridge_refuses_stops_the_start_with_its_reason(plans: Path) -> None:
     root = copy_root(plans / "wildcard-src")
     edit(
         root / "ingest.tf",
         """      description   = "Uploaded orders to the chat notifier."
       event_pattern = jsonencode(local.contracts.upload_received.pattern)""",
         """      description   = "Uploaded orders to the chat notifier."
-      event_pattern = jsonencode({ source = [{ wildcard = "platform.*" }] })""",
+      event_pattern = jsonencode({ source = [{ wildcard = "platform.**" }] })""",
     )
     code, console = LocalPlatform(plans / "wildcard", root=root).run_to_exit()
 
     assert code == 2
     assert "refused to start" in console
     assert 'aws_cloudwatch_event_rule.this["platform-local-notify"]: event_pattern' in console
-    assert "operator 'wildcard' is not implemented by the local runtime" in console
+    assert (
+        "Event pattern is not valid. Reason: Consecutive wildcard characters at pos 10" in console
+    )
 
 
 def test_a_value_with_no_local_equivalent_is_refused_by_resource_and_attribute(

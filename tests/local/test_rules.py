@@ -1,10 +1,9 @@
-"""The runtime's own rules, without a network: local equivalents and the pattern check."""
+"""The runtime's own rules, without a network: local equivalents."""
 
 from __future__ import annotations
 
 import pytest
 
-from local_runtime.events.patterns import UnsupportedPatternError, check_pattern
 from local_runtime.plan.equivalents import rewrite
 
 
@@ -46,11 +45,3 @@ def test_a_stack_output_becomes_a_placeholder_per_template_output() -> None:
     assert "jsondecode(aws_cloudformation_stack.this[0].template_body).Outputs" in rewritten
     assert "arn:aws:localcfn:" in rewritten
     assert rewritten.endswith('["ApiId"]')
-
-
-def test_the_pattern_check_names_the_operator_and_where_it_is() -> None:
-    check_pattern({"source": ["a"], "detail": {"n": [{"prefix": "x"}, {"exists": True}]}})
-    with pytest.raises(UnsupportedPatternError, match=r"detail\.n: operator 'numeric'"):
-        check_pattern({"detail": {"n": [{"numeric": [">", 1]}]}})
-    with pytest.raises(UnsupportedPatternError, match="must be arrays"):
-        check_pattern({"source": "a"})

@@ -16,53 +16,10 @@ from handlers.contracts import (
     ReportReady,
     UploadReceived,
 )
-from local_runtime.events.patterns import UnsupportedPatternError, matches
+from local_runtime.events.patterns import Pattern
 from tests.terraform.tfplan import Plan
 
 pytestmark = pytest.mark.terraform
-
-# --- the matcher, proved on known cases (from the event-pattern reference's semantics) -----
-
-EVENT = {
-    "source": "platform.users",
-    "detail-type": "AnswerSubmitted.v1",
-    "detail": {"userId": "u-1", "value": 3, "tags": ["a", "b"], "state": "stored"},
-}
-
-
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        ({"source": ["platform.users"]}, True),
-        ({"source": ["platform.security", "platform.users"]}, True),  # OR within a field
-        ({"source": ["platform.users"], "detail-type": ["ReportReady.v1"]}, False),  # AND
-        ({"source": ["platform.user"]}, False),  # exact, not substring
-        ({"detail": {"userId": ["u-1"]}}, True),  # nested object
-        ({"detail": {"userId": ["u-2"]}}, False),
-        ({"detail": {"tags": ["b"]}}, True),  # an array value matches any element
-        ({"detail": {"value": [3]}}, True),
-        ({"detail": {"value": ["3"]}}, False),  # types are not coerced
-        ({"detail": {"missing": [None]}}, False),  # null is not absent
-        ({"detail-type": [{"prefix": "Answer"}]}, True),
-        ({"detail-type": [{"suffix": ".v2"}]}, False),
-        ({"source": [{"anything-but": "platform.users"}]}, False),
-        ({"source": [{"anything-but": ["platform.ingest"]}]}, True),
-        ({"detail": {"missing": [{"exists": False}]}}, True),
-        ({"detail": {"userId": [{"exists": False}]}}, False),
-        ({"detail": {"state": [{"equals-ignore-case": "STORED"}]}}, True),
-        ({"other": ["x"]}, False),  # a field the event lacks
-    ],
-)
-def test_matcher_follows_eventbridge_semantics(pattern: dict[str, Any], expected: bool) -> None:
-    assert matches(pattern, EVENT) is expected
-
-
-def test_matcher_refuses_what_it_does_not_implement() -> None:
-    with pytest.raises(UnsupportedPatternError, match="numeric"):
-        matches({"detail": {"value": [{"numeric": [">", 1]}]}}, EVENT)
-    with pytest.raises(UnsupportedPatternError, match="arrays"):
-        matches({"source": "platform.users"}, EVENT)
-
 
 # --- each producer against the planned rules ------------------------------------------------
 
@@ -138,9 +95,11 @@ def report_from_the_security_service() -> dict[str, Any]:
     return bridge(REPORT_READY.entry(report, "bus"))
 
 
-def planned_patterns(plan: Plan) -> dict[str, dict[str, Any]]:
+def planned_patterns(plan: Plan) -> dict[str, Pattern]:
+    """Each planned rule's pattern, read as EventBridge reads it (the matcher is proved on its
+    own corpus in tests/unit/runtime/test_patterns.py)."""
     return {
-        r.after["name"]: json.loads(r.after["event_pattern"])
+        r.after["name"]: Pattern(r.after["event_pattern"])
         for r in plan.of_type("aws_cloudwatch_event_rule")
     }
 
@@ -163,7 +122,7 @@ def test_each_event_reaches_its_rules_and_no_other(
     }[producer]()
     patterns = planned_patterns(root_plan)
     assert len(patterns) == 4
-    matched = {name for name, pattern in patterns.items() if matches(pattern, event)}
+    matched = {name for name, pattern in patterns.items() if pattern.matches(event)}
     assert matched == routed_by
 
 
@@ -171,4 +130,4 @@ def test_an_unversioned_or_foreign_event_reaches_no_rule(root_plan: Plan) -> Non
     event = answer_from_the_stream()
     for changed in ({"detail-type": "AnswerSubmitted"}, {"source": "platform.security"}):
         probe = {**event, **changed}
-        assert not [p for p in planned_patterns(root_plan).values() if matches(p, probe)]
+        assert not [p for p in planned_patterns(root_plan).values() if p.matches(probe)]

@@ -4,8 +4,8 @@ Follows the EventBridge API reference (``PutEvents``: at most 10 entries, 256 KB
 documented entry-size formula, ``MalformedDetail`` for a detail that is not a JSON object,
 HTTP 200 with ``FailedEntryCount`` for entries refused one by one) and the user guide:
 the event envelope (``version``, ``id``, ``detail-type``, ``source``, ``account``, ``time``,
-``region``, ``resources``, ``detail``); rules match with ``patterns`` (refused at start when
-they use an operator it does not implement); Lambda targets are invoked asynchronously;
+``region``, ``resources``, ``detail``); rules match with ``patterns`` (a pattern EventBridge
+would refuse stops the start, with EventBridge's reason); Lambda targets are invoked asynchronously;
 a delivery that fails is retried with exponential backoff (scaled by ``--delay-scale``)
 within the target's retry policy, then sent to the target's dead-letter queue with the
 message attributes AWS sets: ``ERROR_CODE``, ``ERROR_MESSAGE``, ``RULE_ARN``,
@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from local_runtime.console import Console
-from local_runtime.events.patterns import check_pattern, matches
+from local_runtime.events.patterns import InvalidPatternError, Pattern
+from local_runtime.events.patterns.matcher import by_name
 from local_runtime.events.replays import Replays
+from local_runtime.events.transform import check_target_input, target_input
 from local_runtime.faults import Faults
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import PlatformSpec, RuleSpec, TargetSpec
@@ -74,16 +76,6 @@ def _time(value: Any) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _json_path(document: Any, path: str) -> Any:
-    """The value at a simple JSONPath (``$``, ``$.detail``, ``$.detail.orderId``)."""
-    if not path.startswith("$"):
-        raise UnsupportedError(f"input_path {path!r} is not a JSONPath")
-    value = document
-    for part in [p for p in path[1:].split(".") if p]:
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 class EventBus:
     """Every planned bus of the platform, in one router."""
 
@@ -109,12 +101,14 @@ class EventBus:
         self.delivering = 0
         self._deliveries: set[asyncio.Future[None]] = set()
         self.rules: dict[str, list[RuleSpec]] = {}
+        self.patterns: dict[str, Pattern] = {}
         for rule in spec.rules.values():
             try:
-                check_pattern(rule.pattern)
-            except ValueError as exc:
+                self.patterns[rule.arn] = Pattern(rule.pattern)
+            except InvalidPatternError as exc:
                 raise UnsupportedError(f"{rule.address}: event_pattern: {exc}") from exc
             for target in rule.targets:
+                check_target_input(target)
                 if target.kind == "lambda" and not deliverers.has_function(
                     target.arn.rsplit(":", 1)[-1]
                 ):
@@ -151,7 +145,7 @@ class EventBus:
                     "Name": rule.name,
                     "Arn": rule.arn,
                     "EventBusName": bus,
-                    "EventPattern": json.dumps(rule.pattern),
+                    "EventPattern": rule.pattern,
                     "State": "ENABLED" if rule.enabled else "DISABLED",
                 }
         return 400, {
@@ -267,10 +261,13 @@ class EventBus:
             self.archive_dir.mkdir(parents=True, exist_ok=True)
             with self.archive_path(archive).open("a") as out:
                 out.write(json.dumps(event) + "\n")
+        leaves = by_name(event)
         matched = [
             r
             for r in self.rules.get(bus, [])
-            if r.enabled and (only is None or r.arn in only) and matches(r.pattern, event)
+            if r.enabled
+            and (only is None or r.arn in only)
+            and self.patterns[r.arn].matches_leaves(leaves)
         ]
         if not matched:
             self.console.hop("rule", "no rule matched", correlation, tone="warn")
@@ -292,13 +289,7 @@ class EventBus:
         self, rule: RuleSpec, target: TargetSpec, event: dict[str, Any]
     ) -> None:
         correlation = event["id"]
-        body = (
-            json.loads(target.input)
-            if target.input is not None
-            else _json_path(event, target.input_path)
-            if target.input_path
-            else event
-        )
+        body = target_input(target, rule, event)
         started = time.monotonic()
         attempt = 0
         while True:
@@ -349,13 +340,22 @@ class EventBus:
             tone="fail",
         )
 
-    def _deliver_once(self, target: TargetSpec, body: Any, correlation: str) -> None:
+    def _deliver_once(self, target: TargetSpec, body: str, correlation: str) -> None:
+        """Hand ``body`` (the target's input text) to the target once."""
         remaining = self.delivery_faults.get(target.arn, 0)
         if remaining:
             self.delivery_faults[target.arn] = remaining - 1
             raise DeliveryError("SDK_CLIENT_ERROR", "injected fault: the target did not answer")
         name = target.arn.rsplit(":", 1)[-1]
-        if target.kind == "lambda":
-            self.deliverers.invoke_async(name, body, correlation)
-        else:
-            self.deliverers.send_sqs(name, json.dumps(body), None)
+        if target.kind == "sqs":
+            self.deliverers.send_sqs(name, body, None)
+            return
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            # Lambda's Invoke takes JSON only (InvalidRequestContentException).
+            raise DeliveryError(
+                "SDK_CLIENT_ERROR",
+                "InvalidRequestContentException: Could not parse request body into json",
+            ) from exc
+        self.deliverers.invoke_async(name, payload, correlation)

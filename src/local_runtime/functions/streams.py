@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local_runtime.console import Console
-from local_runtime.events.patterns import check_pattern, matches
+from local_runtime.events.patterns import LAMBDA, InvalidPatternError, Pattern
 from local_runtime.functions.runtime import FunctionRuntime, Invocation, send_to_destination
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import MappingSpec
@@ -62,11 +62,10 @@ class StreamMapping:
         delay_scale: float,
         send_failure: Callable[[str, dict[str, Any]], Any],
     ) -> None:
-        for pattern in spec.filters:
-            try:
-                check_pattern(pattern)
-            except ValueError as exc:
-                raise UnsupportedError(f"{spec.address}: filter_criteria: {exc}") from exc
+        try:
+            self.filters = [Pattern(pattern, LAMBDA) for pattern in spec.filters]
+        except InvalidPatternError as exc:
+            raise UnsupportedError(f"{spec.address}: filter_criteria: {exc}") from exc
         self.spec = spec
         self.stream_arn = stream_arn
         self.function = function
@@ -128,8 +127,8 @@ class StreamMapping:
             "get_records", ShardIterator=iterator, Limit=self.spec.batch_size
         )
         records = [self._lambda_record(r) for r in response.get("Records", [])]
-        if self.spec.filters:
-            records = [r for r in records if any(matches(p, r) for p in self.spec.filters)]
+        if self.filters:
+            records = [r for r in records if any(p.matches(r) for p in self.filters)]
         if records:
             self.busy = True
             try:

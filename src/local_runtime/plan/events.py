@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from local_runtime.plan.changes import _ARN_NAME, _Change, name_from_arn
 from local_runtime.plan.errors import UnsupportedError
-from local_runtime.plan.models import TargetSpec
+from local_runtime.plan.models import InputTransformerSpec, TargetSpec
 
 
 def _target(change: _Change) -> TargetSpec:
@@ -15,8 +15,12 @@ def _target(change: _Change) -> TargetSpec:
         raise UnsupportedError(
             f"{change.address}: targets of {kind!r} are not emulated locally (Lambda and SQS are)"
         )
-    if change.get("input_transformer", required=False):
-        raise UnsupportedError(f"{change.address}: input_transformer is not emulated locally")
+    transformer = change.first("input_transformer")
+    if transformer is not None:
+        transformer = InputTransformerSpec(
+            input_paths=change.get("input_transformer", 0, "input_paths", required=False) or {},
+            input_template=change.get("input_transformer", 0, "input_template"),
+        )
     retry = change.first("retry_policy") or {}
     dlq = change.first("dead_letter_config")
     return TargetSpec(
@@ -27,6 +31,7 @@ def _target(change: _Change) -> TargetSpec:
         kind=kind,
         input=change.get("input", required=False),
         input_path=change.get("input_path", required=False),
+        input_transformer=transformer,
         # EventBridge's defaults: 185 attempts over 24 hours.
         maximum_retry_attempts=retry.get("maximum_retry_attempts", 185),
         maximum_event_age_in_seconds=retry.get("maximum_event_age_in_seconds", 86400),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from local_runtime.plan.changes import _Change, name_from_arn
 from local_runtime.plan.equivalents import (
     ACCOUNT_ID,
@@ -58,7 +56,7 @@ def _mapping(change: _Change) -> MappingSpec:
     failure = (destination or {}).get("on_failure") or []
     filters = change.first("filter_criteria")
     patterns = tuple(
-        json.loads(f["pattern"]) for f in (filters or {}).get("filter") or () if f.get("pattern")
+        str(f["pattern"]) for f in (filters or {}).get("filter") or () if f.get("pattern")
     )
     return MappingSpec(
         address=change.address,

@@ -53,6 +53,11 @@ class QueueSpec(_Model):
     visibility_timeout_seconds: int
 
 
+class InputTransformerSpec(_Model):
+    input_paths: dict[str, str]  # variable -> JSON path into the event
+    input_template: str
+
+
 class TargetSpec(_Model):
     address: str
     rule: str
@@ -61,6 +66,7 @@ class TargetSpec(_Model):
     kind: Literal["lambda", "sqs"]
     input: str | None
     input_path: str | None
+    input_transformer: InputTransformerSpec | None
     maximum_retry_attempts: int
     maximum_event_age_in_seconds: int
     dead_letter_queue: str | None
@@ -71,7 +77,7 @@ class RuleSpec(_Model):
     name: str
     arn: str
     bus: str
-    pattern: dict[str, Any]
+    pattern: str  # the event pattern, JSON text as PutRule takes it
     enabled: bool
     targets: tuple[TargetSpec, ...]
 
@@ -95,7 +101,7 @@ class MappingSpec(_Model):
     bisect_batch_on_function_error: bool
     report_batch_item_failures: bool
     on_failure_queue: str | None
-    filters: tuple[dict[str, Any], ...]
+    filters: tuple[str, ...]  # filter criteria patterns, JSON text
 
 
 class JwtAuthorizerSpec(_Model):

@@ -113,7 +113,7 @@ def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> Plat
             name=name,
             arn=f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/{bus}/{name}",
             bus=bus,
-            pattern=json.loads(change.get("event_pattern")),
+            pattern=change.get("event_pattern"),
             enabled=(change.get("state", required=False) or "ENABLED") == "ENABLED",
             targets=tuple(targets.get((bus, name), [])),
         )
