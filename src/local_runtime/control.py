@@ -1,15 +1,15 @@
 """The runtime's own small HTTP server: the notifier's webhook receiver and the control API.
 
 - ``POST /hooks/<anything>``: a chat webhook stand-in. Each message is kept, shown on the
-  console, and answered 200 (or with the status the control API asked for).
+  console, and answered 200 (or with the status a fault asks for).
 - ``GET /hooks``: the messages received, oldest first.
 - ``GET /_local/status``: per function, invocations, errors and waiting events, and its
   planned handler and environment (resolved); whether any stream batch or bus delivery is in
-  flight (``idle`` when nothing is).
-- ``POST /_local/faults``: fault injection, off until asked for:
+  flight (``idle`` when nothing is); the fault registry (``faults.py``): rates, what is armed,
+  and every fault injected, by kind.
+- ``POST /_local/faults``: fault injection, off until asked for, one order per request:
   ``{"rates": {<kind>: <probability>, ...}, "seed": n}`` fails that share of requests of
-  each kind (``faults.py``: DynamoDB throttling, PutEvents entry failures, the webhook down,
-  Event API 5xx) until ``{"rates": {}}`` lifts them;
+  each kind until ``{"rates": {}}`` lifts them;
   ``{"function": <name>, "fault": "timeout" | "crash", "count": n}`` makes the next n
   invocations of a function time out or kill its worker mid-invocation;
   ``{"target": <target ARN>, "count": n}`` makes the next n deliveries to a bus target fail;
@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from aiohttp import web
@@ -32,26 +32,28 @@ from local_runtime.faults import Faults
 
 class Control:
     def __init__(
-        self, console: Console, status: Callable[[], dict[str, Any]], faults: Faults | None = None
+        self,
+        console: Console,
+        status: Callable[[], dict[str, Any]],
+        faults: Faults,
+        *,
+        functions: Collection[str] = (),
+        drop_connections: Callable[[], int] | None = None,
     ) -> None:
         self.console = console
         self.status = status
-        self.rated = faults
+        self.faults = faults
+        self.functions = functions
+        self.drop_connections = drop_connections
         self.messages: list[dict[str, Any]] = []
-        self.webhook_faults: list[int] = []
-        self.inject: Callable[[dict[str, Any]], str | None] = lambda _: "no runtime"
 
     async def hook(self, request: web.Request) -> web.Response:
         try:
             body: Any = await request.json()
         except ValueError:
             body = await request.text()
-        if self.webhook_faults:
-            status = self.webhook_faults.pop(0)
-        elif self.rated is not None and self.rated.hit("webhook"):
-            status = 503
-        else:
-            status = 200
+        armed = self.faults.take("webhook_status", "webhook")
+        status = int(armed) if armed is not None else 503 if self.faults.hit("webhook") else 200
         self.messages.append(
             {"path": request.path, "body": body, "status": status, "received": time.time()}
         )
@@ -67,27 +69,68 @@ class Control:
     async def state(self, _: web.Request) -> web.Response:
         return web.json_response(self.status())
 
-    async def faults(self, request: web.Request) -> web.Response:
+    async def inject(self, request: web.Request) -> web.Response:
         try:
             order = await request.json()
         except ValueError:
             return web.json_response({"error": "body must be JSON"}, status=400)
         if not isinstance(order, dict):
             return web.json_response({"error": "body must be a JSON object"}, status=400)
-        if "webhook_status" in order:
-            self.webhook_faults.extend([int(order["webhook_status"])] * int(order.get("count", 1)))
-            problem = None
-        else:
-            problem = self.inject(order)
+        problem = self.order(order)
         if problem:
             return web.json_response({"error": problem}, status=400)
         self.console.hop("fault", f"injected: {order}", tone="warn")
         return web.json_response({"injected": order})
+
+    def order(self, order: dict[str, Any]) -> str | None:
+        """Carry out one fault order; what is wrong with it, or None."""
+        if "rates" in order:
+            problem = self.faults.configure(order["rates"], order.get("seed"))
+            if problem is None:
+                active = {k: v for k, v in self.faults.rates.items() if v}
+                shown = ", ".join(f"{k} {v:.0%}" for k, v in active.items()) or "none (lifted)"
+                self.console.hop("fault", f"fault rates: {shown}", tone="warn")
+            return problem
+        if order.get("event_api") == "drop_connections" and self.drop_connections:
+            self.faults.count("drop_connections", self.drop_connections())
+            return None
+        count = order.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            return f"count must be a positive integer, not {count!r}"
+        armed = self._armed(order)
+        if isinstance(armed, str):
+            return armed
+        kind, key, value = armed
+        self.faults.arm(kind, key, count, value)
+        return None
+
+    def _armed(self, order: dict[str, Any]) -> tuple[str, str, Any] | str:
+        """(kind, key, value) of a fault to arm, or what is wrong with the order."""
+        if "function" in order:
+            fault = order.get("fault")
+            if order["function"] not in self.functions:
+                return f"no function {order['function']!r} in the plan"
+            return (
+                (f"function_{fault}", str(order["function"]), True)
+                if fault in {"timeout", "crash"}
+                else "fault must be timeout or crash"
+            )
+        if "target" in order:
+            return "target", str(order["target"]), True
+        if "webhook_status" in order:
+            status = order["webhook_status"]
+            valid = isinstance(status, int) and not isinstance(status, bool) and 100 <= status < 600
+            return (
+                ("webhook_status", "webhook", status)
+                if valid
+                else f"webhook_status must be an HTTP status, not {status!r}"
+            )
+        return "say which rates, function, target, webhook_status or event_api (drop_connections)"
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/hooks/{tail:.*}", self.hook)
         app.router.add_get("/hooks", self.hooks)
         app.router.add_get("/_local/status", self.state)
-        app.router.add_post("/_local/faults", self.faults)
+        app.router.add_post("/_local/faults", self.inject)
         return app

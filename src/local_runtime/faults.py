@@ -1,26 +1,35 @@
-"""Fault injection at configured rates: the failures AWS can hand the platform, on demand.
+"""Fault injection: the failures AWS can hand the platform, on demand, in one registry.
 
-Off by default (every rate 0). Switched on with ``--faults kind=rate,...`` or ``POST
-/_local/faults {"rates": {...}, "seed": n}``, off again with ``{"rates": {}}``. Each request
-of a kind fails with its probability; a seed makes a run repeatable. What was injected is
-counted, per kind, in ``GET /_local/status`` (``faults``), so a test can show the faults
-really happened.
+Off by default. Two sorts, both counted in ``GET /_local/status`` (``faults.injected``) when
+they fire, so a test can show they really happened:
+
+- **rates** (``--faults kind=rate,...`` or ``POST /_local/faults {"rates": {...}, "seed": n}``,
+  lifted with ``{"rates": {}}``): each request of a kind fails with its probability; a seed
+  makes a run repeatable.
+- **armed** (``POST /_local/faults`` with one order, see ``control.py``): the next *n* events
+  of a kind, for one key, fail.
 
 Kinds, and the failure each one answers, as AWS documents it:
 
-- ``dynamodb_throttle``: a DynamoDB request signed by one of the platform's functions answers
-  HTTP 400 ``ProvisionedThroughputExceededException`` with ``ThrottlingReasons`` (DynamoDB
-  API reference, "ThrottlingReason"; an on-demand table's hot key range gives
+- ``dynamodb_throttle`` (rate): a DynamoDB request signed by one of the platform's functions
+  answers HTTP 400 ``ProvisionedThroughputExceededException`` with ``ThrottlingReasons``
+  (DynamoDB API reference, "ThrottlingReason"; an on-demand table's hot key range gives
   ``TableReadKeyRangeThroughputExceeded`` / ``TableWriteKeyRangeThroughputExceeded``).
   Requests signed by the operator's key (``aws_access_key_id`` of outputs.json) are never
   throttled: the test and the operator look at the tables while the platform is throttled.
-- ``put_events``: an otherwise valid PutEvents entry fails alone with ``ThrottlingException``
-  or ``InternalFailure`` (the two retryable codes of ``PutEventsResultEntry``), the rest of
-  the request is put.
-- ``webhook``: the chat webhook answers 503 (a receiver that is down).
-- ``event_api_5xx``: a publish to the Event API's HTTP endpoint answers 500 before it is
+- ``put_events`` (rate): an otherwise valid PutEvents entry fails alone with
+  ``ThrottlingException`` or ``InternalFailure`` (the two retryable codes of
+  ``PutEventsResultEntry``), the rest of the request is put.
+- ``webhook`` (rate): the chat webhook answers 503 (a receiver that is down).
+- ``event_api_5xx`` (rate): a publish to the Event API's HTTP endpoint answers 500 before it is
   authorised or handled, so nothing is broadcast. AWS does not document the body of such an
   answer; the runtime's is ``{"errors": [{"errorType": "InternalFailureException", ...}]}``.
+- ``function_timeout``, ``function_crash`` (armed, key: a function): the invocation times out
+  (``Sandbox.Timedout``) or its worker is killed (``Runtime.ExitError``).
+- ``target`` (armed, key: a target ARN): a bus delivery fails (``SDK_CLIENT_ERROR``), so the
+  target's retry policy and dead-letter queue take over.
+- ``webhook_status`` (armed, key: ``webhook``): the webhook answers the status given.
+- ``drop_connections`` (immediate): every Event API WebSocket is cut without a close frame.
 """
 
 from __future__ import annotations
@@ -31,15 +40,18 @@ from collections.abc import Mapping
 from typing import Any
 
 KINDS = ("dynamodb_throttle", "put_events", "webhook", "event_api_5xx")
+ARMED = ("function_timeout", "function_crash", "target", "webhook_status")
+IMMEDIATE = ("drop_connections",)
 
 
 class Faults:
-    """The rates of each kind and the count of faults injected; safe across threads (the
-    local AWS answers on its own threads, the rest on the event loop)."""
+    """The rates, the armed faults and the count of faults injected; safe across threads
+    (the local AWS answers on its own threads, the rest on the event loop)."""
 
     def __init__(self) -> None:
         self.rates: dict[str, float] = dict.fromkeys(KINDS, 0.0)
-        self.injected: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.injected: dict[str, int] = dict.fromkeys((*KINDS, *ARMED, *IMMEDIATE), 0)
+        self._armed: dict[tuple[str, str], list[Any]] = {}
         self._random = random.Random()  # noqa: S311 - fault injection, not security
         self._lock = threading.Lock()
 
@@ -79,13 +91,35 @@ class Faults:
         with self._lock:
             return self._random.choice(options)
 
+    def arm(self, kind: str, key: str, count: int, value: Any = True) -> None:
+        """Make the next ``count`` events of ``kind`` for ``key`` fail (with ``value``)."""
+        if kind not in ARMED:
+            raise ValueError(f"{kind} is not a fault that can be armed ({', '.join(ARMED)})")
+        with self._lock:
+            self._armed.setdefault((kind, key), []).extend([value] * count)
+
+    def take(self, kind: str, key: str) -> Any:
+        """The next armed fault of ``kind`` for ``key`` (counted), or None."""
+        with self._lock:
+            waiting = self._armed.get((kind, key))
+            if not waiting:
+                return None
+            self.injected[kind] += 1
+            return waiting.pop(0)
+
+    def count(self, kind: str, times: int = 1) -> None:
+        """Count faults injected at once (``drop_connections``)."""
+        with self._lock:
+            self.injected[kind] += times
+
     @property
     def active(self) -> bool:
         return any(rate > 0 for rate in self.rates.values())
 
     def snapshot(self) -> dict[str, dict[str, Any]]:
         with self._lock:
-            return {"rates": dict(self.rates), "injected": dict(self.injected)}
+            armed = {f"{k}:{key}": len(v) for (k, key), v in self._armed.items() if v}
+            return {"rates": dict(self.rates), "armed": armed, "injected": dict(self.injected)}
 
 
 def parse_rates(text: str) -> dict[str, float]:

@@ -105,8 +105,7 @@ def test_a_throttle_is_answered_as_dynamodb_does_and_spares_the_operator() -> No
     aws = LocalAws(
         0,
         {"AKIAOPERATOR": "o", "AKIAFUNCTION": "f"},
-        lambda *_: (400, {}),
-        faults=faults,
+        faults,
         operator_keys=frozenset({"AKIAOPERATOR"}),
     )
     aws.arn_prefix = "arn:aws:dynamodb:eu-west-1:123456789012:"

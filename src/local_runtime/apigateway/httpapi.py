@@ -32,7 +32,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ from aiohttp import web
 
 from local_runtime.cognito.tokens import JwtVerifier, TokenError
 from local_runtime.console import Console
-from local_runtime.functions.runtime import Invocation
+from local_runtime.functions.registry import Functions
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import HttpApiSpec, RouteSpec
 
@@ -200,21 +200,16 @@ def lambda_response(result: Any, request_id: str) -> web.Response:
     return response
 
 
-Invoke = Callable[[str, dict[str, Any], str], Awaitable[Invocation]]
-
-
 async def call_function(
-    invoke: Invoke | None, function: str, event: dict[str, Any], route: RouteSpec, console: Console
+    functions: Functions, function: str, event: dict[str, Any], route: RouteSpec, console: Console
 ) -> web.Response:
     """Invoke ``function`` with ``event`` (RequestResponse) and answer as API Gateway does."""
-    if invoke is None:
-        raise UnsupportedError(f"{route.address}: no functions to invoke")
     request_id = event["requestContext"]["requestId"]
     http = event["requestContext"]["http"]
     console.hop("request", f"{http['method']} {http['path']} -> {function}", request_id)
     # Not cancelled midway (the function's own timeout stops it); a slower answer than the
     # integration allows is a timeout all the same.
-    result = await invoke(function, event, request_id)
+    result = await functions.invoke(function, event, request_id, request_id)
     if result.duration_ms > route.timeout_seconds * 1000:
         console.hop("request", f"{function}: integration timeout", request_id, "fail")
         return _answer(503, {"message": "Service Unavailable"}, request_id)
@@ -230,7 +225,7 @@ def http_api_app(
     console: Console,
     verifier: Callable[[str], JwtVerifier],
     *,
-    invoke: Invoke | None = None,
+    functions: Functions,
     account_id: str = "123456789012",
 ) -> web.Application:
     """One aiohttp app serving every planned route (route keys must not collide);
@@ -294,7 +289,7 @@ def http_api_app(
                 account_id=account_id,
                 api_id=f"local-{api.name}",
             )
-            return await call_function(invoke, str(route.function), event, route, console)
+            return await call_function(functions, str(route.function), event, route, console)
         body = await request.text()
         entry: dict[str, Any] = {}
         for name, expression in route.request_parameters.items():

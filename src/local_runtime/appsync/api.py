@@ -54,7 +54,7 @@ from local_runtime.aws.sigv4 import verify_sigv4
 from local_runtime.cognito.tokens import JwtVerifier, TokenError
 from local_runtime.console import Console
 from local_runtime.faults import Faults
-from local_runtime.functions.runtime import FunctionRuntime
+from local_runtime.functions.registry import Functions
 from local_runtime.plan.eventapi import (
     API_KEY,
     AWS_IAM,
@@ -160,7 +160,7 @@ class EventApi:
         secrets: dict[str, str],
         principals: dict[str, str],
         verifier: Callable[[str], JwtVerifier] | None,
-        functions: dict[str, FunctionRuntime],
+        functions: Functions,
         console: Console,
         ka_interval: float = 60.0,
         region: str = "eu-west-1",
@@ -289,7 +289,7 @@ class EventApi:
             },
             "requestHeaders": headers,
         }
-        result = await self.functions[str(provider.authorizer_function)].invoke(request, "auth")
+        result = await self.functions.invoke(str(provider.authorizer_function), request, "auth")
         answer = result.payload if result.ok and isinstance(result.payload, dict) else {}
         identity = (
             {"handlerContext": answer.get("handlerContext") or {}}
@@ -323,11 +323,10 @@ class EventApi:
         }
 
     async def _handle(self, handler: HandlerSpec, request: dict[str, Any], correlation: str) -> Any:
-        function = self.functions[handler.function]
         if handler.invoke_type == "EVENT":
-            function.invoke_async(request, correlation)
+            self.functions.invoke_async(handler.function, request, correlation)
             return None
-        result = await function.invoke(request, correlation)
+        result = await self.functions.invoke(handler.function, request, correlation)
         if not result.ok:
             raise OperationError(
                 "HandlerError",

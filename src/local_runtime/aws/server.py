@@ -1,13 +1,13 @@
-"""The local AWS: moto's server on 127.0.0.1, with the platform's own EventBridge in front.
+"""The local AWS: moto's server on 127.0.0.1, with the platform's own services in front.
 
 One endpoint (``aws_endpoint_url``) answers every service the handlers and the user call:
-moto serves DynamoDB and its streams, SQS, SSM, Secrets Manager and the rest; EventBridge
-requests (``X-Amz-Target: AWSEvents.*``) go to the runtime's bus instead, because moto's
-EventBridge cannot invoke Lambda targets. Lambda's ``Invoke`` (``POST
-/2015-03-31/functions/<name>/invocations``) goes to the runtime's functions too, so that an
-operator's tool (``platform-ops redrive``) reaches them as it reaches Lambda in AWS. Those
-requests are checked the way AWS checks them: a SigV4 signature recomputed with botocore for
-a known access key.
+moto serves DynamoDB and its streams, SQS, SSM, Cognito and the rest; EventBridge requests
+(``X-Amz-Target: AWSEvents.*``) go to the runtime's bus instead, because moto's EventBridge
+cannot invoke Lambda targets, and Lambda's ``Invoke`` (``POST
+/2015-03-31/functions/<name>/invocations``) goes to the runtime's functions. Those two are
+checked the way AWS checks a request: a SigV4 signature recomputed with botocore for a known
+access key (``sigv4``), refused with AWS's error for each fault. The bus and the functions are
+mounted once the plan is read (the server starts first: the plan's user pools are made in it).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs, unquote
 
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -26,47 +27,47 @@ from werkzeug.wrappers import Request, Response
 
 from local_runtime.aws.sigv4 import verify_sigv4
 from local_runtime.faults import Faults
+from local_runtime.functions.invoke import InvokeApi, LambdaError
 
-EventsHandler = Callable[[str, dict[str, Any], str], tuple[int, dict[str, Any]]]
-
-
-# (function name or ARN, invocation type, payload) -> (status, headers, body): Lambda's
-# Invoke API ("Invoke", Lambda API reference).
-InvokeHandler = Callable[[str, str, Any], tuple[int, dict[str, str], bytes]]
-
-
+# (operation, payload) -> (status, answer): EventBridge's JSON API (``EventBus.handle``).
+EventsHandler = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations$")
-
-
 _DYNAMODB = "DynamoDB_20120810."
-
-
 _DYNAMODB_READS = frozenset(
     {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "ExecuteStatement"}
 )
+_JSON_11 = "application/x-amz-json-1.1"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _respond(
+    environ: dict[str, Any], start_response: Callable[..., Any], response: Response
+) -> Iterable[bytes]:
+    answered: Iterable[bytes] = response(environ, start_response)
+    return answered
 
 
 class LocalAws:
-    """moto's WSGI app behind a dispatcher that hands EventBridge calls to ``events``."""
+    """moto's WSGI app behind a dispatcher that hands EventBridge and Lambda Invoke calls to
+    the runtime, and throttles the functions' DynamoDB calls when faults say so."""
 
     def __init__(
         self,
         port: int,
         secrets: dict[str, str],
-        events: EventsHandler,
-        invoke: InvokeHandler | None = None,
+        faults: Faults,
         *,
-        faults: Faults | None = None,
         operator_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.secrets = secrets
-        self.events = events
-        self.invoke = invoke
         self.faults = faults
         self.operator_keys = operator_keys
+        self.events: EventsHandler | None = None
+        self.invoke: InvokeApi | None = None
         # "arn:aws:dynamodb:<region>:<account>:", set once the plan is read.
         self.arn_prefix = "arn:aws:dynamodb:::"
-        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._moto: WsgiApp = DomainDispatcherApplication(create_backend_app)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server: BaseWSGIServer = make_server("127.0.0.1", port, self._app, threaded=True)
         self.port = self._server.server_port
@@ -82,54 +83,93 @@ class LocalAws:
             self._thread.join(timeout=5)
         self._server.server_close()
 
+    def client(self, service: str, region: str, key: str, secret: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        )
+
+    # --- dispatch -----------------------------------------------------------------------------
+
     def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         invocation = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
         if invocation and self.invoke is not None:
-            return self._invoke(environ, start_response, invocation["function"])
+            return _respond(environ, start_response, self._invoke(environ, invocation["function"]))
+        if target.startswith("AWSEvents.") and self.events is not None:
+            answer = self._events(environ, target.removeprefix("AWSEvents."))
+            return _respond(environ, start_response, answer)
         if target.startswith(_DYNAMODB) and self._throttled(environ):
-            return self._throttle(environ, start_response, target.removeprefix(_DYNAMODB))
-        if not target.startswith("AWSEvents."):
-            return self._moto(environ, start_response)  # type: ignore[no-any-return]
-        request = Request(environ)
-        body = request.get_data()
-        key, problem = verify_sigv4(
+            answer = self._throttle(environ, target.removeprefix(_DYNAMODB))
+            return _respond(environ, start_response, answer)
+        return self._moto(environ, start_response)
+
+    def _signed_by(self, request: Request, service: str) -> tuple[str | None, Any]:
+        return verify_sigv4(
             request.method,
             request.url,
             dict(request.headers.items()),
-            body,
+            request.get_data(),
             secrets=self.secrets,
-            service="events",
+            service=service,
         )
+
+    def _events(self, environ: dict[str, Any], operation: str) -> Response:
+        request = Request(environ)
+        _key, problem = self._signed_by(request, "events")
         if problem:
-            status, answer = 400, {"__type": "UnrecognizedClientException", "message": problem}
+            status, answer = problem.status, {"__type": problem.code, "message": problem.message}
         else:
             try:
-                payload = json.loads(body or b"{}")
+                payload = json.loads(request.get_data() or b"{}")
             except ValueError:
                 payload = None
-            if not isinstance(payload, dict):
-                status, answer = 400, {"__type": "SerializationException", "message": "bad JSON"}
+            if not isinstance(payload, dict) or self.events is None:
+                status = 400
+                answer = {"__type": "SerializationException", "message": "the body is not JSON"}
             else:
-                status, answer = self.events(target.removeprefix("AWSEvents."), payload, key or "")
-        response = Response(
-            json.dumps(answer), status=status, content_type="application/x-amz-json-1.1"
-        )
-        answered: Iterable[bytes] = response(environ, start_response)
-        return answered
+                status, answer = self.events(operation, payload)
+        return Response(json.dumps(answer), status=status, content_type=_JSON_11)
+
+    def _invoke(self, environ: dict[str, Any], function: str) -> Response:
+        """Lambda's Invoke (``functions.invoke``), once the caller's signature holds."""
+        request = Request(environ)
+        _key, problem = self._signed_by(request, "lambda")
+        if problem or self.invoke is None:
+            code, message, status = (
+                (problem.code, problem.message, problem.status)
+                if problem
+                else ("ServiceException", "no functions are mounted", 500)
+            )
+            status, headers, body = LambdaError(code, message, status).render()
+        else:
+            qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]
+            status, headers, body = self.invoke.invoke(
+                unquote(function),
+                request.headers.get("X-Amz-Invocation-Type", "RequestResponse"),
+                qualifier,
+                request.get_data(),
+            )
+        response = Response(body, status=status, content_type="application/json")
+        for name, value in headers.items():
+            response.headers[name] = value
+        return response
+
+    # --- the throttling fault -----------------------------------------------------------------
 
     def _throttled(self, environ: dict[str, Any]) -> bool:
         """Whether fault injection throttles this DynamoDB request: only requests signed by
         the platform's functions are, never the operator's (see ``faults.py``)."""
-        if self.faults is None or not self.faults.rates["dynamodb_throttle"]:
+        if not self.faults.rates["dynamodb_throttle"]:
             return False
         credential = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2]
         key = credential.split("/", 1)[0]
         return key not in self.operator_keys and self.faults.hit("dynamodb_throttle")
 
-    def _throttle(
-        self, environ: dict[str, Any], start_response: Callable[..., Any], operation: str
-    ) -> Iterable[bytes]:
+    def _throttle(self, environ: dict[str, Any], operation: str) -> Response:
         """DynamoDB's throttling answer (API reference, "ThrottlingReason"): HTTP 400,
         ``ProvisionedThroughputExceededException`` with the reason and the table's ARN."""
         try:
@@ -149,53 +189,4 @@ class LocalAws:
                 }
             ],
         }
-        response = Response(
-            json.dumps(answer), status=400, content_type="application/x-amz-json-1.0"
-        )
-        answered: Iterable[bytes] = response(environ, start_response)
-        return answered
-
-    def _invoke(
-        self, environ: dict[str, Any], start_response: Callable[..., Any], function: str
-    ) -> Iterable[bytes]:
-        """Lambda's Invoke: 202 for ``Event``, 200 with the function's answer (and
-        ``X-Amz-Function-Error`` when it failed) for ``RequestResponse``."""
-        from urllib.parse import unquote  # noqa: PLC0415
-
-        request = Request(environ)
-        body = request.get_data()
-        _key, problem = verify_sigv4(
-            request.method,
-            request.url,
-            dict(request.headers.items()),
-            body,
-            secrets=self.secrets,
-            service="lambda",
-        )
-        if problem:
-            error = {"Type": "User", "message": problem}
-            response = Response(json.dumps(error), status=403, content_type="application/json")
-        else:
-            try:
-                payload = json.loads(body or b"{}")
-            except ValueError:
-                payload = None
-            kind = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
-            invoke = self.invoke
-            if invoke is None:  # not reached: _app routes here only with a handler
-                raise RuntimeError("no Lambda Invoke handler")
-            status, headers, answer = invoke(unquote(function), kind, payload)
-            response = Response(answer, status=status, content_type="application/json")
-            for name, value in headers.items():
-                response.headers[name] = value
-        answered: Iterable[bytes] = response(environ, start_response)
-        return answered
-
-    def client(self, service: str, region: str, key: str, secret: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=region,
-            aws_access_key_id=key,
-            aws_secret_access_key=secret,
-        )
+        return Response(json.dumps(answer), status=400, content_type="application/x-amz-json-1.0")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from local_runtime.plan.changes import Plan
 from local_runtime.plan.equivalents import USER_POOL_CLIENT_ID, USER_POOL_ID
 
 _ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/(?P<pool>[\w-]+)$")
@@ -25,16 +26,11 @@ class UserPools:
     pools: dict[str, str] = field(default_factory=dict)
 
 
-def create_user_pools(plan: dict[str, Any], cognito: Any, say: Callable[[str], None]) -> UserPools:
+def create_user_pools(plan: Plan, cognito: Any, say: Callable[[str], None]) -> UserPools:
     """Create the plan's user pools and app clients in moto."""
-    changes = [
-        rc
-        for rc in plan.get("resource_changes", [])
-        if rc.get("mode") == "managed" and "delete" not in rc["change"].get("actions", [])
-    ]
     made = UserPools()
     found = made.replacements
-    for rc in (c for c in changes if c["type"] == "aws_cognito_user_pool"):
+    for rc in plan.of_type("aws_cognito_user_pool"):
         after = rc["change"].get("after") or {}
         args: dict[str, Any] = {"PoolName": after["name"]}
         if after.get("username_attributes"):
@@ -44,7 +40,7 @@ def create_user_pools(plan: dict[str, Any], cognito: Any, say: Callable[[str], N
         pool = cognito.create_user_pool(**args)["UserPool"]
         found[USER_POOL_ID.format(after["name"])] = pool["Id"]
         made.pools[after["name"]] = pool["Id"]
-    for rc in (c for c in changes if c["type"] == "aws_cognito_user_pool_client"):
+    for rc in plan.of_type("aws_cognito_user_pool_client"):
         after = rc["change"].get("after") or {}
         pool_id = found.get(str(after.get("user_pool_id")), "")
         if not pool_id:

@@ -5,41 +5,27 @@ ARN of a planned bus, the destination is that bus with optional ``FilterArns`` (
 bus: only they get the replayed events); events whose ``time`` is from ``EventStartTime`` up
 to, not including, ``EventEndTime`` are replayed, oldest first, each with a ``replay-name``
 field as EventBridge adds it; the replay goes STARTING, RUNNING, COMPLETED. Replayed events
-are not archived again.
+are not archived again. The bus hands this module what it needs (its spec, archive, rules and
+a way to route), so the two do not import each other.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from local_runtime.events.bus import EventBus
+from local_runtime.console import Console
+from local_runtime.events.archive import Archive
+from local_runtime.events.entries import parse_time
+from local_runtime.events.errors import EventsError
+from local_runtime.plan.models import PlatformSpec, RuleSpec
 
 _NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,64}$")
-
-
-class _RefusedError(ValueError):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-def _moment(value: Any) -> datetime | None:
-    """A timestamp of the JSON protocol (epoch seconds, as boto3 sends it) or ISO 8601."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return None
+# Route archived events to the given rule ARNs of a bus, on the bus's loop.
+Route = Callable[[list[dict[str, Any]], str, frozenset[str]], None]
 
 
 @dataclass(frozen=True)
@@ -55,20 +41,32 @@ class _Request:
 
 
 class Replays:
-    def __init__(self, bus: EventBus) -> None:
-        self.bus = bus
+    def __init__(
+        self,
+        spec: PlatformSpec,
+        archive: Archive,
+        *,
+        rules_of: Callable[[str], list[RuleSpec]],
+        route: Route,
+        call_soon: Callable[[Callable[[], None]], None],
+        console: Console,
+    ) -> None:
+        self.spec = spec
+        self.archive = archive
+        self.rules_of = rules_of
+        self.route = route
+        self.call_soon = call_soon
+        self.console = console
         self.replays: dict[str, dict[str, Any]] = {}
 
     def _request(self, payload: dict[str, Any]) -> _Request:
-        """The checked StartReplay request; _RefusedError with EventBridge's error."""
-        spec = self.bus.spec
+        """The checked StartReplay request; EventsError with EventBridge's error."""
+        spec = self.spec
         name = payload.get("ReplayName")
         if not isinstance(name, str) or not _NAME.match(name):
-            raise _RefusedError(
-                "ValidationException", "ReplayName must match [.\\-_A-Za-z0-9]{1,64}"
-            )
+            raise EventsError("ValidationException", "ReplayName must match [.\\-_A-Za-z0-9]{1,64}")
         if name in self.replays:
-            raise _RefusedError("ResourceAlreadyExistsException", f"Replay {name} already exists.")
+            raise EventsError("ResourceAlreadyExistsException", f"Replay {name} already exists.")
         source = str(payload.get("EventSourceArn") or "")
         bus = next(
             (
@@ -80,42 +78,39 @@ class Replays:
             None,
         )
         if bus is None or bus.archive is None:
-            raise _RefusedError("ResourceNotFoundException", f"Archive {source} does not exist.")
+            raise EventsError("ResourceNotFoundException", f"Archive {source} does not exist.")
         destination = payload.get("Destination") or {}
         if destination.get("Arn") != bus.arn:
-            raise _RefusedError(
+            raise EventsError(
                 "ValidationException",
                 f"Destination.Arn must be the archive's event bus ({bus.arn})",
             )
-        rules = {r.arn for r in self.bus.rules.get(bus.name, [])}
+        rules = {r.arn for r in self.rules_of(bus.name)}
         wanted = frozenset(destination.get("FilterArns") or rules)
         unknown = sorted(wanted - rules)
         if unknown:
-            raise _RefusedError(
+            raise EventsError(
                 "ValidationException", f"FilterArns are not rules of {bus.name}: {unknown}"
             )
-        start, end = _moment(payload.get("EventStartTime")), _moment(payload.get("EventEndTime"))
+        start = parse_time(payload.get("EventStartTime"))
+        end = parse_time(payload.get("EventEndTime"))
         if start is None or end is None or start >= end:
-            raise _RefusedError(
+            raise EventsError(
                 "ValidationException", "EventStartTime must be a time before EventEndTime"
             )
         return _Request(name, source, bus.name, bus.arn, bus.archive, wanted, start, end)
 
-    def handle(self, operation: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if operation == "StartReplay":
-            return self.start(payload)
+    def describe(self, payload: dict[str, Any]) -> dict[str, Any]:
         replay = self.replays.get(str(payload.get("ReplayName")))
         if replay is None:
-            missing = f"Replay {payload.get('ReplayName')} does not exist."
-            return 400, {"__type": "ResourceNotFoundException", "message": missing}
-        return 200, _wire(replay)
+            raise EventsError(
+                "ResourceNotFoundException", f"Replay {payload.get('ReplayName')} does not exist."
+            )
+        return _wire(replay)
 
-    def start(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        try:
-            request = self._request(payload)
-        except _RefusedError as refused:
-            return 400, {"__type": refused.kind, "message": str(refused)}
-        spec, name, start, end = self.bus.spec, request.name, request.start, request.end
+    def start(self, payload: dict[str, Any]) -> dict[str, Any]:
+        request = self._request(payload)
+        spec, name, start, end = self.spec, request.name, request.start, request.end
         now = datetime.now(UTC)
         replay: dict[str, Any] = {
             "ReplayName": name,
@@ -128,30 +123,24 @@ class Replays:
             "State": "STARTING",
         }
         self.replays[name] = replay
-        path = self.bus.archive_path(request.archive)
-        lines = path.read_text().splitlines() if path.is_file() else []
         events = []
-        for line in lines:
-            event = json.loads(line)
-            moment = _moment(event.get("time"))
+        for event in self.archive.events(request.archive):
+            moment = parse_time(event.get("time"))
             if moment is not None and start <= moment < end:
                 events.append(dict(event, **{"replay-name": name}))
         events.sort(key=lambda e: str(e["time"]))
-        loop = self.bus.loop
-        if loop is None:
-            raise RuntimeError("the bus is not running")
         replay["State"] = "RUNNING"
 
         def run() -> None:
-            self.bus.replay(events, request.bus, request.rules)
-            replay["EventLastReplayedTime"] = _moment(events[-1]["time"]) if events else start
+            self.route(events, request.bus, request.rules)
+            replay["EventLastReplayedTime"] = parse_time(events[-1]["time"]) if events else start
             replay["ReplayEndTime"] = datetime.now(UTC)
             replay["State"] = "COMPLETED"
             replay["StateReason"] = f"{len(events)} event(s) replayed"
-            self.bus.console.hop("replay", f"{name}: {len(events)} event(s) replayed")
+            self.console.hop("replay", f"{name}: {len(events)} event(s) replayed")
 
-        loop.call_soon_threadsafe(run)
-        return 200, {
+        self.call_soon(run)
+        return {
             "ReplayArn": replay["ReplayArn"],
             "State": "STARTING",
             "StateReason": f"{len(events)} event(s) to replay",

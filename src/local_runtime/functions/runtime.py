@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from local_runtime.console import Console
+from local_runtime.faults import Faults
 from local_runtime.plan.models import FunctionSpec
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -125,6 +126,7 @@ class FunctionRuntime:
         console: Console,
         delay_scale: float,
         send_failure: Callable[[str, dict[str, Any]], Any],
+        faults: Faults,
         ca_file: Path | None = None,
         extra_code: tuple[Path, ...] = (),
     ) -> None:
@@ -143,7 +145,7 @@ class FunctionRuntime:
         self.worker: Worker | None = None
         self.lock = asyncio.Lock()
         self.queue: asyncio.Queue[AsyncEvent] = asyncio.Queue()
-        self.faults: list[str] = []
+        self.faults = faults
         self.invocations = 0
         self.errors = 0
         self._consumer: asyncio.Task[None] | None = None
@@ -268,7 +270,13 @@ class FunctionRuntime:
                 self._report(result, correlation)
                 return result
         worker = self.worker
-        fault = self.faults.pop(0) if self.faults else None
+        fault = (
+            "timeout"
+            if self.faults.take("function_timeout", self.spec.name)
+            else "crash"
+            if self.faults.take("function_crash", self.spec.name)
+            else None
+        )
         deadline = time.time() + self.spec.timeout
         request = {
             "request_id": request_id,

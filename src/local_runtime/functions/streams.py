@@ -32,7 +32,8 @@ from typing import Any
 
 from local_runtime.console import Console
 from local_runtime.events.patterns import LAMBDA, InvalidPatternError, Pattern
-from local_runtime.functions.runtime import FunctionRuntime, Invocation, send_to_destination
+from local_runtime.functions.registry import Functions
+from local_runtime.functions.runtime import Invocation, send_to_destination
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import MappingSpec
 
@@ -55,7 +56,7 @@ class StreamMapping:
         spec: MappingSpec,
         *,
         stream_arn: str,
-        function: FunctionRuntime,
+        functions: Functions,
         client: Any,
         region: str,
         console: Console,
@@ -68,7 +69,7 @@ class StreamMapping:
             raise UnsupportedError(f"{spec.address}: filter_criteria: {exc}") from exc
         self.spec = spec
         self.stream_arn = stream_arn
-        self.function = function
+        self.functions = functions
         self.client = client
         self.region = region
         self.console = console
@@ -165,7 +166,9 @@ class StreamMapping:
                 f"{self.spec.table} -> {self.spec.function}: {len(batch)} record(s)",
                 correlation,
             )
-            result = await self.function.invoke({"Records": batch}, correlation)
+            result = await self.functions.invoke(
+                self.spec.function, {"Records": batch}, correlation
+            )
             failed_from = self._failed_from(batch, result)
             if failed_from is None:
                 continue
@@ -234,7 +237,7 @@ class StreamMapping:
         record = {
             "requestContext": {
                 "requestId": result.request_id,
-                "functionArn": self.function.spec.arn,
+                "functionArn": self.functions[self.spec.function].spec.arn,
                 "condition": condition,
                 "approximateInvokeCount": invokes,
             },

@@ -10,7 +10,7 @@ from typing import Any
 
 from local_runtime.plan.errors import UnresolvedValueError
 
-_ARN_NAME = re.compile(r"^arn:[^:]+:(?P<service>[^:]+):[^:]*:[^:]*:(?P<resource>.+)$")
+ARN_NAME = re.compile(r"^arn:[^:]+:(?P<service>[^:]+):[^:]*:[^:]*:(?P<resource>.+)$")
 
 
 def substitute(value: Any, replacements: Mapping[str, str]) -> Any:
@@ -26,7 +26,7 @@ def substitute(value: Any, replacements: Mapping[str, str]) -> Any:
     return value
 
 
-class _Change:
+class Change:
     """One planned resource: its known values, and where they are unknown."""
 
     def __init__(self, raw: dict[str, Any], replacements: Mapping[str, str]) -> None:
@@ -95,7 +95,7 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 
 def name_from_arn(arn: str, address: str, attribute: str, service: str) -> str:
     """The resource name at the end of a local ARN of ``service``."""
-    match = _ARN_NAME.match(arn)
+    match = ARN_NAME.match(arn)
     if not match or match["service"] != service:
         raise UnresolvedValueError(address, attribute, f"not a local {service} ARN ({arn!r})")
     resource = match["resource"]
@@ -108,8 +108,40 @@ def name_from_arn(arn: str, address: str, attribute: str, service: str) -> str:
     return resource
 
 
-def _changes(plan: dict[str, Any], replacements: Mapping[str, str]) -> Iterator[_Change]:
-    for raw in plan.get("resource_changes", []):
-        if raw.get("mode") != "managed" or "delete" in raw["change"].get("actions", []):
-            continue
-        yield _Change(raw, replacements)
+class Plan:
+    """``terraform show -json`` of a plan, read once: the managed resources it creates or
+    keeps (never those it deletes), by type, its variables and its output changes. Every
+    reader of the plan reads it through this."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.resources: list[dict[str, Any]] = [
+            r
+            for r in raw.get("resource_changes", [])
+            if r.get("mode") == "managed" and "delete" not in r["change"].get("actions", [])
+        ]
+        self.by_type: dict[str, list[dict[str, Any]]] = {}
+        for resource in self.resources:
+            self.by_type.setdefault(resource["type"], []).append(resource)
+
+    @property
+    def region(self) -> str:
+        """The root's ``region`` variable (the provider's region)."""
+        value = ((self.raw.get("variables") or {}).get("region") or {}).get("value")
+        if not isinstance(value, str):
+            raise UnresolvedValueError("var.region", "value", "not set in the plan")
+        return value
+
+    def of_type(self, rtype: str) -> list[dict[str, Any]]:
+        """The raw resource changes of ``rtype`` (managed, not deleted)."""
+        return self.by_type.get(rtype, [])
+
+    def changes(self, replacements: Mapping[str, str]) -> Iterator[Change]:
+        """Every resource, with ``replacements`` applied to its values."""
+        for raw in self.resources:
+            yield Change(raw, replacements)
+
+    @property
+    def output_changes(self) -> dict[str, Any]:
+        changes: dict[str, Any] = self.raw.get("output_changes") or {}
+        return changes

@@ -1,11 +1,13 @@
 """The two ways a plan can stop the local runtime: a value it needs is unknown or has no local
-equivalent, or the plan uses something the runtime does not emulate.
+equivalent, or the plan uses something the runtime does not emulate (or AWS would refuse).
 """
 
 from __future__ import annotations
 
+from local_runtime.errors import StartError
 
-class UnresolvedValueError(RuntimeError):
+
+class UnresolvedValueError(StartError):
     """A value the runtime needs is unknown in the plan or has no local equivalent."""
 
     def __init__(self, address: str, attribute: str, why: str = "unknown until apply") -> None:
@@ -17,5 +19,5 @@ class UnresolvedValueError(RuntimeError):
         )
 
 
-class UnsupportedError(RuntimeError):
-    """The plan uses something the local runtime does not emulate."""
+class UnsupportedError(StartError):
+    """The plan uses something the local runtime does not emulate, or that AWS refuses."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from local_runtime.plan.changes import name_from_arn, substitute
+from local_runtime.plan.changes import Plan, name_from_arn, substitute
 from local_runtime.plan.equivalents import ACCOUNT_ID, CFN_OUTPUT
 from local_runtime.plan.errors import UnsupportedError
 
@@ -77,21 +77,13 @@ def _resolve(value: Any, parameters: Mapping[str, Any], where: str) -> Any:
     return value
 
 
-def read_event_apis(
-    plan: dict[str, Any], replacements: Mapping[str, str]
-) -> tuple[EventApiSpec, ...]:
+def read_event_apis(plan: Plan, replacements: Mapping[str, str]) -> tuple[EventApiSpec, ...]:
     """Every Event API the plan's CloudFormation stacks declare."""
     found = []
-    keys = [
-        raw["change"].get("after") or {}
-        for raw in plan.get("resource_changes", [])
-        if raw.get("type") == "aws_appsync_api_key" and raw.get("mode") == "managed"
-    ]
+    keys = [raw["change"].get("after") or {} for raw in plan.of_type("aws_appsync_api_key")]
     if len(keys) > 1:
         raise UnsupportedError("one API key (aws_appsync_api_key) is emulated locally")
-    for raw in plan.get("resource_changes", []):
-        if raw.get("type") != "aws_cloudformation_stack" or raw.get("mode") != "managed":
-            continue
+    for raw in plan.of_type("aws_cloudformation_stack"):
         after = substitute(raw["change"].get("after") or {}, replacements)
         body = after.get("template_body")
         if not isinstance(body, str):
@@ -214,16 +206,13 @@ _GETATT: dict[tuple[str, str], str] = {
 }
 
 
-def stack_outputs(plan: dict[str, Any], values: Mapping[str, str]) -> dict[str, str]:
+def stack_outputs(plan: Plan, values: Mapping[str, str]) -> dict[str, str]:
     """Placeholder -> local value for every stack output whose ``Fn::GetAtt`` has a local
     equivalent; ``values`` gives ``events_host``. Longest placeholders first, so that one
     output's placeholder never replaces the start of a longer one's."""
     found: dict[str, str] = {}
-    variables = plan.get("variables") or {}
-    region = (variables.get("region") or {}).get("value") or ""
-    for raw in plan.get("resource_changes", []):
-        if raw.get("type") != "aws_cloudformation_stack":
-            continue
+    region = plan.region
+    for raw in plan.of_type("aws_cloudformation_stack"):
         after = raw["change"].get("after") or {}
         stack, body = after.get("name"), after.get("template_body")
         if not isinstance(stack, str) or not isinstance(body, str):

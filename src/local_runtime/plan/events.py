@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from local_runtime.plan.changes import _ARN_NAME, _Change, name_from_arn
+from local_runtime.plan.changes import ARN_NAME, Change, name_from_arn
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import InputTransformerSpec, TargetSpec
 
 
-def _target(change: _Change) -> TargetSpec:
+def read_target(change: Change) -> TargetSpec:
     arn = change.get("arn")
-    service = _ARN_NAME.match(arn)
+    service = ARN_NAME.match(arn)
     kind = service["service"] if service else "?"
     if kind not in {"lambda", "sqs"}:
         raise UnsupportedError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from local_runtime.plan.changes import _Change, name_from_arn
+from local_runtime.plan.changes import Change, name_from_arn
 from local_runtime.plan.equivalents import (
     ACCOUNT_ID,
 )
@@ -10,7 +10,7 @@ from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import AsyncConfig, FunctionSpec, MappingSpec
 
 
-def _function(change: _Change, invoke: dict[str, _Change]) -> FunctionSpec:
+def read_function(change: Change, invoke: dict[str, Change]) -> FunctionSpec:
     name = change.get("function_name")
     logging = change.first("logging_config") or {}
     config = invoke.get(name)
@@ -46,7 +46,7 @@ def _function(change: _Change, invoke: dict[str, _Change]) -> FunctionSpec:
     )
 
 
-def _mapping(change: _Change) -> MappingSpec:
+def read_mapping(change: Change) -> MappingSpec:
     source = change.get("event_source_arn")
     if ":dynamodb:" not in source:
         raise UnsupportedError(

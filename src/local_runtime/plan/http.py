@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import Any
 
-from local_runtime.plan.changes import _Change, name_from_arn
+from local_runtime.plan.changes import Change, name_from_arn
 from local_runtime.plan.errors import UnresolvedValueError, UnsupportedError
 from local_runtime.plan.models import HttpApiSpec, JwtAuthorizerSpec, RouteSpec
 
@@ -15,14 +15,14 @@ _INVOKE_ARN = re.compile(
 )
 
 
-def _integration_key(integration: _Change) -> str:
+def _integration_key(integration: Change) -> str:
     """The local id ``equivalents`` gives an integration (what it calls)."""
     uri = integration.get("integration_uri", required=False)
     calls = uri or integration.get("integration_subtype", required=False) or ""
     return f"local-integration-{hashlib.sha1(calls.encode()).hexdigest()[:16]}"  # noqa: S324
 
 
-def _route_integration(route: _Change, integration: _Change) -> dict[str, Any]:
+def _route_integration(route: Change, integration: Change) -> dict[str, Any]:
     """The RouteSpec fields of what ``route`` calls: a PutEvents action or a function."""
     kind = integration.get("integration_type")
     subtype = integration.get("integration_subtype", required=False) or ""
@@ -53,7 +53,7 @@ def _route_integration(route: _Change, integration: _Change) -> dict[str, Any]:
     )
 
 
-def _routes(api: _Change, changes: list[_Change]) -> tuple[RouteSpec, ...]:
+def _routes(api: Change, changes: list[Change]) -> tuple[RouteSpec, ...]:
     api_id = api.get("id", required=False) if not api.unknown.get("id") else None
     api_id = api_id or f"local-{api.get('name')}"
     mine = [c for c in changes if c.after.get("api_id") == api_id]
@@ -108,7 +108,7 @@ def _routes(api: _Change, changes: list[_Change]) -> tuple[RouteSpec, ...]:
     return tuple(routes)
 
 
-def _http_api(api: _Change, changes: list[_Change]) -> HttpApiSpec:
+def read_http_api(api: Change, changes: list[Change]) -> HttpApiSpec:
     api_id = f"local-{api.get('name')}"
     stages = [
         c for c in changes if c.type == "aws_apigatewayv2_stage" and c.after.get("api_id") == api_id

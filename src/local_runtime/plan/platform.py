@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from local_runtime.plan.changes import _Change, _changes, name_from_arn, substitute
+from local_runtime.plan.changes import Change, Plan, name_from_arn, substitute
 from local_runtime.plan.equivalents import (
     ACCOUNT_ID,
     AWS_ENDPOINT,
@@ -22,13 +22,13 @@ from local_runtime.plan.equivalents import (
     HTTP_API_ENDPOINT,
     WEB_HOST,
 )
-from local_runtime.plan.errors import UnresolvedValueError, UnsupportedError
-from local_runtime.plan.events import _target
-from local_runtime.plan.functions import _function, _mapping
-from local_runtime.plan.http import _http_api
+from local_runtime.plan.errors import UnsupportedError
+from local_runtime.plan.events import read_target
+from local_runtime.plan.functions import read_function, read_mapping
+from local_runtime.plan.http import read_http_api
 from local_runtime.plan.models import BusSpec, PlatformSpec, RuleSpec, TargetSpec
-from local_runtime.plan.storage import _queues, _tables
-from local_runtime.plan.web import _websites
+from local_runtime.plan.storage import read_queues, read_tables
+from local_runtime.plan.web import read_websites
 
 # Resource types the runtime reads; the others (IAM, log groups, permissions, WAF, ...) are
 # counted and listed as not emulated.
@@ -54,15 +54,11 @@ _READ = {
 }
 
 
-def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> PlatformSpec:
+def read_platform(plan: Plan, replacements: Mapping[str, str]) -> PlatformSpec:
     """The platform ``plan`` describes, with ``replacements`` applied to its placeholders."""
-    variables = plan.get("variables") or {}
-    region = (variables.get("region") or {}).get("value")
-    if not isinstance(region, str):
-        raise UnresolvedValueError("var.region", "value", "not set in the plan")
-    replacements = {**replacements}
-    changes = list(_changes(plan, replacements))
-    by_type: dict[str, list[_Change]] = {}
+    region = plan.region
+    changes = list(plan.changes(replacements))
+    by_type: dict[str, list[Change]] = {}
     for change in changes:
         by_type.setdefault(change.type, []).append(change)
     not_emulated: dict[str, int] = {}
@@ -76,10 +72,10 @@ def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> Plat
     }
     functions = {}
     for change in by_type.get("aws_lambda_function", []):
-        spec = _function(change, invoke)
+        spec = read_function(change, invoke)
         functions[spec.name] = spec.model_copy(update={"arn": spec.arn.format(region=region)})
 
-    tables, queues = _tables(by_type), _queues(by_type)
+    tables, queues = read_tables(by_type), read_queues(by_type)
 
     archives = {
         name_from_arn(c.get("event_source_arn"), c.address, "event_source_arn", "events"): c.get(
@@ -99,7 +95,7 @@ def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> Plat
 
     targets: dict[tuple[str, str], list[TargetSpec]] = {}
     for change in by_type.get("aws_cloudwatch_event_target", []):
-        target = _target(change)
+        target = read_target(change)
         bus = change.get("event_bus_name", required=False) or "default"
         targets.setdefault((bus, target.rule), []).append(target)
     rules = {}
@@ -118,16 +114,16 @@ def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> Plat
             targets=tuple(targets.get((bus, name), [])),
         )
 
-    mappings = tuple(_mapping(c) for c in by_type.get("aws_lambda_event_source_mapping", []))
+    mappings = tuple(read_mapping(c) for c in by_type.get("aws_lambda_event_source_mapping", []))
     http_apis = tuple(
-        _http_api(c, changes)
+        read_http_api(c, changes)
         for c in by_type.get("aws_apigatewayv2_api", [])
         if c.get("protocol_type") == "HTTP"
     )
     ssm = {c.get("name"): c.get("value") for c in by_type.get("aws_ssm_parameter", [])}
 
     outputs: dict[str, dict[str, Any]] = {}
-    for name, change in (plan.get("output_changes") or {}).items():
+    for name, change in plan.output_changes.items():
         if change.get("after_unknown") is True:
             continue
         value = substitute(change.get("after"), replacements)
@@ -148,7 +144,7 @@ def read_platform(plan: dict[str, Any], replacements: Mapping[str, str]) -> Plat
         rules=rules,
         mappings=mappings,
         http_apis=http_apis,
-        websites=_websites(by_type),
+        websites=read_websites(by_type),
         ssm_parameters=ssm,
         outputs=outputs,
         not_emulated=not_emulated,

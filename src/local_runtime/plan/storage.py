@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from local_runtime.plan.changes import _Change
+from local_runtime.plan.changes import Change
 from local_runtime.plan.models import QueueSpec, TableSpec
 
 
-def _tables(by_type: dict[str, list[_Change]]) -> dict[str, TableSpec]:
+def read_tables(by_type: dict[str, list[Change]]) -> dict[str, TableSpec]:
     tables = {}
     for change in by_type.get("aws_dynamodb_table", []):
         ttl = change.first("ttl") or {}
@@ -25,7 +25,7 @@ def _tables(by_type: dict[str, list[_Change]]) -> dict[str, TableSpec]:
     return tables
 
 
-def _queues(by_type: dict[str, list[_Change]]) -> dict[str, QueueSpec]:
+def read_queues(by_type: dict[str, list[Change]]) -> dict[str, QueueSpec]:
     queues = {}
     for change in by_type.get("aws_sqs_queue", []):
         name = change.get("name")

@@ -21,10 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from local_runtime.errors import StartError
 from local_runtime.plan.equivalents import rewrite_tree
 
 
-class PlanError(RuntimeError):
+class PlanError(StartError):
     """Terraform could not plan the configuration; the message carries its own words."""
 
 

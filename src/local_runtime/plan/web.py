@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from local_runtime.plan.changes import _Change
+from local_runtime.plan.changes import Change
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import WebFileSpec, WebSiteSpec
 
 
-def _security_headers(policy: _Change) -> dict[str, str]:
+def _security_headers(policy: Change) -> dict[str, str]:
     """The headers a response headers policy's security_headers_config adds, by the header
     formats of CloudFront's "Understand response headers policies" page."""
     config = policy.first("security_headers_config") or {}
@@ -32,7 +32,7 @@ def _security_headers(policy: _Change) -> dict[str, str]:
     return headers
 
 
-def _websites(by_type: dict[str, list[_Change]]) -> tuple[WebSiteSpec, ...]:
+def read_websites(by_type: dict[str, list[Change]]) -> tuple[WebSiteSpec, ...]:
     """Each distribution with its bucket's objects. The objects of every bucket of the plan
     are the site's: the runtime serves one site (it refuses a plan with two)."""
     distributions = by_type.get("aws_cloudfront_distribution", [])
