@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from local_runtime import services
 from local_runtime.apigateway.httpapi import http_api_app
 from local_runtime.appsync.api import EventApi
@@ -170,7 +172,7 @@ class Platform:
             self.functions, loop, f"arn:aws:lambda:{spec.region}:{spec.account_id}:function:"
         )
         self.mappings = services.streams(ctx, self.functions, stream_arns)
-        self.events = services.event_api(
+        event_api = services.event_api(
             ctx,
             read_event_apis(plan, replacements),
             self.functions,
@@ -181,8 +183,9 @@ class Platform:
             verifier=self._verifier,
             ka_interval=options.ka_interval,
         )
+        self.events, events_app = event_api if event_api else (None, None)
         control_url = f"http://{address(sockets['control'])}"
-        await self._serve(spec, sockets, ca, ca_file)
+        await self._serve(spec, sockets, events_app, ca, ca_file)
         services.webhook_parameters(ctx, self.functions, f"{control_url}/hooks")
         outputs_path = options.out / "outputs.json"
         outputs = write_outputs(
@@ -239,16 +242,21 @@ class Platform:
         return Plan(raw)
 
     async def _serve(
-        self, spec: PlatformSpec, sockets: dict[str, socket.socket], ca: Any, ca_file: Path
+        self,
+        spec: PlatformSpec,
+        sockets: dict[str, socket.socket],
+        events_app: web.Application | None,
+        ca: Any,
+        ca_file: Path,
     ) -> None:
         """Serve the Event API, the HTTP API, the control API and the web app, each on its
         socket; a service the plan does not have closes its socket."""
         bus = self.bus
         assert bus is not None  # noqa: S101 - made before
-        if self.events is None:
+        if self.events is None or events_app is None:
             sockets["events"].close()
         else:
-            await self.servers.serve(self.events.app(), sockets["events"], server_context(ca))
+            await self.servers.serve(events_app, sockets["events"], server_context(ca))
             self.console.step(
                 f"Event API: {', '.join(self.events.spec.namespaces)} on "
                 f"https://{address(sockets['events'])} (modes "

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from local_runtime.appsync.api import EventApi
+from local_runtime.appsync.auth import Authorizer
+from local_runtime.appsync.http import event_api_app
+from local_runtime.appsync.protocol import Realtime
 from local_runtime.aws.operator import Operator
 from local_runtime.cognito.tokens import JwtVerifier
 from local_runtime.console import Console
@@ -143,13 +148,13 @@ def event_api(
     principals: dict[str, str],
     verifier: Callable[[str], JwtVerifier],
     ka_interval: float,
-) -> EventApi | None:
-    """The plan's Event API (the runtime serves one), or None when it has none."""
+) -> tuple[EventApi, web.Application] | None:
+    """The plan's Event API (the runtime serves one) and its app, or None when it has none."""
     if len(apis) > 1:
         raise UnsupportedError("the local runtime serves one Event API; the plan has more")
     if not apis:
         return None
-    return EventApi(
+    authorizer = Authorizer(
         apis[0],
         host=host,
         api_key=api_key,
@@ -157,12 +162,11 @@ def event_api(
         principals=principals,
         verifier=verifier,
         functions=registry,
-        console=ctx.console,
-        ka_interval=ka_interval,
         region=ctx.spec.region,
         account_id=ctx.spec.account_id,
-        faults=ctx.faults,
     )
+    api = EventApi(apis[0], authorizer, registry, ctx.console, ctx.faults)
+    return api, event_api_app(api, Realtime(api, ctx.console, ka_interval))
 
 
 def webhook_parameters(ctx: Context, registry: Functions, receiver: str) -> None:

@@ -1,0 +1,35 @@
+"""Channel paths as AppSync Events takes them: ``/<namespace>/<segment>/...``, 1 to 5 segments
+of letters, digits and hyphens (at most 50 each); a subscription may end in ``/*``; and the
+limits of a publish."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_EVENTS = 5
+MAX_EVENT_BYTES = 240 * 1024
+_SEGMENT = re.compile(r"^[A-Za-z0-9-]{1,50}$")
+
+
+def channel_problem(channel: Any, wildcard: bool) -> str | None:
+    """Why ``channel`` is not a channel path AppSync accepts, or None."""
+    if not isinstance(channel, str) or not channel.startswith("/"):
+        return "Invalid Channel Format"
+    segments = channel[1:].split("/")
+    if not 1 <= len(segments) <= 5:
+        return "Invalid Channel Format"
+    for n, segment in enumerate(segments):
+        last = n == len(segments) - 1
+        if segment == "*" and wildcard and last and n > 0:
+            continue
+        if not _SEGMENT.match(segment):
+            return "Invalid Channel Format"
+    return None
+
+
+def matches(subscription: str, channel: str) -> bool:
+    """A subscription path matches a publish path exactly, or by a trailing ``/*``."""
+    if subscription.endswith("/*"):
+        return channel.startswith(subscription[:-1])
+    return subscription == channel
