@@ -32,8 +32,9 @@ from typing import Any
 
 from local_runtime.console import Console
 from local_runtime.events.patterns import LAMBDA, InvalidPatternError, Pattern
+from local_runtime.functions.asynchronous import send_to_destination
 from local_runtime.functions.registry import Functions
-from local_runtime.functions.runtime import Invocation, send_to_destination
+from local_runtime.functions.worker_process import Invocation
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import MappingSpec
 
