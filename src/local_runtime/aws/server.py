@@ -108,9 +108,12 @@ class LocalAws:
         return self._moto(environ, start_response)
 
     def _signed_by(self, request: Request, service: str) -> tuple[str | None, Any]:
+        # The path exactly as the client sent and signed it (an ARN's colons stay escaped).
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        url = f"{request.host_url.rstrip('/')}{raw}" if raw else request.url
         return verify_sigv4(
             request.method,
-            request.url,
+            url,
             dict(request.headers.items()),
             request.get_data(),
             secrets=self.secrets,
@@ -152,6 +155,7 @@ class LocalAws:
                 request.headers.get("X-Amz-Invocation-Type", "RequestResponse"),
                 qualifier,
                 request.get_data(),
+                request.headers.get("X-Amz-Log-Type"),
             )
         response = Response(body, status=status, content_type="application/json")
         for name, value in headers.items():

@@ -7,14 +7,15 @@ partial ARN (``<account>:function:<name>``), optionally qualified (``:$LATEST`` 
 ``?Qualifier=$LATEST``); ``X-Amz-Invocation-Type`` ``RequestResponse`` (the default: 200 with
 the function's answer, ``X-Amz-Executed-Version`` and, when it failed,
 ``X-Amz-Function-Error: Unhandled``), ``Event`` (202, queued with Lambda's retries) or
-``DryRun`` (204). Errors are Lambda's: ``x-amzn-ErrorType`` and ``{"Type", "message"}``
-(``ResourceNotFoundException`` 404, ``InvalidRequestContentException`` and
-``InvalidParameterValueException`` 400).
+``DryRun`` (204); ``X-Amz-Log-Type: Tail`` adds the last 4 KB of the log. Errors are
+Lambda's: ``x-amzn-ErrorType`` and ``{"Type", "message"}`` (``ResourceNotFoundException``
+404, ``InvalidRequestContentException`` and ``InvalidParameterValueException`` 400).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 from typing import Any
@@ -51,11 +52,29 @@ class InvokeApi:
         self.loop = loop
         self.arn = arn  # "arn:aws:lambda:<region>:<account>:function:" (for messages)
 
-    def invoke(self, target: str, kind: str, qualifier: str | None, body: bytes) -> Answer:
+    def invoke(
+        self,
+        target: str,
+        kind: str,
+        qualifier: str | None,
+        body: bytes,
+        log_type: str | None = None,
+    ) -> Answer:
         try:
-            return self._invoke(target, kind, qualifier, body)
+            status, headers, answer = self._invoke(target, kind, qualifier, body)
         except LambdaError as exc:
             return exc.render()
+        if log_type == "Tail" and kind == "RequestResponse":
+            headers["X-Amz-Log-Result"] = self._tail(target)
+        return status, headers, answer
+
+    def _tail(self, target: str) -> str:
+        """The last 4 KB of the function's log, base64 (``LogType: Tail``); AWS's also holds
+        the START, END and REPORT lines Lambda writes, which the local log does not."""
+        match = _NAME.match(target)
+        log = self.functions[match["name"] if match else target].sandbox.log_path
+        data = log.read_bytes()[-4096:] if log.is_file() else b""
+        return base64.b64encode(data).decode()
 
     def _invoke(self, target: str, kind: str, qualifier: str | None, body: bytes) -> Answer:
         match = _NAME.match(target)
