@@ -230,6 +230,15 @@ def test_a_forgotten_password_is_reset(platform: LocalPlatform, browser: Browser
     page.get_by_role("button", name="Set password").click()
     expect(page.get_by_role("status").filter(has_text="Password changed")).to_be_visible()
     shot(page, "12-password-reset")
+    # The web app signs in with SRP: the old password is refused there as Cognito refuses it,
+    # the new one signs in.
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(old_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+    page.get_by_label("Password").fill("New-Password-22")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your security check")).to_be_visible()
     # The pool itself now takes the new password and refuses the old one.
     auth = cognito.initiate_auth(
         AuthFlow="USER_PASSWORD_AUTH",

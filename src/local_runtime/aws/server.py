@@ -12,6 +12,7 @@ mounted once the plan is read (the server starts first: the plan's user pools ar
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -26,6 +27,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from local_runtime.aws.sigv4 import verify_sigv4
+from local_runtime.cognito import signin
 from local_runtime.faults import Faults
 from local_runtime.functions.invoke import InvokeApi, LambdaError
 
@@ -68,6 +70,7 @@ class LocalAws:
         # "arn:aws:dynamodb:<region>:<account>:", set once the plan is read.
         self.arn_prefix = "arn:aws:dynamodb:::"
         self._moto: WsgiApp = DomainDispatcherApplication(create_backend_app)
+        self._srp = signin.SrpSignIn(self._moto)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server: BaseWSGIServer = make_server("127.0.0.1", port, self._app, threaded=True)
         self.port = self._server.server_port
@@ -102,10 +105,30 @@ class LocalAws:
         if target.startswith("AWSEvents.") and self.events is not None:
             answer = self._events(environ, target.removeprefix("AWSEvents."))
             return _respond(environ, start_response, answer)
+        if target.startswith(signin.TARGET):
+            return self._cognito(environ, start_response, target.removeprefix(signin.TARGET))
         if target.startswith(_DYNAMODB) and self._throttled(environ):
             answer = self._throttle(environ, target.removeprefix(_DYNAMODB))
             return _respond(environ, start_response, answer)
         return self._moto(environ, start_response)
+
+    def _cognito(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], operation: str
+    ) -> Iterable[bytes]:
+        """Cognito's SRP sign-in steps go through ``signin`` (the password checked); every
+        other Cognito call straight to moto."""
+        request = Request(environ)
+        data = request.get_data()
+        try:
+            body = json.loads(data or b"{}")
+        except ValueError:
+            body = None
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(data), str(len(data))
+        if not isinstance(body, dict) or not self._srp.handles(operation, body):
+            return self._moto(environ, start_response)
+        status, headers, answer = self._srp.answer(operation, environ, body)
+        start_response(status, headers)
+        return [answer]
 
     def _signed_by(self, request: Request, service: str) -> tuple[str | None, Any]:
         # The path exactly as the client sent and signed it (an ARN's colons stay escaped).
