@@ -38,8 +38,10 @@ from typing import Any
 
 from aiohttp import web
 
+from local_runtime import strict_json
 from local_runtime.cognito.tokens import JwtVerifier, TokenError
 from local_runtime.console import Console
+from local_runtime.events.entries import MAX_DEPTH  # the value goes on to PutEvents
 from local_runtime.functions.registry import Functions
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import HttpApiSpec, RouteSpec
@@ -93,7 +95,7 @@ def evaluate(expression: str, body: str, request: web.Request, context: dict[str
     if expression == "$request.body":
         value = body
     elif expression.startswith("$request.body."):
-        value = json.loads(body)
+        value = strict_json.loads(body, max_depth=MAX_DEPTH)
         for part in expression.removeprefix("$request.body.").split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if not (isinstance(value, str) or value is None):
@@ -169,8 +171,16 @@ def lambda_event(
         event["cookies"] = [c.strip() for c in headers.pop("cookie").split(";")]
     if query:
         event["queryStringParameters"] = query
-    if body:
-        event["body"] = body.decode() if is_text else base64.b64encode(body).decode()
+    if is_text and body:
+        # A "text" body that is not UTF-8 cannot be a JSON string: it goes base64-encoded, as
+        # a binary body does ("isBase64Encoded"), so no byte is lost.
+        try:
+            event["body"] = body.decode()
+        except UnicodeDecodeError:
+            is_text = False
+            event["isBase64Encoded"] = True
+    if body and not is_text:
+        event["body"] = base64.b64encode(body).decode()
     if route.authorizer is not None:
         claims = {
             k: v if isinstance(v, str) else json.dumps(v) for k, v in context["claims"].items()
@@ -217,6 +227,40 @@ async def call_function(
         console.hop("request", f"{function} failed: {result.error_type}", request_id, "fail")
         return _answer(500, {"message": "Internal Server Error"}, request_id)
     return lambda_response(result.payload, request_id)
+
+
+async def _put_events(
+    request: web.Request,
+    api: HttpApiSpec,
+    route: RouteSpec,
+    context: dict[str, Any],
+    *,
+    put_events: Callable[[list[dict[str, Any]]], tuple[int, dict[str, Any]]],
+    console: Console,
+) -> web.Response:
+    """The EventBridge-PutEvents integration: the entry its request parameters make, put on
+    the bus, and EventBridge's answer."""
+    request_id = context["requestId"]
+    entry: dict[str, Any] = {}
+    try:
+        body = strict_json.decode(await request.read())
+        for name, expression in route.request_parameters.items():
+            value = evaluate(expression, body, request, context)
+            if value is not None:
+                entry[name] = value
+    except strict_json.JsonRefusedError as exc:
+        # A body that is not UTF-8, or not JSON where a mapping reads into it: the request
+        # cannot be mapped, and API Gateway answers its 400 (README, "What differs").
+        console.hop("request", f"{request.method} {request.path} -> 400: {exc}", request_id)
+        return _answer(400, {"message": "Bad Request"}, request_id)
+    console.hop("request", f"{request.method} {request.path} ({api.name})", request_id)
+    status, answer = put_events([entry])
+    if status != 200:
+        console.hop("request", f"PutEvents refused: {answer}", request_id, "fail")
+        return _answer(500, {"message": "Internal Server Error"}, request_id)
+    if answer.get("FailedEntryCount"):
+        console.hop("request", f"entry refused: {answer['Entries']}", request_id, "warn")
+    return _answer(200, answer, request_id)
 
 
 def http_api_app(
@@ -290,20 +334,9 @@ def http_api_app(
                 api_id=f"local-{api.name}",
             )
             return await call_function(functions, str(route.function), event, route, console)
-        body = await request.text()
-        entry: dict[str, Any] = {}
-        for name, expression in route.request_parameters.items():
-            value = evaluate(expression, body, request, context)
-            if value is not None:
-                entry[name] = value
-        console.hop("request", f"{request.method} {request.path} ({api.name})", request_id)
-        status, answer = put_events([entry])
-        if status != 200:
-            console.hop("request", f"PutEvents refused: {answer}", request_id, "fail")
-            return _answer(500, {"message": "Internal Server Error"}, request_id)
-        if answer.get("FailedEntryCount"):
-            console.hop("request", f"entry refused: {answer['Entries']}", request_id, "warn")
-        return _answer(200, answer, request_id)
+        return await _put_events(
+            request, api, route, context, put_events=put_events, console=console
+        )
 
     app = web.Application(client_max_size=10 * 1024 * 1024)
     app.router.add_route("*", "/{tail:.*}", handle)
