@@ -42,12 +42,14 @@ from local_runtime.functions.invoke import InvokeApi
 from local_runtime.functions.registry import Functions
 from local_runtime.functions.runtime import Credentials
 from local_runtime.functions.streams import StreamMapping
+from local_runtime.iam.roles import check_setup, function_identities
 from local_runtime.listeners import Servers, address, bind
 from local_runtime.outputs import print_ready, write_outputs
 from local_runtime.plan.changes import Plan
 from local_runtime.plan.equivalents import API_KEY, AWS_ENDPOINT, HTTP_API_ENDPOINT, WEB_HOST
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.eventapi import read_event_apis, stack_outputs
+from local_runtime.plan.iam import read_role_policies
 from local_runtime.plan.models import PlatformSpec
 from local_runtime.plan.platform import read_platform
 from local_runtime.plan.terraform import plan_json
@@ -153,6 +155,10 @@ class Platform:
         )
         credentials = {name: _key(name) for name in spec.functions}
         keys.update({c.access_key_id: c.secret_access_key for c in credentials.values()})
+        # Each function acts as its role: IAM decides its requests (iam/).
+        identities = function_identities(spec, read_role_policies(plan, replacements))
+        check_setup(spec, identities)
+        aws.identities = {credentials[name].access_key_id: i for name, i in identities.items()}
         stream_arns = await asyncio.to_thread(provision, spec, ctx.operator.client, self._dim)
         ca_file = options.work / "ca" / "ca.pem"
         ca = local_ca(ca_file.parent)
@@ -180,6 +186,7 @@ class Platform:
             api_key=api_key,
             secrets=keys,
             principals=services.principals(spec, operator_key, credentials),
+            identities=aws.identities,
             verifier=self._verifier,
             ka_interval=options.ka_interval,
         )

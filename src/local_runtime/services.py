@@ -24,6 +24,7 @@ from local_runtime.functions.code import code_folder
 from local_runtime.functions.registry import Functions
 from local_runtime.functions.runtime import CodeWatcher, Credentials, FunctionRuntime
 from local_runtime.functions.streams import StreamMapping
+from local_runtime.iam.identities import Identity
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.eventapi import EventApiSpec
 from local_runtime.plan.models import PlatformSpec
@@ -146,6 +147,7 @@ def event_api(
     api_key: str,
     secrets: dict[str, str],
     principals: dict[str, str],
+    identities: dict[str, Identity],
     verifier: Callable[[str], JwtVerifier],
     ka_interval: float,
 ) -> tuple[EventApi, web.Application] | None:
@@ -160,6 +162,7 @@ def event_api(
         api_key=api_key,
         secrets=secrets,
         principals=principals,
+        identities=identities,
         verifier=verifier,
         functions=registry,
         region=ctx.spec.region,

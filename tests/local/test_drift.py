@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.local.platform import LocalPlatform, copy_root
-from tests.local.test_flows import order, stored_orders
+from tests.local.test_flows import answer_item, failure_queue, order, stored_orders
 
 pytestmark = pytest.mark.local
 
@@ -23,8 +23,9 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def drifted(plans: Path) -> Iterator[LocalPlatform]:
-    """The root, edited as a user would: the notify rule now wants another detail-type, and
-    capture-order's timeout is 3 seconds."""
+    """The root, edited as a user would: the notify rule now wants another detail-type,
+    capture-order's timeout is 3 seconds, and the security function's role loses the
+    statement that lets it put its ReportReady events on the bus."""
     root = copy_root(plans / "drifted-src")
     edit(
         root / "ingest.tf",
@@ -38,6 +39,16 @@ def drifted(plans: Path) -> Iterator[LocalPlatform]:
         '''  handler                        = "handlers.capture_order.handler.lambda_handler"''',
         """  handler                        = "handlers.capture_order.handler.lambda_handler"
   timeout                        = 3""",
+    )
+    edit(
+        root / "async.tf",
+        """    PutReportEvents = {
+      actions    = ["events:PutEvents"]
+      resources  = [module.event_bus.bus_arn]
+      conditions = local.put_events_conditions.report_ready
+    }
+""",
+        "",
     )
     local = LocalPlatform(plans / "drifted", root=root).start()
     try:
@@ -71,6 +82,42 @@ def test_a_function_over_its_planned_timeout_is_killed_and_retried(drifted: Loca
     assert "Sandbox.Timedout: RequestId:" in console
     assert "Task timed out after 3.00 seconds" in console  # the planned timeout, not a default
     assert "still running after 1 s (timeout 3 s)" in console  # a stuck function shows at once
+
+
+def test_a_statement_removed_from_a_role_is_access_denied_as_in_aws(
+    drifted: LocalPlatform,
+) -> None:
+    """The security function still runs, but EventBridge refuses its PutEvents as AWS would
+    (IAM evaluated locally): AWS's error and message, and no report."""
+    user = f"iam-{uuid.uuid4().hex[:8]}"
+    dynamodb = drifted.client("dynamodb")
+    dynamodb.put_item(
+        TableName=drifted.outputs["answers_table_name"],
+        Item=answer_item(user, "mfa", True, "2026-12-04T10:00:00+00:00"),
+    )
+    drifted.settle(timeout=90)
+    bus = "arn:aws:events:eu-west-1:123456789012:event-bus/platform-local-events"
+    denied = (
+        "ReportReady.v1 was not put on the bus: AccessDeniedException: User: "
+        "arn:aws:sts::123456789012:assumed-role/platform-local-security-lambda/"
+        f"platform-local-security is not authorized to perform: events:PutEvents on resource: "
+        f"{bus} because no identity-based policy allows the events:PutEvents action"
+    )
+    # The invocation record AWS sends to the function's failure queue, after its retries.
+    failures = [
+        m["body"]["responsePayload"]
+        for m in drifted.drain(failure_queue(drifted, "function:security"))
+        if m["body"]["requestPayload"]["detail"]["userId"] == user
+    ]
+    assert len(failures) == 1
+    assert failures[0]["errorType"] == "PublishError"  # the handler's, around AWS's error
+    assert denied in failures[0]["errorMessage"], failures[0]
+    reports = dynamodb.query(
+        TableName=drifted.outputs["reports_table_name"],
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"USER#{user}"}},
+    )["Items"]
+    assert reports == []
 
 
 def test_a_pattern_eventbridge_refuses_stops_the_start_with_its_reason(plans: Path) -> None:

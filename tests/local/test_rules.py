@@ -26,8 +26,19 @@ from local_runtime.plan.equivalents import rewrite
             "value = { for k, q in aws_sqs_queue.dlq : k => "
             '"__LOCAL_AWS_ENDPOINT__/123456789012/${q.name}" }',
         ),
+        (
+            "resources = [for q in values(aws_sqs_queue.stream_failures) : q.arn]",
+            "resources = [for q in values(aws_sqs_queue.stream_failures) : "
+            '"arn:${data.aws_partition.local_runtime.partition}:sqs:'
+            '${data.aws_region.local_runtime.name}:123456789012:${q.name}"]',
+        ),
+        # A role's id is its name (so a role policy's role is known in the plan).
+        ("role = aws_iam_role.this[0].id", 'role = "${aws_iam_role.this[0].name}"'),
         # Not computed by AWS, or a data source: left as written.
-        ("role = aws_iam_role.this[0].id", "role = aws_iam_role.this[0].id"),
+        (
+            "keys = [for k in keys(aws_sqs_queue.dlq) : k]",
+            "keys = [for k in keys(aws_sqs_queue.dlq) : k]",
+        ),
         (
             "json = data.aws_iam_policy_document.x.json",
             "json = data.aws_iam_policy_document.x.json",

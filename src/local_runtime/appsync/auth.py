@@ -2,7 +2,8 @@
 namespace's modes (the API's defaults when it sets none): API key (and its expiry), IAM
 (SigV4, service ``appsync``, verified with botocore against the local credentials), Cognito
 user pools (JWTs of the plan's pool), Lambda authorizer (the configured function, its
-``isAuthorized``, ``handlerContext`` and ``ttlOverride``); a refusal is
+``isAuthorized``, ``handlerContext`` and ``ttlOverride``); a function signing with IAM is
+held to its role's policies (``iam``); a refusal is
 ``UnauthorizedException``. The caller's ``identity`` is the shape AppSync hands handlers."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from local_runtime.appsync.errors import UNAUTHORIZED, OperationError
 from local_runtime.aws.sigv4 import verify_sigv4
 from local_runtime.cognito.tokens import JwtVerifier, TokenError
 from local_runtime.functions.registry import Functions
+from local_runtime.iam.identities import Identity
+from local_runtime.iam.policy import Authorization
 from local_runtime.plan.eventapi import API_KEY, AWS_IAM, COGNITO, LAMBDA, EventApiSpec
 
 
@@ -50,6 +53,7 @@ class Authorizer:
         secrets: dict[str, str],
         principals: dict[str, str],
         verifier: Callable[[str], JwtVerifier] | None,
+        identities: Mapping[str, Identity] | None = None,
         functions: Functions,
         region: str,
         account_id: str,
@@ -59,6 +63,7 @@ class Authorizer:
         self.api_key = api_key
         self.secrets = secrets
         self.principals = principals
+        self.identities = identities or {}
         self.functions = functions
         self.region = region
         self.account_id = account_id
@@ -104,6 +109,7 @@ class Authorizer:
                     service="appsync",
                 )
                 if key is not None:
+                    self._iam_allows(key, context)
                     return Caller(AWS_IAM, self._iam_identity(key, source_ip), headers)
         elif token:
             if COGNITO in modes and self._verifier is not None:
@@ -116,6 +122,25 @@ class Authorizer:
                 if identity is not None:
                     return Caller(LAMBDA, identity, headers)
         raise OperationError("UnauthorizedException", UNAUTHORIZED)
+
+    def _iam_allows(self, key: str, context: dict[str, Any]) -> None:
+        """A function's role must allow the operation (Service Authorization Reference,
+        "Actions, resources, and condition keys for AWS AppSync": ``EventConnect`` on the
+        API, ``EventPublish`` and ``EventSubscribe`` on the channel namespace); refused as
+        any caller AppSync does not authorise."""
+        identity = self.identities.get(key)
+        if identity is None:
+            return
+        api = f"arn:aws:appsync:{self.region}:{self.account_id}:apis/{self.spec.api_id}"
+        operation = context.get("operation")
+        if operation == "CONNECT":
+            asked = Authorization("appsync:EventConnect", api)
+        else:
+            namespace = str(context.get("channel", "/")).split("/")[1]
+            action = "EventPublish" if operation == "PUBLISH" else "EventSubscribe"
+            asked = Authorization(f"appsync:{action}", f"{api}/channelNamespace/{namespace}")
+        if identity.check([asked]) is not None:
+            raise OperationError("UnauthorizedException", UNAUTHORIZED)
 
     def _client_allowed(self, claims: dict[str, Any]) -> bool:
         provider = self.spec.providers[COGNITO]

@@ -30,6 +30,9 @@ from local_runtime.aws.sigv4 import verify_sigv4
 from local_runtime.cognito import signin
 from local_runtime.faults import Faults
 from local_runtime.functions.invoke import InvokeApi, LambdaError
+from local_runtime.iam import denied
+from local_runtime.iam.identities import Identity
+from local_runtime.iam.requests import authorizations, lambda_invoke
 
 # (operation, payload) -> (status, answer): EventBridge's JSON API (``EventBus.handle``).
 EventsHandler = Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]]
@@ -67,6 +70,8 @@ class LocalAws:
         self.operator_keys = operator_keys
         self.events: EventsHandler | None = None
         self.invoke: InvokeApi | None = None
+        # Access key -> the function whose key it is, and its role's policies (``iam``).
+        self.identities: dict[str, Identity] = {}
         # "arn:aws:dynamodb:<region>:<account>:", set once the plan is read.
         self.arn_prefix = "arn:aws:dynamodb:::"
         self._moto: WsgiApp = DomainDispatcherApplication(create_backend_app)
@@ -100,6 +105,9 @@ class LocalAws:
     def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         invocation = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
+        refusal = self._authorize(environ, target, invocation)
+        if refusal is not None:
+            return _respond(environ, start_response, refusal)
         if invocation and self.invoke is not None:
             return _respond(environ, start_response, self._invoke(environ, invocation["function"]))
         if target.startswith("AWSEvents.") and self.events is not None:
@@ -111,6 +119,37 @@ class LocalAws:
             answer = self._throttle(environ, target.removeprefix(_DYNAMODB))
             return _respond(environ, start_response, answer)
         return self._moto(environ, start_response)
+
+    def _authorize(
+        self, environ: dict[str, Any], target: str, invocation: re.Match[str] | None
+    ) -> Response | None:
+        """IAM's answer when a function's role may not make this request (``iam``); None when
+        it may, or when the caller is not a function (the operator, the web app's browser)."""
+        scope = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2].split("/")
+        identity = self.identities.get(scope[0])
+        if identity is None:
+            return None
+        service = scope[3] if len(scope) > 3 else ""
+        data = Request(environ).get_data()
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(data), str(len(data))
+        if invocation is not None:
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            asked = lambda_invoke(
+                unquote(invocation["function"]),
+                (query.get("Qualifier") or [None])[0],
+                identity.where,
+            )
+        else:
+            asked = authorizations(
+                service=service,
+                target=target,
+                body=data,
+                query=environ.get("QUERY_STRING", ""),
+                where=identity.where,
+                secret_arn=lambda secret: denied.secret_arn(identity.where, secret),
+            )
+        refusal = identity.check(asked)
+        return None if refusal is None else denied.response(refusal, service, target)
 
     def _cognito(
         self, environ: dict[str, Any], start_response: Callable[..., Any], operation: str

@@ -80,6 +80,8 @@ LOCAL_EQUIVALENTS: dict[tuple[str, str], str] = {
         f"{_ARN}:logs:{_REGION}:{ACCOUNT_ID}:log-group:${{{{R}}.name}}"
     ),
     ("aws_iam_role", "arn"): f"{_ARN}:iam::{ACCOUNT_ID}:role/${{{{R}}.name}}",
+    # A role's id is its name (IAM's CreateRole: the provider sets id = name).
+    ("aws_iam_role", "id"): "${{R}.name}",
     ("aws_cognito_user_pool", "id"): USER_POOL_ID.format("${{R}.name}"),
     ("aws_cognito_user_pool", "arn"): (
         f"{_ARN}:cognito-idp:{_REGION}:{ACCOUNT_ID}:userpool/" + USER_POOL_ID.format("${{R}.name}")
@@ -129,8 +131,12 @@ _REFERENCE = re.compile(
     rf"(?<![\w.])(?P<ref>(?P<type>{_TYPES})\.[A-Za-z_][\w-]*(?:\[[^\]\n]+\])?)"
     rf"\.(?P<attr>{_ATTRS})\b"
 )
-# { for k, q in aws_sqs_queue.dlq : k => q.url }: the loop variable stands for the resource.
-_FOR = re.compile(rf"\bfor\s+\w+\s*,\s*(?P<var>\w+)\s+in\s+(?P<type>{_TYPES})\.[A-Za-z_][\w-]*\s*:")
+# { for k, q in aws_sqs_queue.dlq : k => q.url } and [for q in values(aws_sqs_queue.dlq) : q.arn]:
+# the loop variable stands for the resource.
+_FOR = re.compile(
+    rf"\bfor\s+(?:\w+\s*,\s*)?(?P<var>\w+)\s+in\s+(?:values\(\s*)?"
+    rf"(?P<type>{_TYPES})\.[A-Za-z_][\w-]*\s*\)?\s*:"
+)
 
 REGION_FILE = "local_runtime_provider_data.tf"
 REGION_DATA = """# Written by the local runtime (src/local_runtime/plan/equivalents.py) in its copy.

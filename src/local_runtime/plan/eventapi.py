@@ -56,6 +56,7 @@ class NamespaceSpec(_Model):
 class EventApiSpec(_Model):
     address: str
     name: str
+    api_id: str  # the local id, the same in the stack outputs (``local_api_id``)
     providers: dict[str, AuthProvider]
     connection_modes: tuple[str, ...]
     namespaces: dict[str, NamespaceSpec]
@@ -95,8 +96,23 @@ def read_event_apis(plan: Plan, replacements: Mapping[str, str]) -> tuple[EventA
             continue
         if len(apis) != 1:
             raise UnsupportedError(f"{raw['address']}: one Event API per stack is emulated")
-        found.append(_api(raw["address"], apis, resources, after.get("parameters") or {}, keys))
+        found.append(
+            _api(
+                raw["address"],
+                apis,
+                resources,
+                after.get("parameters") or {},
+                keys,
+                api_id=local_api_id(str(after.get("name"))),
+            )
+        )
     return tuple(found)
+
+
+def local_api_id(stack: str) -> str:
+    """The local id of the Event API of ``stack``: its name's letters and digits (AppSync's ids
+    are 26 lower-case letters and digits)."""
+    return re.sub(r"[^a-z0-9]", "", stack.lower())[:26] or "local"
 
 
 def _api(
@@ -105,6 +121,8 @@ def _api(
     resources: dict[str, Any],
     parameters: dict[str, Any],
     keys: list[dict[str, Any]],
+    *,
+    api_id: str,
 ) -> EventApiSpec:
     ((logical, api),) = apis.items()
     where = f"{address} {logical}"
@@ -182,6 +200,7 @@ def _api(
     return EventApiSpec(
         address=address,
         name=str((api.get("Properties") or {}).get("Name", logical)),
+        api_id=api_id,
         providers=providers,
         connection_modes=_modes(config.get("ConnectionAuthModes")),
         namespaces=namespaces,
@@ -220,7 +239,7 @@ def stack_outputs(plan: Plan, values: Mapping[str, str]) -> dict[str, str]:
         template = json.loads(body)
         resources = template.get("Resources") or {}
         apis = [k for k, r in resources.items() if r.get("Type") == "AWS::AppSync::Api"]
-        api_id = re.sub(r"[^a-z0-9]", "", stack.lower())[:26] or "local"
+        api_id = local_api_id(stack)
         for key, output in (template.get("Outputs") or {}).items():
             getatt = (output.get("Value") or {}).get("Fn::GetAtt")
             if not isinstance(getatt, list) or len(getatt) != 2 or not apis:

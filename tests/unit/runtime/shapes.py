@@ -160,6 +160,16 @@ def _range(value: float, shape: Shape, where: str) -> list[str]:
     return []
 
 
+# Where a service answers a common error with another status, or answers one no model names:
+# Lambda's AccessDeniedException is HTTP 403 ("Status Code: 403; Error Code:
+# AccessDeniedException", quoted in awslabs/aws-deployment-framework#460); SQS's IAM refusal
+# is AccessDenied, 403 ("Error Code: AccessDenied ... statusCode: 403", MassTransit#1525).
+SERVICE_ERRORS = {
+    ("lambda", "AccessDeniedException"): 403,
+    ("sqs", "AccessDenied"): 403,
+}
+
+
 def error_problems(op: OperationModel, status: int, code: str) -> list[str]:
     """Why an error answer AWS could not send: a code the operation does not model and no
     common error, or a status other than the error shape's."""
@@ -167,8 +177,9 @@ def error_problems(op: OperationModel, status: int, code: str) -> list[str]:
     if code in modeled:
         expected = (modeled[code].metadata.get("error") or {}).get("httpStatusCode", 400)
         return [] if status == expected else [f"{code}: HTTP {status}, the model says {expected}"]
-    if code in COMMON_ERRORS:
-        expected = COMMON_ERRORS[code]
+    service = op.service_model.service_name
+    if (service, code) in SERVICE_ERRORS or code in COMMON_ERRORS:
+        expected = SERVICE_ERRORS.get((service, code)) or COMMON_ERRORS[code]
         return [] if status == expected else [f"{code}: HTTP {status}, AWS answers {expected}"]
     return [f"{code} is neither an error of {op.name} nor a common AWS error"]
 
