@@ -106,7 +106,7 @@ def publish(
     failed = answer.get("failed") or []
     if failed:
         reasons = "; ".join(
-            f"event {f.get('index')}: {f.get('message') or f.get('code')}" for f in failed
+            f"event {f.get('index')}: {f.get('errorMessage') or f.get('errorCode')}" for f in failed
         )
         raise EventApiError(f"publish to {channel}: {len(failed)} event(s) failed: {reasons}")
     return answer

@@ -81,8 +81,12 @@ def test_a_bad_item_fails_alone_and_is_not_broadcast(events: Events) -> None:
         status, answer = events.http_publish(room, [{"text": "ok"}, {"txt": "typo"}])
         assert status == 200
         assert [s["index"] for s in answer["successful"]] == [0]
-        assert [(f["index"], f["message"]) for f in answer["failed"]] == [
-            (1, "InvalidPayloadError - text: Field required; txt: Extra inputs are not permitted")
+        assert [(f["index"], f["errorCode"], f["errorMessage"]) for f in answer["failed"]] == [
+            (
+                1,
+                400,
+                "InvalidPayloadError - text: Field required; txt: Extra inputs are not permitted",
+            )
         ]
         (delivered,) = ws.events(sub, 1)
         assert delivered["text"] == "ok"
@@ -96,7 +100,14 @@ def test_a_bad_item_fails_alone_and_is_not_broadcast(events: Events) -> None:
 @pytest.mark.parametrize(
     ("message", "kind", "error_type"),
     [
-        ("{not json", "error", "MalformedJSON"),
+        ("{not json", "error", "BadRequestException"),
+        ("[" * 100_000 + "]" * 100_000, "error", "BadRequestException"),
+        (json.dumps({"type": "publish", "pad": "x" * 2_600_000}), "error", "BadRequestException"),
+        (
+            '{"type": "publish", "id": "p0", "channel": "/chat/x", "events": [NaN]}',
+            "error",
+            "BadRequestException",
+        ),
         ({"type": "dance"}, "error", "UnsupportedOperation"),
         (
             {"type": "publish", "id": "p1", "channel": "/chat/x", "events": ["{}"] * 6},
@@ -145,6 +156,21 @@ def test_malformed_or_out_of_limits_messages_get_aws_errors(
         ws.send(message)
         answer = ws.next(kind)
         assert answer["errors"][0]["errorType"] == error_type
+        # The connection stays: the next message is answered.
+        assert ws.subscribe(sid(), "/chat/still-here", events.key())["type"] == "subscribe_success"
+
+
+def test_an_unknown_subscription_id_is_named_as_aws_names_it(events: Events) -> None:
+    """aws-appsync-events-swift's tests: "Unknown operation id <id>"."""
+    with events.socket() as ws:
+        ws.init()
+        ws.send({"type": "unsubscribe", "id": "never-subscribed"})
+        assert ws.next("unsubscribe_error")["errors"] == [
+            {
+                "errorType": "UnknownOperationError",
+                "message": "Unknown operation id never-subscribed",
+            }
+        ]
 
 
 def test_a_subscription_id_is_used_once_and_a_connection_holds_100(events: Events) -> None:
@@ -206,7 +232,7 @@ def test_namespace_auth_modes_apply_per_operation(events: Events) -> None:
     body = json.dumps({"channel": mine, "events": [json.dumps({"score": 100})]})
     status, answer = events.http_publish(mine, [{"score": 100}], events.iam(body))
     assert (status, answer["successful"]) == (200, [])
-    assert "published by the platform only" in answer["failed"][0]["message"]
+    assert "published by the platform only" in answer["failed"][0]["errorMessage"]
 
 
 def test_an_answer_published_on_the_socket_comes_back_as_a_report(events: Events) -> None:
@@ -249,7 +275,7 @@ def test_a_handler_that_times_out_fails_the_publish(
     status, answer = events.http_publish("/chat/slow", [{"text": "hello"}])
     assert status == 200
     assert answer["successful"] == []
-    assert "Sandbox.Timedout" in answer["failed"][0]["message"]
+    assert "Sandbox.Timedout" in answer["failed"][0]["errorMessage"]
     status, answer = events.http_publish("/chat/slow", [{"text": "hello again"}])
     assert [s["index"] for s in answer["successful"]] == [0]  # a fresh worker
 

@@ -149,4 +149,7 @@ def test_an_event_made_too_large_by_its_handler_is_a_broadcast_error(
         status, _ = events.http_publish(channel, [{"small": True}], events.iam(body))
         assert status == 200
         error = ws.next("broadcast_error", id=sub)
-        assert error["errors"][0]["errorType"] == "BroadcastError"
+        assert error["errors"][0] == {
+            "errorType": "MessageProcessingError",
+            "message": "There was an error processing the message",
+        }

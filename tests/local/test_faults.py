@@ -212,7 +212,7 @@ def publish_until_taken(events: Events, user: User, answers: list[dict[str, Any]
         status, answer = events.http_publish(channel, pending, auth)
         if status == 200:
             failed = {f["index"] for f in answer["failed"]}
-            assert all("again" in f["message"] for f in answer["failed"]), answer
+            assert all("again" in f["errorMessage"] for f in answer["failed"]), answer
             pending = [a for n, a in enumerate(pending) if n in failed]
             if not pending:
                 return attempt

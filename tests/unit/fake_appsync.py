@@ -124,8 +124,8 @@ def fake_appsync() -> Iterator[FakeAppSync]:
                     "failed": [
                         {
                             **r,
-                            "code": "CustomError",
-                            "message": "InvalidPayloadError - text: Field required",
+                            "errorCode": 400,
+                            "errorMessage": "InvalidPayloadError - text: Field required",
                         }
                         for r in results
                         if r["index"] in state.failing_indexes

@@ -75,7 +75,8 @@ export function monthsValue(text: string): AnswerValue {
 export function publishError(failed: unknown): string {
   const items = Array.isArray(failed) ? failed : [failed];
   const messages = items
-    .map((item) => (item && typeof item === 'object' ? (item as { message?: unknown }).message : undefined))
+    // AWS's failed event: {identifier, index, errorCode, errorMessage} (the Swift client's FailedEvent).
+    .map((item) => (item && typeof item === 'object' ? (item as { errorMessage?: unknown }).errorMessage : undefined))
     .filter((m): m is string => typeof m === 'string' && m !== '');
   return messages.length > 0 ? messages.join('; ') : 'the platform refused this answer';
 }

@@ -66,7 +66,7 @@ describe('monthsValue', () => {
 
 describe('publishError', () => {
   it('reads the messages of an Event API publish answer', () => {
-    expect(publishError([{ identifier: 'a', index: 0, code: 'x', message: 'value: bad' }])).toBe('value: bad');
+    expect(publishError([{ identifier: 'a', index: 0, errorCode: 400, errorMessage: 'value: bad' }])).toBe('value: bad');
     expect(publishError([{}])).toBe('the platform refused this answer');
   });
 });

@@ -32,7 +32,10 @@ subprotocols and auth headers it sends):
 
 Local choices where AWS documents nothing: IAM signatures are checked over the body as a
 client serialises it (compact JSON, as Amplify and the Swift client send it, or Python's
-``json.dumps`` default); a failed item is ``{"identifier", "index", "code", "message"}``.
+``json.dumps`` default); a failed item is ``{"identifier", "index", "errorCode",
+"errorMessage"}`` (the Swift client's ``FailedEvent``) with ``errorCode`` 400, the code AWS
+does not document; an event nesting deeper than 1000 levels is refused as not valid JSON.
+The error types are in ``errors``.
 """
 
 from __future__ import annotations
@@ -42,10 +45,25 @@ import json
 import uuid
 from typing import Any
 
+from local_runtime import strict_json
 from local_runtime.appsync.auth import Authorizer, Caller
-from local_runtime.appsync.channels import MAX_EVENT_BYTES, MAX_EVENTS, channel_problem, matches
+from local_runtime.appsync.channels import (
+    MAX_EVENT_BYTES,
+    MAX_EVENT_DEPTH,
+    MAX_EVENTS,
+    channel_problem,
+    matches,
+)
 from local_runtime.appsync.connection import Connection
-from local_runtime.appsync.errors import OperationError
+from local_runtime.appsync.errors import (
+    BAD_REQUEST,
+    MESSAGE_PROCESSING,
+    MESSAGE_PROCESSING_MESSAGE,
+    SUBSCRIPTION_PROCESSING,
+    SUBSCRIPTION_PROCESSING_MESSAGE,
+    UNAUTHORIZED_EXCEPTION,
+    OperationError,
+)
 from local_runtime.console import Console
 from local_runtime.faults import Faults
 from local_runtime.functions.registry import Functions
@@ -100,21 +118,22 @@ class EventApi:
         result = await self.functions.invoke(handler.function, request, correlation)
         if not result.ok:
             raise OperationError(
-                "HandlerError",
-                f"the {handler.function} handler failed: {result.error_type}",
+                SUBSCRIPTION_PROCESSING,
+                f"{SUBSCRIPTION_PROCESSING_MESSAGE}: the {handler.function} handler failed: "
+                f"{result.error_type}",
             )
         return result.payload
 
     def _namespace(self, channel: str) -> NamespaceSpec:
         namespace = self.spec.namespaces.get(channel[1:].split("/", 1)[0])
         if namespace is None:
-            raise OperationError("NamespaceNotFound", f"no channel namespace for {channel}")
+            raise OperationError(BAD_REQUEST, f"no channel namespace for {channel}")
         return namespace
 
     async def subscribe(self, channel: Any, headers: dict[str, str], source_ip: str) -> None:
         problem = channel_problem(channel, wildcard=True)
         if problem:
-            raise OperationError("BadRequestException", problem)
+            raise OperationError(BAD_REQUEST, problem)
         namespace = self._namespace(channel)
         caller = await self.authorizer.authorize(
             namespace.subscribe_modes,
@@ -133,7 +152,7 @@ class EventApi:
                 f"sub {channel}",
             )
             if isinstance(answer, dict) and answer.get("error"):
-                raise OperationError("UnauthorizedException", str(answer["error"]))
+                raise OperationError(UNAUTHORIZED_EXCEPTION, str(answer["error"]))
 
     async def publish(
         self, channel: Any, events: Any, headers: dict[str, str], source_ip: str
@@ -141,23 +160,21 @@ class EventApi:
         """Authorise, run the handler, broadcast; the ``successful``/``failed`` answer."""
         problem = channel_problem(channel, wildcard=False)
         if problem:
-            raise OperationError("BadRequestException", problem)
+            raise OperationError(BAD_REQUEST, problem)
         if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS:
-            raise OperationError(
-                "BadRequestException", f"a publish carries 1 to {MAX_EVENTS} events"
-            )
+            raise OperationError(BAD_REQUEST, f"a publish carries 1 to {MAX_EVENTS} events")
         payloads = []
         for event in events:
             if not isinstance(event, str):
-                raise OperationError("BadRequestException", "each event must be a JSON string")
+                raise OperationError(BAD_REQUEST, "each event must be a JSON string")
             if len(event.encode()) > MAX_EVENT_BYTES:
                 raise OperationError(
-                    "BadRequestException", f"an event is larger than {MAX_EVENT_BYTES} bytes"
+                    BAD_REQUEST, f"an event is larger than {MAX_EVENT_BYTES} bytes"
                 )
             try:
-                payloads.append(json.loads(event))
-            except ValueError as exc:
-                raise OperationError("BadRequestException", "an event is not valid JSON") from exc
+                payloads.append(strict_json.loads(event, max_depth=MAX_EVENT_DEPTH))
+            except strict_json.JsonRefusedError as exc:
+                raise OperationError(BAD_REQUEST, f"an event is not valid JSON: {exc}") from exc
         namespace = self._namespace(channel)
         bodies = [
             json.dumps({"channel": channel, "events": events}, separators=(",", ":")),
@@ -201,7 +218,7 @@ class EventApi:
                 {"identifier": i, "index": n} for n, i in enumerate(ids) if i in outgoing
             ],
             "failed": [
-                {"identifier": i, "index": n, "code": "HandlerError", "message": failed[i]}
+                {"identifier": i, "index": n, "errorCode": 400, "errorMessage": failed[i]}
                 for n, i in enumerate(ids)
                 if i in failed
             ],
@@ -242,8 +259,8 @@ class EventApi:
                         "id": subscription.id,
                         "errors": [
                             {
-                                "errorType": "BroadcastError",
-                                "message": f"the event is larger than {MAX_EVENT_BYTES} bytes",
+                                "errorType": MESSAGE_PROCESSING,
+                                "message": MESSAGE_PROCESSING_MESSAGE,
                             }
                         ],
                     }

@@ -9,6 +9,12 @@ from typing import Any
 
 MAX_EVENTS = 5
 MAX_EVENT_BYTES = 240 * 1024
+# How deep an event's JSON may nest (AWS documents no limit; EventBridge's, 1000, is used).
+MAX_EVENT_DEPTH = 1000
+# A WebSocket message or HTTP body larger than this is refused with an error, the connection
+# kept: five events at their limit, twice over for the escaping of a JSON string in a JSON
+# message, and room for the envelope (AWS documents no message limit).
+MAX_MESSAGE_BYTES = 2 * MAX_EVENTS * MAX_EVENT_BYTES + 64 * 1024
 _SEGMENT = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 
 

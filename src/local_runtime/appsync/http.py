@@ -9,8 +9,15 @@ from typing import Any
 
 from aiohttp import web
 
+from local_runtime import strict_json
 from local_runtime.appsync.api import EventApi
-from local_runtime.appsync.errors import OperationError, error_response
+from local_runtime.appsync.channels import MAX_EVENT_DEPTH, MAX_MESSAGE_BYTES
+from local_runtime.appsync.errors import (
+    BAD_REQUEST,
+    UNAUTHORIZED_EXCEPTION,
+    OperationError,
+    error_response,
+)
 from local_runtime.appsync.protocol import Realtime
 
 
@@ -19,18 +26,21 @@ async def http_publish(api: EventApi, request: web.Request) -> web.Response:
     if api.faults is not None and api.faults.hit("event_api_5xx"):
         await request.read()
         return error_response(500, "InternalFailureException", "injected fault: try again")
+    raw = await request.read()
+    if len(raw) > MAX_MESSAGE_BYTES:
+        return error_response(400, BAD_REQUEST, f"the body is larger than {MAX_MESSAGE_BYTES}")
     try:
-        body = await request.json()
-    except ValueError:
-        return error_response(400, "BadRequestException", "the body is not JSON")
+        body = strict_json.loads(raw, max_depth=MAX_EVENT_DEPTH)
+    except strict_json.JsonRefusedError as exc:
+        return error_response(400, BAD_REQUEST, f"the body is not JSON: {exc}")
     if not isinstance(body, dict):
-        return error_response(400, "BadRequestException", "the body must be a JSON object")
+        return error_response(400, BAD_REQUEST, "the body must be a JSON object")
     try:
         answer = await api.publish(
             body.get("channel"), body.get("events"), dict(request.headers), source_ip
         )
     except OperationError as exc:
-        status = 401 if exc.error_type == "UnauthorizedException" else 400
+        status = 401 if exc.error_type == UNAUTHORIZED_EXCEPTION else 400
         return error_response(status, exc.error_type, exc.message)
     return web.json_response(answer)
 
@@ -61,7 +71,7 @@ async def _cors(request: web.Request, handler: Any) -> web.StreamResponse:
 
 def event_api_app(api: EventApi, realtime: Realtime) -> web.Application:
     """``POST /event``, its CORS preflight, and ``/event/realtime``."""
-    app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[_cors])
+    app = web.Application(client_max_size=2 * MAX_MESSAGE_BYTES, middlewares=[_cors])
 
     async def publish(request: web.Request) -> web.Response:
         return await http_publish(api, request)

@@ -10,15 +10,26 @@ extra keys are ignored."""
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from local_runtime import strict_json
 from local_runtime.appsync.api import EventApi
 from local_runtime.appsync.auth import decode_header
+from local_runtime.appsync.channels import MAX_EVENT_DEPTH, MAX_MESSAGE_BYTES
 from local_runtime.appsync.connection import MAX_SUBSCRIPTIONS, Connection, Subscription
-from local_runtime.appsync.errors import UNAUTHORIZED, OperationError, refuse
+from local_runtime.appsync.errors import (
+    BAD_REQUEST,
+    DUPLICATED_OPERATION,
+    MAX_SUBSCRIPTIONS_REACHED,
+    UNAUTHORIZED,
+    UNAUTHORIZED_EXCEPTION,
+    UNKNOWN_OPERATION,
+    UNSUPPORTED_OPERATION,
+    OperationError,
+    refuse,
+)
 from local_runtime.console import Console
 
 PROTOCOL = "aws-appsync-event-ws"
@@ -35,12 +46,17 @@ class Realtime:
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
-        socket = web.WebSocketResponse(protocols=(PROTOCOL,), heartbeat=None)
+        # Frames up to four times the message limit are read, so that an oversized message
+        # gets an error and the connection stays; larger ones close it with 1009 (RFC 6455,
+        # "message too big"), as aiohttp does.
+        socket = web.WebSocketResponse(
+            protocols=(PROTOCOL,), heartbeat=None, max_msg_size=4 * MAX_MESSAGE_BYTES
+        )
         await socket.prepare(request)
         connection = Connection(socket, request.remote or "127.0.0.1", request.transport)
         if PROTOCOL not in offered:
             return await self._refuse(
-                connection, "UnsupportedOperation", f"offer the {PROTOCOL} subprotocol"
+                connection, UNSUPPORTED_OPERATION, f"offer the {PROTOCOL} subprotocol"
             )
         try:
             header = next(p for p in offered if p.startswith("header-"))
@@ -53,7 +69,7 @@ class Realtime:
                 {"operation": "CONNECT"},
             )
         except (StopIteration, ValueError, TypeError):
-            return await self._refuse(connection, "UnauthorizedException", UNAUTHORIZED)
+            return await self._refuse(connection, UNAUTHORIZED_EXCEPTION, UNAUTHORIZED)
         except OperationError as exc:
             return await self._refuse(connection, exc.error_type, exc.message)
         self.api.connections.add(connection)
@@ -88,19 +104,19 @@ class Realtime:
             await connection.send({"type": "ka"})
 
     async def _on_message(self, connection: Connection, data: str) -> None:
+        size = len(data.encode())
         try:
-            message = json.loads(data)
-        except ValueError:
-            message = None
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await connection.send(
-                {
-                    "type": "error",
-                    "errors": [
-                        {"errorType": "MalformedJSON", "message": "not a JSON message with a type"}
-                    ],
-                }
-            )
+            if size > MAX_MESSAGE_BYTES:
+                refuse(BAD_REQUEST, f"the message is {size} bytes; at most {MAX_MESSAGE_BYTES}")
+            try:
+                message = strict_json.loads(data, max_depth=MAX_EVENT_DEPTH)
+            except strict_json.JsonRefusedError as exc:
+                refuse(BAD_REQUEST, f"the message is not JSON: {exc}")
+            if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+                refuse(BAD_REQUEST, "a message is a JSON object with a type")
+        except OperationError as exc:
+            await connection.send({"type": "error", "errors": exc.errors()})
+            self.console.hop("events", f"message refused: {exc}", tone="warn")
             return
         kind = message["type"]
         if kind == "connection_init":
@@ -119,7 +135,7 @@ class Realtime:
                     "type": "error",
                     "id": message.get("id"),
                     "errors": [
-                        {"errorType": "UnsupportedOperation", "message": f"unknown type {kind!r}"}
+                        {"errorType": UNSUPPORTED_OPERATION, "message": f"unknown type {kind!r}"}
                     ],
                 }
             )
@@ -151,7 +167,10 @@ class Realtime:
                     "type": "unsubscribe_error",
                     "id": sub_id,
                     "errors": [
-                        {"errorType": "UnknownOperationError", "message": "Unknown subscription id"}
+                        {
+                            "errorType": UNKNOWN_OPERATION,
+                            "message": f"Unknown operation id {sub_id}",
+                        }
                     ],
                 }
             )
@@ -163,7 +182,7 @@ class Realtime:
         pub_id = message.get("id")
         try:
             if not isinstance(pub_id, str) or not pub_id:
-                refuse("BadRequestException", "a publish needs an id")
+                refuse(BAD_REQUEST, "a publish needs an id")
             answer = await self.api.publish(
                 message.get("channel"),
                 message.get("events"),
@@ -179,12 +198,12 @@ class Realtime:
 def _check_subscribe(connection: Connection, sub_id: Any) -> None:
     """The connection-level checks of a subscribe: an id, used once, under the limit."""
     if not isinstance(sub_id, str) or not sub_id:
-        refuse("BadRequestException", "a subscribe needs an id")
+        refuse(BAD_REQUEST, "a subscribe needs an id")
     if sub_id in connection.used_ids:
-        refuse("DuplicatedOperationError", f"id {sub_id} is already used")
+        refuse(DUPLICATED_OPERATION, f"id {sub_id} is already used")
     if len(connection.subscriptions) >= MAX_SUBSCRIPTIONS:
         refuse(
-            "MaxSubscriptionsReachedError",
+            MAX_SUBSCRIPTIONS_REACHED,
             f"at most {MAX_SUBSCRIPTIONS} subscriptions per connection",
         )
 
