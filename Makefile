@@ -91,6 +91,10 @@ test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), bu
 bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
 	$(TOX) run -q -e bench
 
+.PHONY: plan-fixture
+plan-fixture: package web ## the trimmed local plan the fast tests start the platform from
+	$(PYTHON) tools/plan_fixture.py
+
 .PHONY: crosscheck
 crosscheck: ## the event-pattern corpus through a second implementation (MiniStack, own venv; not a test)
 	$(PYTHON) tools/cross_check_patterns.py

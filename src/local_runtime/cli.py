@@ -66,6 +66,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--zip", type=Path, default=REPO / "dist" / "handlers.zip", help="the package")
     p.add_argument("--out", type=Path, default=REPO / "dist" / "local", help="outputs and logs")
     p.add_argument("--work", type=Path, default=REPO / ".build" / "local", help="plan cache")
+    p.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="start from a saved, trimmed plan (make plan-fixture) instead of planning the root",
+    )
     p.add_argument("--aws-port", type=_port, default=4566, help="local AWS endpoint (moto)")
     p.add_argument("--http-port", type=_port, default=4567, help="the HTTP API")
     p.add_argument("--events-port", type=_port, default=4568, help="the Event API (HTTPS, WSS)")
@@ -128,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         zip_path=args.zip,
         work=args.work.resolve(),
         out=args.out.resolve(),
+        plan_file=args.plan.resolve() if args.plan else None,
         aws_port=args.aws_port,
         http_port=args.http_port,
         events_port=args.events_port,

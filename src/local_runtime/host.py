@@ -49,6 +49,7 @@ from local_runtime.plan.changes import Plan
 from local_runtime.plan.equivalents import API_KEY, AWS_ENDPOINT, HTTP_API_ENDPOINT, WEB_HOST
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.eventapi import read_event_apis, stack_outputs
+from local_runtime.plan.fixture import load as load_fixture
 from local_runtime.plan.iam import read_role_policies
 from local_runtime.plan.models import PlatformSpec
 from local_runtime.plan.platform import read_platform
@@ -77,6 +78,7 @@ class Options:
     extra_code: tuple[Path, ...] = ()
     verbosity: int = 1
     faults: tuple[tuple[str, float], ...] = ()  # kind -> rate at start (off by default)
+    plan_file: Path | None = None  # a trimmed plan (plan/fixture.py) instead of planning
 
 
 def _pair(credentials: Credentials) -> tuple[str, str]:
@@ -220,8 +222,12 @@ class Platform:
         )
 
     async def _plan(self) -> Plan:
-        """The plan of the root, with the package and the web build it reads."""
+        """The plan of the root, with the package and the web build it reads (or the saved
+        plan of ``--plan``)."""
         options = self.options
+        if options.plan_file is not None:
+            self._dim(f"the saved plan {options.plan_file.name} (no terraform)")
+            return Plan(load_fixture(options.plan_file, options.repo))
         if not options.zip_path.is_file():
             raise StartError(
                 f"{options.zip_path} is missing: run `make package` first (the plan hashes it)"

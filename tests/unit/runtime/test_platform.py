@@ -1,0 +1,107 @@
+"""The platform the plan fixture describes, started in this process and used as its users
+use it: an upload through the HTTP API to the bus and a function, the Event API over HTTPS
+and WebSocket, an answer through the stream to a report, the web app, the control API."""
+
+from __future__ import annotations
+
+import os
+import ssl
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.local.appsync import Events
+from tests.local.platform import wait_for
+from tests.local.test_flows import answer_item, order, stored_orders
+from tests.unit.runtime.inprocess import InProcess
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
+    local = InProcess(tmp_path_factory.mktemp("inprocess")).start()
+    try:
+        yield local
+    finally:
+        pids = local.worker_pids()
+        local.stop()
+        # Stopping stops exactly what it started: no worker survives.
+        assert pids
+        assert [pid for pid in pids if _alive(pid)] == []
+
+
+def test_the_start_reads_every_service_from_the_plan(platform: InProcess) -> None:
+    console = platform.console_text()
+    assert "the saved plan local-plan.json (no terraform)" in console
+    assert "HTTP API: 3 route(s)" in console
+    assert "Event API: " in console
+    status = platform.status()
+    assert set(status["functions"]) >= {
+        "platform-local-capture-order",
+        "platform-local-security",
+        "platform-local-channels",
+    }
+
+
+def test_an_upload_is_stored_by_its_function(platform: InProcess) -> None:
+    order_id = f"inproc-{uuid.uuid4().hex[:8]}"
+    status, answer = platform.upload(order(order_id))
+    assert status == 200
+    assert answer["FailedEntryCount"] == 0
+    wait_for(lambda: stored_orders(platform).get(order_id), 60, "the order to be stored")
+
+
+def test_an_answer_becomes_a_report_published_on_its_channel(platform: InProcess) -> None:
+    user = f"user-{uuid.uuid4().hex[:8]}"
+    dynamodb = platform.client("dynamodb")
+    dynamodb.put_item(
+        TableName=platform.outputs["answers_table_name"],
+        Item=answer_item(user, "mfa", True, "2026-12-04T10:00:00+00:00"),
+    )
+
+    def report() -> dict[str, Any] | None:
+        items = dynamodb.query(
+            TableName=platform.outputs["reports_table_name"],
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"USER#{user}"}},
+        )["Items"]
+        return items[0] if items else None
+
+    assert wait_for(report, 60, "the report")["score"]["N"] == "25"
+    wait_for(
+        lambda: f"publish /reports/{user}: 1 delivered" in platform.console_text(),
+        60,
+        "the report's publish",
+    )
+
+
+def test_the_event_api_over_http_and_websocket(platform: InProcess) -> None:
+    events = Events(platform)
+    room = f"/chat/r{uuid.uuid4().hex[:8]}"
+    with events.socket() as ws:
+        ws.init()
+        sub = str(uuid.uuid4())
+        assert ws.subscribe(sub, room, events.key())["type"] == "subscribe_success"
+        status, answer = events.http_publish(room, [{"text": "hello"}])
+        assert (status, answer["failed"]) == (200, [])
+        (delivered,) = ws.events(sub, 1)
+        assert delivered["text"] == "hello"
+
+
+def test_the_web_app_and_the_control_api(platform: InProcess) -> None:
+    tls = ssl.create_default_context(cafile=platform.outputs["local_ca_file"])
+    with urllib.request.urlopen(platform.outputs["web_url"], context=tls, timeout=10) as page:  # noqa: S310
+        assert page.status == 200
+        assert b"<html" in page.read().lower()
+    platform.inject({"rates": {"webhook": 0}})
+    assert platform.status()["faults"]["rates"]["webhook"] == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
