@@ -4,8 +4,10 @@ and WebSocket, an answer through the stream to a report, the web app, the contro
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -105,3 +107,73 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+# --- the Event API's answers (errors.py cites each type's source) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "error_type"),
+    [
+        ("{not json", "error", "BadRequestException"),
+        ("[" * 100_000 + "]" * 100_000, "error", "BadRequestException"),
+        ('{"type": "publish", "pad": "' + "x" * 2_600_000 + '"}', "error", "BadRequestException"),
+        ('{"type": "publish", "id": "n", "channel": "/chat/x", "events": [NaN]}', "error",
+         "BadRequestException"),
+        ({"type": "dance"}, "error", "UnsupportedOperation"),
+        ({"type": "publish", "id": "p1", "channel": "/chat/x", "events": ["{}"] * 6},
+         "publish_error", "BadRequestException"),
+        ({"type": "publish", "id": "p2", "channel": "/chat/x", "events": ["[" * 1001 + "]" * 1001]},
+         "publish_error", "BadRequestException"),
+        ({"type": "publish", "id": "p3", "channel": "/nowhere/x", "events": ["{}"]},
+         "publish_error", "BadRequestException"),
+        ({"type": "publish", "channel": "/chat/x", "events": ["{}"]},
+         "publish_error", "BadRequestException"),
+        ({"type": "subscribe", "id": "s1", "channel": "/chat/a b"},
+         "subscribe_error", "BadRequestException"),
+        ({"type": "unsubscribe", "id": "never"}, "unsubscribe_error", "UnknownOperationError"),
+    ],
+)  # fmt: skip
+def test_a_bad_message_gets_its_error_and_the_connection_stays(
+    platform: InProcess, message: dict[str, object] | str, kind: str, error_type: str
+) -> None:
+    events = Events(platform)
+    with events.socket() as ws:
+        ws.init()
+        if isinstance(message, dict) and message["type"] in {"publish", "subscribe"}:
+            message = {**message, "authorization": events.key()}
+        ws.send(message)
+        assert ws.next(kind)["errors"][0]["errorType"] == error_type
+        assert ws.subscribe("after", "/chat/still-here", events.key())["type"] == (
+            "subscribe_success"
+        )
+
+
+def test_ids_are_used_once_and_connections_must_authorise(platform: InProcess) -> None:
+    events = Events(platform)
+    with events.socket() as ws:
+        ws.init()
+        assert ws.subscribe("s", "/chat/a", events.key())["type"] == "subscribe_success"
+        again = ws.subscribe("s", "/chat/b", events.key())
+        assert again["errors"][0]["errorType"] == "DuplicatedOperationError"
+    with events.socket(protocols=["graphql-ws"]) as ws:
+        assert ws.next("connection_error")["errors"][0]["errorType"] == "UnsupportedOperation"
+    with events.socket(auth=events.key("da2-wrong")) as ws:
+        assert ws.next("connection_error")["errors"][0] == {
+            "errorType": "UnauthorizedException",
+            "message": "You are not authorized to make this call.",
+        }
+
+
+def test_http_publish_refusals(platform: InProcess) -> None:
+    events = Events(platform)
+    status, answer = events.http_publish("/chat/x", [{"text": "hi"}], events.key("da2-wrong"))
+    assert (status, answer["errors"][0]["errorType"]) == (401, "UnauthorizedException")
+    for body in (b"{not json", b"[" * 5000 + b"]" * 5000, b"[1]"):
+        request = urllib.request.Request(  # noqa: S310 - the local endpoint
+            events.publish_url, data=body, method="POST", headers=events.key()
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10, context=events.tls)  # noqa: S310
+        assert refused.value.code == 400
+        assert json.loads(refused.value.read())["errors"][0]["errorType"] == "BadRequestException"
