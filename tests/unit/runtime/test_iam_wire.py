@@ -149,3 +149,15 @@ def test_what_needs_no_permission_and_the_operator(function: Local) -> None:
     sts = function.client("sts", key=KEY, secret=SECRET)
     assert sts.get_caller_identity()["Account"]
     function.client("ssm").put_parameter(Name="open", Value="v", Type="String", Overwrite=True)
+
+
+def test_a_secret_by_name_is_its_arn(function: Local) -> None:
+    """Secrets Manager names a secret's ARN with six random characters; a request by name is
+    decided on that ARN."""
+    arn = function.client("secretsmanager").create_secret(Name="webhook", SecretString="x")["ARN"]
+    secrets = function.client("secretsmanager", key=KEY, secret=SECRET)
+    with pytest.raises(ClientError) as error:
+        secrets.get_secret_value(SecretId="webhook")
+    code, message = _denied(function, "secretsmanager", "GetSecretValue", error.value)
+    assert code == "AccessDeniedException"
+    assert f"secretsmanager:GetSecretValue on resource: {arn} because" in message
