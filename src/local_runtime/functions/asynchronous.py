@@ -9,7 +9,6 @@ function error is retried ``maximum_retry_attempts`` times, one minute then two 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -142,10 +141,15 @@ class AsyncQueue:
     async def stop(self) -> None:
         for handle in self._pending:
             handle.cancel()
-        if self._consumer is not None:
-            self._consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
+        consumer = self._consumer
+        # Cancel until the consumer is done: on Python 3.11, asyncio.wait_for (used while an
+        # invocation runs) can swallow a cancellation that lands as its inner call finishes,
+        # and the consumer would then wait on the queue for ever. Bounded: 5 s at most.
+        for _ in range(50):
+            if consumer is None or consumer.done():
+                break
+            consumer.cancel()
+            await asyncio.wait({consumer}, timeout=0.1)
 
 
 async def send_to_destination(
