@@ -7,16 +7,25 @@ merely counts), the output changes, and of the configuration the
 ``policy`` expressions that say which ``aws_iam_policy_document`` a policy takes
 (``plan.iam``). The checkout's path becomes ``__REPO__`` and the hashes of built files
 (``etag``, ``source_hash``, ``source_code_hash``) become ``__HASH__``, so the fixture does not
-change when the web app or the package is rebuilt, only when the Terraform does.
+change when the web app or the package is rebuilt, only when the Terraform does. Moments
+the plan derives from ``plantimestamp()`` (the API key's issue hour and its expiry) become
+``__PLAN_HOUR__+<seconds>``, read back against the hour the fixture is loaded in, so the
+fixture does not change with the hour it was planned in and its API key never expires.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 REPO = "__REPO__"
+PLAN_HOUR = "__PLAN_HOUR__"
+# A whole-hour RFC 3339 moment, as a JSON string (formatdate("YYYY-MM-DD'T'hh:00:00Z", ...)).
+_HOUR = re.compile(r'"(\d{4}-\d{2}-\d{2}T\d{2}:00:00Z)"')
+_RELATIVE = re.compile(re.escape(PLAN_HOUR) + r"\+(\d+)")
 _HASHES = frozenset({"etag", "source_hash", "source_code_hash"})
 # Types the runtime only counts (as not emulated): their planned values are left out.
 _COUNTED = frozenset(
@@ -63,6 +72,34 @@ def _without_hashes(value: Any) -> Any:
     return value
 
 
+def _plan_hour(raw: dict[str, Any]) -> datetime | None:
+    stamp = raw.get("timestamp")
+    if not isinstance(stamp, str):
+        return None
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _relative_to(hour: datetime, text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        moment = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
+        seconds = int((moment - hour).total_seconds())
+        # only moments the plan derives from its own time: from its hour up to ten years on
+        if 0 <= seconds <= 10 * 366 * 86400:
+            return f'"{PLAN_HOUR}+{seconds}"'
+        return match.group(0)
+
+    return _HOUR.sub(replace, text)
+
+
+def _absolute(hour: datetime, text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        moment = hour + timedelta(seconds=int(match.group(1)))
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return _RELATIVE.sub(replace, text)
+
+
 def trim(raw: dict[str, Any], repo: Path) -> dict[str, Any]:
     """``raw`` (``terraform show -json``) reduced to what the runtime reads."""
     changes = [
@@ -89,12 +126,17 @@ def trim(raw: dict[str, Any], repo: Path) -> dict[str, Any]:
         },
     }
     text = json.dumps(trimmed, indent=1, sort_keys=True).replace(str(repo.resolve()), REPO)
+    hour = _plan_hour(raw)
+    if hour is not None:
+        text = _relative_to(hour, text)
     result: dict[str, Any] = json.loads(text)
     return result
 
 
 def load(path: Path, repo: Path) -> dict[str, Any]:
-    """A trimmed plan, with ``__REPO__`` made this checkout's path again."""
-    text = path.read_text().replace(REPO, str(repo.resolve()))
+    """A trimmed plan, with ``__REPO__`` made this checkout's path again and its moments
+    relative to the plan's hour made relative to this one."""
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    text = _absolute(now, path.read_text().replace(REPO, str(repo.resolve())))
     result: dict[str, Any] = json.loads(text)
     return result

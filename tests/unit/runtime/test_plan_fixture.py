@@ -4,6 +4,7 @@ files' hashes made portable, read back for this checkout."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from local_runtime.plan.changes import Plan
@@ -71,3 +72,45 @@ def test_a_plan_is_trimmed_and_read_back(tmp_path: Path) -> None:
     assert read.of_type("aws_s3_object")[0]["change"]["after"]["source"] == (
         f"{elsewhere.resolve()}/dist/web/index.html"
     )
+
+
+def test_moments_from_the_plan_time_follow_the_hour_the_fixture_is_read_in(
+    tmp_path: Path,
+) -> None:
+    raw = {
+        "timestamp": "2026-12-05T01:23:45Z",
+        "resource_changes": [
+            {
+                "address": "terraform_data.issued[0]",
+                "mode": "managed",
+                "type": "terraform_data",
+                "change": {"actions": ["create"], "after": {"input": "2026-12-05T01:00:00Z"}},
+            },
+            {
+                "address": "aws_appsync_api_key.this[0]",
+                "mode": "managed",
+                "type": "aws_appsync_api_key",
+                "change": {
+                    "actions": ["create"],
+                    "after": {"expires": "2027-03-05T01:00:00Z", "note": "2020-01-01T00:00:00Z"},
+                },
+            },
+        ],
+    }
+    trimmed = trim(raw, tmp_path)
+    issued, key = (r["change"]["after"] for r in trimmed["resource_changes"])
+    assert issued == {"input": "__PLAN_HOUR__+0"}
+    assert key == {"expires": f"__PLAN_HOUR__+{90 * 86400}", "note": "2020-01-01T00:00:00Z"}
+    replanned = trim({**raw, "timestamp": "2026-12-05T02:00:01Z"}, tmp_path)
+    assert replanned["resource_changes"][0]["change"]["after"]["input"] != issued["input"]
+    fixture = tmp_path / "plan.json"
+    fixture.write_text(json.dumps(trimmed))
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    read = load(fixture, tmp_path)
+    after = read["resource_changes"][1]["change"]["after"]
+    assert read["resource_changes"][0]["change"]["after"]["input"] in {
+        f"{h:%Y-%m-%dT%H}:00:00Z" for h in (hour, hour + timedelta(hours=1))
+    }
+    expires = datetime.fromisoformat(after["expires"].replace("Z", "+00:00"))
+    assert timedelta(days=90) <= expires - hour <= timedelta(days=90, hours=1)
+    assert after["note"] == "2020-01-01T00:00:00Z"
