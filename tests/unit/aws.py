@@ -52,3 +52,19 @@ def bridge_event(entry: dict[str, Any], event_id: str | None = None) -> dict[str
         "resources": [],
         "detail": json.loads(entry["Detail"]),
     }
+
+
+def create_history_table(name: str) -> Any:
+    """The channel history table as the Terraform creates it: ``pk`` (S) / ``sk`` (N)."""
+    return boto3.resource("dynamodb", region_name=REGION).create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )

@@ -81,6 +81,7 @@ class FakeAppSync:
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     refused_channels: set[str] = field(default_factory=set)
     failing_indexes: set[int] = field(default_factory=set)
+    failure_message: str = "InvalidPayloadError - text: Field required"
     # The Host the signatures must be for (a publisher that targets this server directly signs
     # for 127.0.0.1:<port>), and HTTP statuses to answer, in order, before serving normally.
     host: str = HTTP_HOST
@@ -125,7 +126,7 @@ def fake_appsync() -> Iterator[FakeAppSync]:
                         {
                             **r,
                             "errorCode": 400,
-                            "errorMessage": "InvalidPayloadError - text: Field required",
+                            "errorMessage": state.failure_message,
                         }
                         for r in results
                         if r["index"] in state.failing_indexes

@@ -14,7 +14,7 @@ from handlers.channels import handler as channels
 from handlers.channels.identity import AuthKind, IdentityRules, caller_from_identity
 from handlers.channels.settings import get_settings
 from tests.conftest import EVENTS, load_event
-from tests.unit.aws import create_table
+from tests.unit.aws import create_history_table, create_table
 from tests.unit.conftest import emitted, log_records, metric_values
 
 TABLE = "answers-test"
@@ -479,3 +479,93 @@ def test_subscribe_to_an_unknown_namespace_is_refused(
     response = subscribe("/default/anything", "cognito", lambda_context)
     assert response == {"error": "UnknownChannelError - no channel /default/anything here"}
     assert metric_values(capsys.readouterr().out) == {"SubscriptionsRefused": 1}
+
+
+# --- durable channels ------------------------------------------------------------------------
+
+HISTORY = "history-test"
+
+
+@pytest.fixture
+def history_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("HISTORY_TABLE_NAME", HISTORY)
+    monkeypatch.setenv("HISTORY_NAMESPACES", '{"chat": 7, "reports": 3}')
+    get_settings.cache_clear()
+    channels.get_history.cache_clear()
+    with mock_aws():
+        yield create_history_table(HISTORY)
+    channels.get_history.cache_clear()
+
+
+def kept(table: Any, channel: str) -> list[dict[str, Any]]:
+    items = table.query(
+        KeyConditionExpression="pk = :pk AND sk > :zero",
+        ExpressionAttributeValues={":pk": channel, ":zero": 0},
+    )["Items"]
+    return [json.loads(item["payload"]) for item in items]
+
+
+def test_durable_chat_numbers_keeps_and_delivers_with_seq_and_id(
+    lambda_context: Any, history_table: Any
+) -> None:
+    items = publish(
+        "/chat/lobby",
+        [{"text": "one"}, {"text": ""}, {"text": "two", "clientMessageId": "c-2"}],
+        "cognito",
+        lambda_context,
+    )
+    first, refused, second = items
+    assert (first["payload"]["seq"], first["payload"]["id"]) == (1, "item-0")
+    assert "error" in refused
+    assert (second["payload"]["seq"], second["payload"]["clientMessageId"]) == (2, "c-2")
+    # what subscribers receive is exactly what history keeps; the refused item is not kept
+    assert kept(history_table, "/chat/lobby") == [first["payload"], second["payload"]]
+
+
+def test_a_repeated_client_message_id_is_not_delivered_again(
+    lambda_context: Any, history_table: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publish("/chat/lobby", [{"text": "hi", "clientMessageId": "c-1"}], "cognito", lambda_context)
+    capsys.readouterr()
+    [again] = publish(
+        "/chat/lobby", [{"text": "hi", "clientMessageId": "c-1"}], "cognito", lambda_context
+    )
+    assert again == {
+        "id": "item-0",
+        "error": "AlreadyPublishedError - message id c-1 was published as seq 1 (event id item-0)",
+    }
+    assert len(kept(history_table, "/chat/lobby")) == 1
+    assert metric_values(capsys.readouterr().out).get("ItemsRepeated") == 1
+
+
+def test_history_failures_fail_the_items_with_a_retryable_error(
+    lambda_context: Any, history_table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HISTORY_TABLE_NAME", "no-such-table")
+    get_settings.cache_clear()
+    channels.get_history.cache_clear()
+    [item] = publish("/chat/lobby", [{"text": "hi"}], "cognito", lambda_context)
+    assert item["error"].startswith("StorageError - the events could not be kept")
+    assert "publish them again" in item["error"]
+
+
+def test_namespaces_without_history_deliver_without_seq(
+    lambda_context: Any, history_table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HISTORY_NAMESPACES", '{"reports": 3}')
+    get_settings.cache_clear()
+    [item] = publish("/chat/lobby", [{"text": "hi"}], "cognito", lambda_context)
+    assert "seq" not in item["payload"]
+    assert kept(history_table, "/chat/lobby") == []
+
+
+@pytest.mark.parametrize(
+    "value", ['{"chat": 0}', '{"chat": "7"}', "[7]", "chat=7", '{"chat": 366}']
+)
+def test_history_settings_refuse_what_is_not_days_per_namespace(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HISTORY_NAMESPACES", value)
+    get_settings.cache_clear()
+    with pytest.raises(Exception, match="HISTORY_NAMESPACES"):
+        get_settings()

@@ -186,7 +186,10 @@ def test_answers_flow_to_a_report_on_the_users_channel(
         report_delivery.lambda_handler(event, lambda_context)
     pushed = platform.appsync.published
     assert [p["channel"] for p in pushed] == [f"/reports/{USER}"] * 2
-    delivered = [ReportReady.model_validate_json(p["events"][0]) for p in pushed]
+    events = [json.loads(p["events"][0]) for p in pushed]
+    # the report id is the event's own message id: a durable channel keeps it once
+    assert [e.pop("clientMessageId") for e in events] == [e["reportId"] for e in events]
+    delivered = [ReportReady.model_validate(e) for e in events]
     assert [(r.score, r.answered, r.level) for r in delivered] == [
         (25, 1, "critical"),
         (35, 2, "critical"),

@@ -69,7 +69,10 @@ def test_a_report_is_stored_and_published_to_its_users_channel(
     (request,) = appsync.published  # the fake checked the SigV4 signature of this body
     assert request["channel"] == channel
     (event,) = request["events"]
-    assert json.loads(event) == json.loads(REPORT.model_dump_json(by_alias=True))
+    assert json.loads(event) == {
+        **json.loads(REPORT.model_dump_json(by_alias=True)),
+        "clientMessageId": REPORT.report_id,
+    }
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName="reports-test")["Items"]
     assert [item["reportId"]["S"] for item in items] == [REPORT.report_id]
     assert json.loads(items[0]["report"]["S"])["score"] == 25
@@ -119,6 +122,19 @@ def test_events_refused_in_a_200_answer_fail_the_delivery(
     appsync.failing_indexes = {0}
     with pytest.raises(DeliveryError, match="1 of 1 events refused"):
         delivery.lambda_handler(report_event(), lambda_context)
+
+
+def test_a_report_the_channel_kept_before_is_delivered_when_retried(
+    appsync: FakeAppSync, lambda_context: Any
+) -> None:
+    appsync.failing_indexes = {0}
+    appsync.failure_message = (
+        f"AlreadyPublishedError - message id {REPORT.report_id} was published as seq 3 "
+        "(event id e-1)"
+    )
+    result = delivery.lambda_handler(report_event(), lambda_context)
+    assert result["reportId"] == REPORT.report_id
+    assert len(appsync.published) == 1
 
 
 def test_publisher_sends_at_most_five_events_per_request(appsync: FakeAppSync) -> None:

@@ -13,9 +13,9 @@ Items are counted, and rejected ones logged, once per request from its answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import cache
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import AppSyncEventsResolver
@@ -23,6 +23,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.channels.history import AlreadyPublishedError, Entry, keep
 from handlers.channels.identity import Caller, caller_from_identity
 from handlers.channels.logic import (
     AnswerStore,
@@ -34,17 +35,27 @@ from handlers.channels.logic import (
     channel_of,
     deliver_chat_message,
     deliver_report,
-    require_own_channel,
+    message_id_of,
+    require_subscription,
     submit_answer,
 )
 from handlers.channels.settings import get_settings
+
+if TYPE_CHECKING:
+    from handlers.channels.history import HistoryStore
 
 logger = Logger()
 metrics = Metrics()
 app = AppSyncEventsResolver()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
 # Errors a client caused (or may retry); their message is the item's answer.
-_CLIENT_ERRORS = (InvalidPayloadError, ChannelRefusedError, UnknownChannelError, StorageError)
+_CLIENT_ERRORS = (
+    InvalidPayloadError,
+    ChannelRefusedError,
+    UnknownChannelError,
+    StorageError,
+    AlreadyPublishedError,
+)
 
 
 @cache
@@ -56,6 +67,18 @@ def get_store() -> AnswerStore:
     from handlers.common import clients  # noqa: PLC0415
 
     return DynamoDBAnswerStore(get_settings().answers_table_name, clients.dynamodb())
+
+
+@cache
+def get_history() -> HistoryStore:
+    """The channel history store, created on first use and reused by warm invocations."""
+    from handlers.channels.dal import DynamoDBHistoryStore  # noqa: PLC0415
+    from handlers.common import clients  # noqa: PLC0415
+
+    table = get_settings().history_table_name
+    if table is None:  # only durable namespaces ask for it, and they need the table
+        raise InternalError("HISTORY_TABLE_NAME is not set")
+    return DynamoDBHistoryStore(table, clients.dynamodb())
 
 
 class InternalError(RuntimeError):
@@ -87,16 +110,58 @@ def _publish_item(produce: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]
         raise InternalError("the item could not be processed; publish it again") from exc
 
 
+def _error_text(exc: Exception) -> str:
+    """An item's error as Powertools words it for a route that is not aggregated."""
+    return f"{type(exc).__name__} - {exc}"
+
+
+def _publish_batch(
+    events: Sequence[Mapping[str, Any]], produce: Callable[[Any], Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """A request's items (an aggregated route): each validated and transformed alone, then,
+    on a durable namespace, numbered and kept in history before the answer (``keep``)."""
+    answers: list[dict[str, Any]] = []
+    entries: list[Entry] = []
+    for event in events:
+        try:
+            delivered = _publish_item(partial(produce, event.get("payload")))
+        except Exception as exc:  # noqa: BLE001 - each item's error is its own answer
+            answers.append({"id": event.get("id"), "error": _error_text(exc)})
+            continue
+        answers.append({"id": event.get("id"), "payload": delivered})
+        entries.append(Entry(str(event.get("id")), message_id_of(delivered), delivered))
+    channel: Channel = app.context["channel"]
+    days = get_settings().history_days.get(channel.namespace)
+    if days is None or not entries:
+        return answers
+    try:
+        outcomes = keep(channel.path, entries, get_history(), ttl_days=days)
+    except Exception:
+        logger.exception("keeping history failed")
+        outcomes = [InternalError("the items could not be kept; publish them again")] * len(entries)
+    by_id = {entry.id: outcome for entry, outcome in zip(entries, outcomes, strict=True)}
+    for n, answer in enumerate(answers):
+        outcome = by_id.get(str(answer["id"]))
+        if isinstance(outcome, Exception):
+            answers[n] = {"id": answer["id"], "error": _error_text(outcome)}
+        elif outcome is not None:
+            answer["payload"] = outcome
+    return answers
+
+
 def _account_items(response: Any) -> None:
-    """Count one publish request's items, and log its rejected ones in one line."""
+    """Count one publish request's items, and log its rejected ones in one line. A repeat of
+    a kept message id (AlreadyPublishedError) is counted apart: it is no rejection."""
     items = response.get("events") if isinstance(response, dict) else None
     if not isinstance(items, list):
         return
-    rejected = [
-        {"id": item.get("id"), "reason": item["error"]} for item in items if "error" in item
-    ]
-    if published := len(items) - len(rejected):
+    errors = [item for item in items if "error" in item]
+    repeated = [i for i in errors if str(i["error"]).startswith("AlreadyPublishedError - ")]
+    rejected = [{"id": i.get("id"), "reason": i["error"]} for i in errors if i not in repeated]
+    if published := len(items) - len(errors):
         metrics.add_metric(name="ItemsPublished", unit=MetricUnit.Count, value=published)
+    if repeated:
+        metrics.add_metric(name="ItemsRepeated", unit=MetricUnit.Count, value=len(repeated))
     if rejected:
         metrics.add_metric(name="ItemsRejected", unit=MetricUnit.Count, value=len(rejected))
         logger.warning("publish items rejected", extra={"rejected": rejected})
@@ -115,9 +180,9 @@ def _refuse_subscription(exc: Exception) -> None:
 # --- publish -------------------------------------------------------------------------------
 
 
-@app.on_publish("/chat/*")
-def publish_chat(payload: Any) -> Mapping[str, Any]:
-    return _publish_item(lambda: deliver_chat_message(payload, _caller(), _segments()))
+@app.on_publish("/chat/*", aggregate=True)
+def publish_chat(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _publish_batch(payload, lambda item: deliver_chat_message(item, _caller(), _segments()))
 
 
 @app.on_publish("/answers/*")
@@ -129,9 +194,9 @@ def _unknown_channel() -> dict[str, Any]:
     raise UnknownChannelError(f"no channel {app.current_event.info.channel_path} here")
 
 
-@app.on_publish("/reports/*")
-def publish_report(payload: Any) -> Mapping[str, Any]:
-    return _publish_item(lambda: deliver_report(payload, _caller(), _segments()))
+@app.on_publish("/reports/*", aggregate=True)
+def publish_report(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _publish_batch(payload, lambda item: deliver_report(item, _caller(), _segments()))
 
 
 @app.on_publish("/*")
@@ -142,27 +207,14 @@ def publish_elsewhere(payload: Any) -> Mapping[str, Any]:  # Powertools passes t
 # --- subscribe -----------------------------------------------------------------------------
 
 
-@app.on_subscribe("/chat/*")
-def subscribe_chat() -> None:
-    """Chat rooms are open to every caller the namespace's auth modes let in."""
-    _allow_subscription()
-
-
-@app.on_subscribe("/answers/*")
-@app.on_subscribe("/reports/*")
-def subscribe_own_channel() -> None:
+@app.on_subscribe("/*")
+def subscribe() -> None:
+    """One rule for every namespace (``require_subscription``), as the history API applies."""
     try:
-        require_own_channel(_caller(), _segments())
-    except ChannelRefusedError as exc:
+        require_subscription(_caller(), app.context["channel"])
+    except (ChannelRefusedError, UnknownChannelError) as exc:
         _refuse_subscription(exc)
     _allow_subscription()
-
-
-@app.on_subscribe("/*")
-def subscribe_elsewhere() -> None:
-    _refuse_subscription(
-        UnknownChannelError(f"no channel {app.current_event.info.channel_path} here")
-    )
 
 
 # --- entry point ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -124,6 +124,26 @@ def require_own_channel(caller: Caller, segments: Sequence[str]) -> str:
     return caller.user_id
 
 
+# Who may subscribe to a namespace's channels (and read their history: the same rule).
+OPEN_NAMESPACES = frozenset({"chat"})
+PRIVATE_NAMESPACES = frozenset({"answers", "reports"})
+
+
+def require_subscription(caller: Caller, channel: Channel) -> None:
+    """Whether ``caller`` may subscribe to ``channel``, or read its history.
+
+    Chat rooms are open to every caller the namespace's auth modes let in; ``/answers`` and
+    ``/reports`` channels only to their owner (``require_own_channel``). Raises
+    ChannelRefusedError or UnknownChannelError, never answers quietly.
+    """
+    if channel.namespace in OPEN_NAMESPACES:
+        return
+    if channel.namespace in PRIVATE_NAMESPACES:
+        require_own_channel(caller, channel.segments)
+        return
+    raise UnknownChannelError(f"no channel {channel.path} here")
+
+
 def deliver_chat_message(
     payload: Any, caller: Caller, segments: Sequence[str], now: Clock = utc_now
 ) -> DeliveredChatMessage:
@@ -175,4 +195,21 @@ def deliver_report(payload: Any, caller: Caller, segments: Sequence[str]) -> dic
     if not isinstance(payload, dict):
         got = _JSON_TYPES.get(type(payload), "number")
         raise InvalidPayloadError(f"payload must be a JSON object, got {got}")
+    message_id = payload.get("clientMessageId")
+    if message_id is not None and not (
+        isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)
+    ):
+        raise InvalidPayloadError(
+            "clientMessageId must be 1-64 letters, digits, '_', '.', ':' or '-', "
+            "starting with a letter or digit"
+        )
     return payload
+
+
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+
+def message_id_of(payload: Mapping[str, Any]) -> str | None:
+    """The publisher's own message id of a delivered payload (``clientMessageId``)."""
+    value = payload.get("clientMessageId")
+    return value if isinstance(value, str) else None

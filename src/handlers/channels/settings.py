@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache, cached_property
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from handlers.channels.identity import IdentityRules
 from handlers.common.settings import EnvSettings, load_settings
@@ -27,6 +28,42 @@ class Settings(EnvSettings):
         pattern=r"^(arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]+)?(,arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]+)*$",
         description="Comma-separated role ARNs of the platform services that publish reports.",
     )
+
+    history_table_name: str | None = Field(
+        alias="HISTORY_TABLE_NAME",
+        default=None,
+        min_length=3,
+        max_length=255,
+        description="The channel history table (handlers.common.history); unset: none durable.",
+    )
+    history_namespaces: str = Field(
+        alias="HISTORY_NAMESPACES",
+        default="{}",
+        description='Durable namespaces and how many days each keeps its events: {"chat": 7}.',
+    )
+
+    @field_validator("history_namespaces")
+    @classmethod
+    def _days_per_namespace(cls, value: str) -> str:
+        try:
+            days = json.loads(value)
+        except ValueError as exc:
+            raise ValueError(f"HISTORY_NAMESPACES is not JSON: {exc}") from exc
+        if not isinstance(days, dict) or not all(
+            isinstance(k, str) and type(v) is int and 1 <= v <= 365 for k, v in days.items()
+        ):
+            raise ValueError(
+                "HISTORY_NAMESPACES must map namespace names to whole days from 1 to 365"
+            )
+        return value
+
+    @cached_property
+    def history_days(self) -> dict[str, int]:
+        """How many days each durable namespace keeps its events (none without a table)."""
+        if self.history_table_name is None:
+            return {}
+        days: dict[str, int] = json.loads(self.history_namespaces)
+        return days
 
     @cached_property
     def identity_rules(self) -> IdentityRules:

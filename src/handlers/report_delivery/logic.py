@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -35,8 +36,10 @@ def channel_of(report: ReportReady) -> str:
 
 def deliver(report: ReportReady, store: ReportStore, publisher: Publisher) -> str:
     """Store, then publish; the channel it went to. Storing first: a report the user missed
-    live can still be read back."""
+    live can still be read back. The report id is the event's ``clientMessageId``: a durable
+    channel keeps a report once, however often its delivery is retried."""
     channel = channel_of(report)
     store.put_report(report)
-    publisher.publish(channel, [report.model_dump_json(by_alias=True)])
+    event = {**report.model_dump(mode="json", by_alias=True), "clientMessageId": report.report_id}
+    publisher.publish(channel, [json.dumps(event, separators=(",", ":"))])
     return channel

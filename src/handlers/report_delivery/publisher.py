@@ -5,7 +5,9 @@ most 5 events per request (the API's limit), signed for the service ``appsync``.
 (429), server errors (5xx) and network failures are retried with exponential backoff and
 jitter; anything else, or retries spent, raises DeliveryError, so that the Lambda fails and
 its caller retries (then dead-letters). A 200 answer lists ``failed`` events: any of them
-is a DeliveryError too.
+is a DeliveryError too, except a repeat of an event a durable channel kept already (its
+``errorMessage`` starts ``AlreadyPublishedError - ``, ``handlers.channels.history``): the
+event was delivered the first time, so a retried delivery is done.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class EventsPublisher:
         for attempt in range(1, self.attempts + 1):
             status, answer = self._post(body)
             if status == 200:
-                failed = answer.get("failed") or []
+                failed = [f for f in answer.get("failed") or [] if not _repeat(f)]
                 if failed:
                     raise DeliveryError(f"{len(failed)} of {len(events)} events refused: {failed}")
                 return
@@ -109,6 +111,16 @@ class EventsPublisher:
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             return 0, {"error": f"unreachable: {type(reason).__name__}"}
+
+
+def _repeat(failed: Any) -> bool:
+    """A failed item that is the repeat of an event the channel kept the first time."""
+    message = failed.get("errorMessage") if isinstance(failed, dict) else None
+    return isinstance(message, str) and message.startswith(REPEAT_PREFIX)
+
+
+# How the channel handler answers a message id it kept before (handlers.channels.history).
+REPEAT_PREFIX = "AlreadyPublishedError - "
 
 
 def _json(raw: bytes) -> dict[str, Any]:
