@@ -12,8 +12,9 @@ and the caller gets EventBridge's answer as it is, HTTP 200 with
 401 ``{"message":"Unauthorized"}`` without a valid token of its issuer (``cognito``; issuers
 must be user pools of the plan, as nothing else is reachable locally). The stage's default
 route settings are a token bucket (``rate`` per second, ``burst`` tokens): beyond it the
-answer is 429 ``{"message":"Too Many Requests"}``, as API Gateway answers. Routes not in the
-plan answer 404 ``{"message":"Not Found"}``.
+answer is 429 ``{"message":"Too Many Requests"}``, as API Gateway answers. A request takes
+its route as API Gateway selects one (``routes``: path variables, ``{proxy+}``, ``ANY``);
+a request no planned route takes answers 404 ``{"message":"Not Found"}``.
 
 Lambda proxy integrations follow "Working with AWS Lambda proxy integrations for HTTP APIs"
 (payload format 2.0): the function gets the request as ``version`` 2.0 event (headers in
@@ -39,6 +40,7 @@ from typing import Any
 from aiohttp import web
 
 from local_runtime import strict_json
+from local_runtime.apigateway.routes import RouteError, RouteTable
 from local_runtime.cognito.tokens import JwtVerifier, TokenError
 from local_runtime.console import Console
 from local_runtime.events.entries import MAX_DEPTH  # the value goes on to PutEvents
@@ -129,6 +131,7 @@ def lambda_event(
     context: dict[str, Any],
     account_id: str,
     api_id: str,
+    path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The payload format 2.0 event of ``request`` for ``route``."""
     headers: dict[str, str] = {}
@@ -144,7 +147,7 @@ def lambda_event(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": f"{route.method} {route.path}",
-        "rawPath": request.path,
+        "rawPath": request.rel_url.raw_path,
         "rawQueryString": request.query_string,
         "headers": headers,
         "requestContext": {
@@ -171,6 +174,8 @@ def lambda_event(
         event["cookies"] = [c.strip() for c in headers.pop("cookie").split(";")]
     if query:
         event["queryStringParameters"] = query
+    if path_parameters:
+        event["pathParameters"] = path_parameters
     if is_text and body:
         # A "text" body that is not UTF-8 cannot be a JSON string: it goes base64-encoded, as
         # a binary body does ("isBase64Encoded"), so no byte is lost.
@@ -275,6 +280,7 @@ def http_api_app(
     """One aiohttp app serving every planned route (route keys must not collide);
     ``verifier`` gives the token checker of a JWT authorizer's issuer."""
     table: dict[tuple[str, str], tuple[HttpApiSpec, RouteSpec]] = {}
+    routes: RouteTable[tuple[HttpApiSpec, RouteSpec]] = RouteTable()
     verifiers: dict[str, JwtVerifier] = {}
     buckets: dict[str, TokenBucket] = {}
     for api in apis:
@@ -291,6 +297,10 @@ def http_api_app(
                     f"{table[key][0].name}; the local HTTP API serves all APIs on one port"
                 )
             table[key] = (api, route)
+            try:
+                routes.add(f"{route.method} {route.path}", (api, route))
+            except RouteError as exc:
+                raise UnsupportedError(f"{route.address}: {exc}") from exc
 
     def authorize(route: RouteSpec, request: web.Request) -> dict[str, Any]:
         """The token's claims; TokenError when it does not authorise the route."""
@@ -307,11 +317,11 @@ def http_api_app(
 
     async def handle(request: web.Request) -> web.Response:
         request_id = uuid.uuid4().hex[:16]
-        found = table.get((request.method, request.path))
+        found = routes.find(request.method, request.rel_url.raw_path)
         if found is None:
             console.hop("request", f"{request.method} {request.path} -> 404", request_id, "warn")
             return _answer(404, {"message": "Not Found"}, request_id)
-        api, route = found
+        (api, route), path_parameters = found
         if not buckets[api.name].take():
             console.hop("request", f"{request.method} {request.path} -> 429", request_id, "warn")
             return _answer(429, {"message": "Too Many Requests"}, request_id)
@@ -332,6 +342,7 @@ def http_api_app(
                 context=context,
                 account_id=account_id,
                 api_id=f"local-{api.name}",
+                path_parameters=path_parameters,
             )
             return await call_function(functions, str(route.function), event, route, console)
         return await _put_events(
