@@ -172,8 +172,9 @@ module "ingest_api" {
   cors              = length(var.ingest_cors_allow_origins) == 0 ? null : { allow_origins = var.ingest_cors_allow_origins }
   access_log        = { retention_in_days = var.log_retention_in_days, kms_key_arn = local.kms_key_arn }
 
-  # The web app's history (web.tf): signed-in people only, tokens of the platform's pool.
-  lambda_routes = !var.users.create ? {} : {
+  # The web app's history and channel catch-up (web.tf): signed-in people only, tokens of the
+  # platform's pool.
+  lambda_routes = merge(!var.users.create ? {} : {
     (local.reports_route) = {
       function_name  = module.report_history.function_name
       invoke_arn     = module.report_history.invoke_arn
@@ -183,5 +184,15 @@ module "ingest_api" {
         audience = [module.users.client_id]
       }
     }
-  }
+    }, !local.channel_history ? {} : {
+    (local.history_route) = {
+      function_name  = module.channel_history.function_name
+      invoke_arn     = module.channel_history.invoke_arn
+      cors_preflight = true
+      jwt_authorizer = {
+        issuer   = module.users.issuer
+        audience = [module.users.client_id]
+      }
+    }
+  })
 }

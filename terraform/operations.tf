@@ -179,6 +179,12 @@ locals {
       threshold = 1
       means     = "the security service could not assess answers (its table or the bus failed): they are retried, then wait in its failure queue"
     }
+    events-not-kept = {
+      service   = "channels"
+      metric    = "ItemsNotKept"
+      threshold = 1
+      means     = "durable channels could not keep published events (the history table throttled or failed): their publishers were told to publish again, nothing was delivered unkept"
+    }
     invalid-uploads = {
       service   = "capture-order"
       metric    = "InvalidUploads"

@@ -94,6 +94,11 @@ output "realtime_waf_web_acl_arn" {
   value       = module.realtime_waf.web_acl_arn
 }
 
+output "history_table_name" {
+  description = "Name of the channel history table (durable channels keep their events there); null without realtime_history."
+  value       = length(var.realtime_history) > 0 ? module.history_table.name : null
+}
+
 output "answers_table_name" {
   description = "Name of the answers table (its stream feeds the async services)."
   value       = module.answers_table.name
@@ -146,6 +151,11 @@ output "web_distribution_id" {
 output "reports_url" {
   description = "GET here with a user pool access token (Authorization: Bearer ...) for the caller's report history."
   value       = var.users.create ? "${module.ingest_api.api_endpoint}/reports" : null
+}
+
+output "channel_history_url" {
+  description = "Catch-up on durable channels: GET <url>/<namespace>/<segments...>?after=<seq>&limit=<n> with a user pool token answers {events: [{id, seq, publishedAt, payload}], next}; null without users or history."
+  value       = local.channel_history ? "${module.ingest_api.api_endpoint}/channels" : null
 }
 
 output "kms_key_arn" {

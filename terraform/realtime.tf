@@ -8,6 +8,10 @@
 #   reports  /reports/<user id>      clients subscribe to their own channel; only report
 #                                    delivery publishes (IAM, recognised by its role)
 #
+# Durable namespaces (var.realtime_history; chat and reports by default): the handler numbers
+# each accepted event per channel (seq), keeps it in the history table before it is delivered
+# (handlers/channels/history.py) and GET <channel_history_url> serves it back.
+#
 # Who is a user (handlers/channels/identity.py): the sub of a token of a trusted issuer (the
 # pool, the OIDC provider), a signed-in Cognito identity pool identity, the Lambda
 # authoriser's handlerContext.sub. Other IAM callers are no user; a role session name is
@@ -59,6 +63,11 @@ locals {
   # Private channels: every mode that names a user (an API key names an app).
   realtime_user_modes = [for m in local.realtime_modes : m if m != "API_KEY"]
 
+  # The durable namespaces' days, as the handlers read them (HISTORY_NAMESPACES). Taken from
+  # the variable, not from module.realtime's history_namespaces output: the handler is a data
+  # source of that module, and its configuration cannot depend on the module's outputs.
+  history_days = { for k, h in var.realtime_history : k => h.ttl_days }
+
   realtime_api_key = coalesce(var.realtime_auth.api_key.enabled, var.environment == "sandbox")
   # An explicit expiry: the one configured, or validity_days after the key was first
   # planned (terraform_data.realtime_api_key_issued keeps that moment until it is replaced;
@@ -96,6 +105,21 @@ module "answers_table" {
   kms_key_arn         = local.kms_key_arn
 }
 
+module "history_table" {
+  source = "../modules/dynamodb-table"
+
+  # handlers/common/history.py lays it out: per channel a counter (sk 0) and its events (sk =
+  # seq); per publisher message id a record. Items expire after their namespace's days.
+  create              = length(var.realtime_history) > 0
+  name                = "${local.prefix}-channel-history"
+  hash_key            = "pk"
+  range_key           = "sk"
+  attributes          = [{ name = "pk", type = "S" }, { name = "sk", type = "N" }]
+  ttl_attribute       = "expiresAt"
+  deletion_protection = coalesce(var.history_table_deletion_protection, local.protect_data)
+  kms_key_arn         = local.kms_key_arn
+}
+
 module "channels" {
   source = "../modules/lambda-function"
 
@@ -119,12 +143,22 @@ module "channels" {
     ANSWERS_TABLE_NAME      = module.answers_table.name
     TRUSTED_ISSUERS         = join(",", local.realtime_trusted_issuers)
     SERVICE_ROLE_ARNS       = module.report_delivery.role_arn
+    }, length(var.realtime_history) == 0 ? {} : {
+    HISTORY_TABLE_NAME = module.history_table.name
+    HISTORY_NAMESPACES = jsonencode(local.history_days)
   })
 
   policy_statements = merge(local.kms_table_statements, {
     StoreAnswers = {
       actions   = ["dynamodb:PutItem"]
       resources = [module.answers_table.arn]
+    }
+    }, length(var.realtime_history) == 0 ? {} : {
+    # The counter (UpdateItem), message ids (BatchGetItem), events (BatchWriteItem; PutItem in
+    # TransactWriteItems). Nothing is read back but message ids, nothing deleted.
+    KeepHistory = {
+      actions   = ["dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:PutItem"]
+      resources = [module.history_table.arn]
     }
   })
 }
@@ -158,6 +192,7 @@ module "realtime" {
     chat = {
       on_publish   = { data_source = "channels" }
       on_subscribe = { data_source = "channels" }
+      history      = lookup(var.realtime_history, "chat", null)
     }
     answers = {
       publish_auth_modes   = local.realtime_user_modes
@@ -171,6 +206,7 @@ module "realtime" {
       # The handler lets report delivery's role publish, and no other IAM caller.
       on_publish   = { data_source = "channels" }
       on_subscribe = { data_source = "channels" }
+      history      = lookup(var.realtime_history, "reports", null)
     }
   }
 

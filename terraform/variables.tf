@@ -169,6 +169,39 @@ variable "answers_stream" {
   nullable = false
 }
 
+variable "realtime_history" {
+  description = <<-EOT
+    Durable channel namespaces and how many days each keeps its events (1-365): the channel
+    handler numbers every accepted event per channel (seq), keeps it in the history table before
+    it is delivered, accepts a publisher's clientMessageId once, and GET <channel_history_url>
+    serves what a client missed. chat and reports can be durable; answers keeps its answers in
+    the answers table. {} turns history off (no table).
+  EOT
+  type = map(object({
+    ttl_days = optional(number, 7)
+  }))
+  default = {
+    chat    = {}
+    reports = {}
+  }
+
+  validation {
+    condition     = alltrue([for k, _ in var.realtime_history : contains(["chat", "reports"], k)])
+    error_message = "realtime_history keys must be chat or reports: the answers namespace keeps its answers in the answers table, and no other namespace exists."
+  }
+
+  validation {
+    condition     = alltrue([for _, h in var.realtime_history : h.ttl_days == floor(h.ttl_days) && h.ttl_days >= 1 && h.ttl_days <= 365])
+    error_message = "realtime_history[*].ttl_days must be a whole number of days from 1 to 365."
+  }
+}
+
+variable "history_table_deletion_protection" {
+  description = "Deletion protection of the channel history table; null follows the environment (on in prod)."
+  type        = bool
+  default     = null
+}
+
 variable "realtime_auth" {
   description = <<-EOT
     Auth modes of the real-time API besides AWS_IAM, which is always on (the platform's own services publish
@@ -270,7 +303,7 @@ variable "reserved_concurrency" {
     Concurrency reserved for each function: a ceiling it cannot pass and a floor no other
     function can take. Sized so that a flood of chat (channels) is capped well below the
     account's pool while order capture and the async services keep theirs. The defaults
-    reserve 200 of the account's 1,000 (Lambda keeps 100 unreserved); an account with a
+    reserve 220 of the account's 1,000 (Lambda keeps 100 unreserved); an account with a
     lower limit (new accounts may start at 10) must lower them or set a function to null
     (unreserved) — apply fails otherwise.
   EOT
@@ -282,6 +315,7 @@ variable "reserved_concurrency" {
     security        = optional(number, 20)
     report_delivery = optional(number, 20)
     report_history  = optional(number, 20)
+    channel_history = optional(number, 20)
   })
   default  = {}
   nullable = false

@@ -7,6 +7,9 @@
 locals {
   web_source_dir = coalesce(var.web.source_dir, "${path.root}/../dist/web")
   reports_route  = "GET /reports"
+  history_route  = "GET /channels/{proxy+}"
+  # Catch-up on durable channels for signed-in people (the pool's tokens); needs both.
+  channel_history = var.users.create && length(var.realtime_history) > 0
 }
 
 module "report_history" {
@@ -38,6 +41,43 @@ module "report_history" {
     ReadOwnReports = {
       actions   = ["dynamodb:Query"]
       resources = [module.reports_table.arn]
+    }
+  })
+}
+
+# GET /channels/<namespace>/<segments...>?after=<seq>: what a durable channel kept after the
+# last seq a client holds (handlers/channel_history), authorised as a subscription to it is.
+module "channel_history" {
+  source = "../modules/lambda-function"
+
+  alarms = local.module_alarms # operations.tf
+
+  create                         = local.channel_history
+  function_name                  = "${local.prefix}-channel-history"
+  description                    = "GET /channels/...: a durable channel's kept events after a seq, for those who may subscribe to it."
+  handler                        = "handlers.channel_history.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.channel_history
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
+
+  # API Gateway invokes it synchronously: no asynchronous retries to catch.
+  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
+
+  environment_variables = merge(local.powertools_env, {
+    POWERTOOLS_SERVICE_NAME = "channel-history"
+    HISTORY_TABLE_NAME      = module.history_table.name
+    HISTORY_NAMESPACES      = jsonencode(local.history_days)
+    TRUSTED_ISSUERS         = join(",", local.realtime_trusted_issuers)
+    ALLOWED_ORIGINS         = join(",", compact(concat([module.web.origin], var.web.extra_origins)))
+  })
+
+  policy_statements = merge(local.kms_table_statements, {
+    ReadHistory = {
+      actions   = ["dynamodb:Query"]
+      resources = [module.history_table.arn]
     }
   })
 }

@@ -1,34 +1,47 @@
 """Example client of the platform's AppSync Events API: publish over HTTP, subscribe over
-WebSocket, with an API key or IAM (SigV4).
+WebSocket, read a durable channel's history; as a signed-in user of the platform's user pool
+(Cognito SRP, the password never leaves the machine), with an API key, or with IAM (SigV4).
 
     pip install -r examples/realtime_client/requirements.txt
-    cd terraform
-    HTTP=$(terraform output -raw realtime_http_dns)
-    KEY=$(terraform output -raw realtime_api_key)
+    terraform -chdir=terraform output -json > outputs.json   # make local: dist/local/outputs.json
+    export PLATFORM_PASSWORD=...                              # or be asked for it
 
-    # publish two chat messages with the API key
-    python ../examples/realtime_client/client.py publish --host "$HTTP" --api-key "$KEY" \\
-        --channel /chat/lobby '{"text": "hello"}' '{"text": "mail me at jane@example.com"}'
+    # as a signed-in user: publish, subscribe and catch up on what you missed
+    python examples/realtime_client/client.py --outputs outputs.json --user jane@example.com \\
+        publish --channel /chat/lobby '{"text": "hello", "clientMessageId": "m-1"}'
+    python examples/realtime_client/client.py --outputs outputs.json --user jane@example.com \\
+        subscribe --channel /chat/lobby --resume --after 41
+    python examples/realtime_client/client.py --outputs outputs.json --user jane@example.com \\
+        history --channel /chat/lobby --after 41
 
-    # receive your reports, signed with your AWS credentials (IAM)
-    python ../examples/realtime_client/client.py subscribe --host "$HTTP" --iam \\
-        --channel /reports/<your user id> --count 1
+    # with the API key, or your AWS credentials
+    python examples/realtime_client/client.py --outputs outputs.json --api-key \\
+        publish --channel /chat/lobby '{"text": "mail me at jane@example.com"}'
 
-The realtime host is derived from the HTTP host (``appsync-api`` -> ``appsync-realtime-api``)
-unless ``--realtime-host`` says otherwise.
+``--resume`` subscribes, then reads what the channel kept after the last ``seq`` held
+(``--after``), merges by ``seq`` and drops repeats by ``id``; a live event whose ``seq`` jumps
+and every reconnect trigger another catch-up. The WebSocket host is the HTTP host with
+``appsync-api`` -> ``appsync-realtime-api`` (AWS's naming), or ``realtime_websocket_url`` from
+``--outputs``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import getpass
 import json
+import os
+import ssl
 import sys
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 SUBPROTOCOL = "aws-appsync-event-ws"
@@ -84,8 +97,43 @@ class IamAuth:
         return dict(request.headers.items())
 
 
+@dataclass(frozen=True)
+class TokenAuth:
+    """A user pool token (ID or access) in the ``Authorization`` header."""
+
+    host: str
+    token: str
+
+    def headers(self, body: str) -> dict[str, str]:  # a token signs nothing
+        return {"host": self.host, "Authorization": self.token}
+
+
+def sign_in(
+    pool_id: str, client_id: str, username: str, password: str, endpoint_url: str | None = None
+) -> str:
+    """An ID token of ``username``, signed in with Cognito's SRP flow (pycognito)."""
+    import boto3  # noqa: PLC0415 - only signed-in users need them
+    from pycognito.aws_srp import AWSSRP  # noqa: PLC0415
+
+    region = pool_id.split("_", 1)[0]
+    cognito = boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
+    srp = AWSSRP(
+        username=username, password=password, pool_id=pool_id, client_id=client_id, client=cognito
+    )
+    try:
+        tokens = srp.authenticate_user()
+    except cognito.exceptions.NotAuthorizedException as exc:
+        raise EventApiError(f"sign-in refused for {username}: {exc}") from exc
+    token: str = tokens["AuthenticationResult"]["IdToken"]
+    return token
+
+
 def publish(
-    auth: Auth, channel: str, events: list[Any], base_url: str | None = None
+    auth: Auth,
+    channel: str,
+    events: list[Any],
+    base_url: str | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> dict[str, Any]:
     """POST ``events`` (JSON values) to ``channel``; raise EventApiError naming each failure."""
     if not 1 <= len(events) <= MAX_EVENTS_PER_PUBLISH:
@@ -97,7 +145,7 @@ def publish(
     headers = {"content-type": "application/json", **auth.headers(body)}
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - https or test
+        with urllib.request.urlopen(request, timeout=10, context=tls) as response:  # noqa: S310
             answer: dict[str, Any] = json.loads(response.read())
     except urllib.error.HTTPError as exc:
         raise EventApiError(
@@ -126,21 +174,30 @@ def _header_subprotocol(headers: Mapping[str, str]) -> str:
     return "header-" + encoded.rstrip("=")
 
 
+SUBSCRIBED = object()
+"""Yielded once by ``subscribe(..., announce=True)`` when the subscription is in place."""
+
+
 def subscribe(
     auth: Auth,
     channel: str,
     url: str | None = None,
     connect: Callable[..., Any] | None = None,
     timeout: float = 30.0,
+    *,
+    announce: bool = False,
+    tls: ssl.SSLContext | None = None,
 ) -> Iterator[Any]:
-    """Yield each event published to ``channel`` (decoded JSON), until the caller stops."""
+    """Yield each event published to ``channel`` (decoded JSON), until the caller stops;
+    first ``SUBSCRIBED`` if ``announce``."""
     if connect is None:
         from websockets.sync.client import connect as ws_connect  # noqa: PLC0415
 
         connect = ws_connect
     url = url or f"wss://{realtime_host(auth_host(auth))}/event/realtime"
     protocols = [SUBPROTOCOL, _header_subprotocol(auth.headers("{}"))]
-    with connect(url, subprotocols=protocols, open_timeout=timeout) as ws:
+    options: dict[str, Any] = {} if tls is None else {"ssl": tls}
+    with connect(url, subprotocols=protocols, open_timeout=timeout, **options) as ws:
         ws.send(json.dumps({"type": "connection_init"}))
         _expect(ws, "connection_ack", timeout)
         sub_id = str(uuid.uuid4())
@@ -155,6 +212,8 @@ def subscribe(
             )
         )
         _expect(ws, "subscribe_success", timeout)
+        if announce:
+            yield SUBSCRIBED
         try:
             while True:
                 message = json.loads(ws.recv(timeout=timeout))
@@ -164,6 +223,134 @@ def subscribe(
                     raise EventApiError(f"subscription to {channel} ended: {message}")
         finally:
             ws.send(json.dumps({"type": "unsubscribe", "id": sub_id}))
+
+
+# --- durable channels -----------------------------------------------------------------------
+
+
+def read_history(
+    url: str,
+    channel: str,
+    token: str,
+    after: int = 0,
+    tls: ssl.SSLContext | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Every event ``channel`` kept after ``after``, in ``seq`` order, page by page
+    (``GET <channel_history_url>/<channel>``): ``{"id", "seq", "publishedAt", "payload"}``."""
+    limit = 100
+    query: dict[str, str | int] = {"after": after, "limit": limit}
+    while True:
+        address = f"{url.rstrip('/')}{channel}?{urllib.parse.urlencode(query)}"
+        request = urllib.request.Request(address, headers={"Authorization": token})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=tls) as response:  # noqa: S310
+                page: dict[str, Any] = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise EventApiError(
+                f"history of {channel} refused: {exc.code} {exc.read().decode()}"
+            ) from exc
+        yield from page["events"]
+        if page["next"] is None:
+            return
+        query = {"cursor": page["next"], "limit": limit}
+
+
+@dataclass
+class Merge:
+    """Live events and history merged by ``seq``, repeats (by ``id``) dropped.
+
+    ``offer`` takes a live event: the events now due, in order, and whether a catch-up is
+    needed (its ``seq`` jumped: something came before it that this client has not seen).
+    ``fill`` takes what history answered after ``last``: the events due, and those held back
+    behind a gap history could not fill (a number given to a write that failed) released in
+    order. Events without ``seq`` (a namespace without history) pass straight through.
+    """
+
+    last: int = 0
+    seen: set[str] = field(default_factory=set)
+    held: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def offer(self, event: Any) -> tuple[list[Any], bool]:
+        if not isinstance(event, dict) or type(event.get("seq")) is not int:
+            return [event], False
+        if event.get("id") in self.seen or event["seq"] <= self.last:
+            return [], False
+        if event["seq"] != self.last + 1:
+            self.held[event["seq"]] = event
+            return [], True
+        return self._due(event), False
+
+    def fill(self, kept: Iterable[dict[str, Any]]) -> list[Any]:
+        due: list[Any] = []
+        for item in kept:
+            event = item.get("payload")
+            if not isinstance(event, dict) or event.get("id") in self.seen:
+                continue
+            if item["seq"] <= self.last:
+                continue
+            self.held.pop(item["seq"], None)
+            if item["seq"] != self.last + 1:
+                self.held[item["seq"]] = event  # history has a gap here too: released below
+                continue
+            due += self._due(event)
+        while self.held:  # what no catch-up can fill: numbers that were never used
+            seq = min(self.held)
+            self.last = seq - 1
+            due += self._due(self.held.pop(seq))
+        return due
+
+    def _due(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        due = [event]
+        self.last = event["seq"]
+        self.seen.add(str(event.get("id")))
+        while self.last + 1 in self.held:
+            following = self.held.pop(self.last + 1)
+            self.last = following["seq"]
+            self.seen.add(str(following.get("id")))
+            due.append(following)
+        return due
+
+
+def _connection_lost() -> tuple[type[BaseException], ...]:
+    """What a dropped connection raises: the socket's errors, and websockets' closing."""
+    from websockets.exceptions import ConnectionClosed  # noqa: PLC0415
+
+    return (OSError, ConnectionClosed)
+
+
+def resume(
+    open_subscription: Callable[[], Iterator[Any]],
+    history_after: Callable[[int], Iterable[dict[str, Any]]],
+    after: int = 0,
+    reconnects: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Any]:
+    """Subscribe, catch up from ``after``, and stay caught up across dropped connections:
+    each event once, in ``seq`` order. ``open_subscription`` is ``subscribe(...,
+    announce=True)``; ``history_after(seq)`` reads what the channel kept after ``seq``."""
+    merge = Merge(last=after)
+    failures = 0
+    while True:
+        try:
+            for event in open_subscription():
+                if event is SUBSCRIBED:
+                    failures = 0
+                    yield from merge.fill(history_after(merge.last))
+                    continue
+                due, gap = merge.offer(event)
+                yield from due
+                if gap:
+                    yield from merge.fill(history_after(merge.last))
+        except _connection_lost() as exc:
+            if isinstance(exc, ssl.SSLError):  # a certificate problem: no reconnect helps
+                raise EventApiError(f"TLS refused: {exc}") from exc
+            failures += 1
+            if failures > reconnects:
+                raise EventApiError(f"gave up after {reconnects} reconnects: {exc}") from exc
+            print(f"connection lost ({exc}); reconnecting", file=sys.stderr)
+            sleep(min(30.0, 0.5 * 2**failures))
+        else:
+            return
 
 
 def _expect(ws: Any, wanted: str, timeout: float) -> dict[str, Any]:
@@ -178,31 +365,135 @@ def _expect(ws: Any, wanted: str, timeout: float) -> dict[str, Any]:
         raise EventApiError(f"expected {wanted}, got {kind}: {json.dumps(errors)}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["publish", "subscribe"])
-    parser.add_argument("--host", required=True, help="realtime_http_dns output of terraform")
-    parser.add_argument("--channel", required=True, help="e.g. /chat/lobby")
-    key_or_iam = parser.add_mutually_exclusive_group(required=True)
-    key_or_iam.add_argument("--api-key", help="realtime_api_key output of terraform")
-    key_or_iam.add_argument("--iam", action="store_true", help="sign with your AWS credentials")
-    parser.add_argument("--region", default="eu-west-1")
-    parser.add_argument("--count", type=int, default=0, help="stop after N events (0: never)")
-    parser.add_argument("events", nargs="*", help="JSON objects to publish")
-    # Intermixed: the events may follow the options, as the README writes them.
-    args = parser.parse_intermixed_args(argv)
-    auth: Auth = (
-        ApiKeyAuth(args.host, args.api_key) if args.api_key else IamAuth(args.host, args.region)
+def _outputs(path: str | None) -> dict[str, Any]:
+    """``terraform output -json`` (or make local's ``outputs.json``) as name -> value."""
+    if path is None:
+        return {}
+    raw = json.loads(Path(path).read_text())
+    return {name: entry.get("value") for name, entry in raw.items() if isinstance(entry, dict)}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--outputs", help="terraform output -json, saved (make local: dist/local/outputs.json)"
+    )
+    parser.add_argument("--host", help="realtime_http_dns (default: from --outputs)")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument(
+        "--user", help="sign in as this user of the platform's pool (password: $PLATFORM_PASSWORD)"
+    )
+    who.add_argument(
+        "--api-key",
+        nargs="?",
+        const="",
+        help="use the API key (default: realtime_api_key from --outputs)",
+    )
+    who.add_argument("--iam", action="store_true", help="sign with your AWS credentials")
+    parser.add_argument("--region", help="AWS region (default: from --outputs, else eu-west-1)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    publish_cmd = commands.add_parser("publish", help="publish 1-5 events to a channel")
+    publish_cmd.add_argument("--channel", required=True, help="e.g. /chat/lobby")
+    publish_cmd.add_argument("events", nargs="+", help="JSON objects to publish")
+    subscribe_cmd = commands.add_parser("subscribe", help="print each event of a channel")
+    subscribe_cmd.add_argument("--channel", required=True, help="e.g. /chat/lobby or /chat/*")
+    subscribe_cmd.add_argument("--count", type=int, default=0, help="stop after N events")
+    subscribe_cmd.add_argument(
+        "--resume", action="store_true", help="catch up on a durable channel (needs --user)"
+    )
+    subscribe_cmd.add_argument("--after", type=int, default=0, help="the last seq you hold")
+    history_cmd = commands.add_parser("history", help="print what a durable channel kept")
+    history_cmd.add_argument("--channel", required=True, help="e.g. /chat/lobby")
+    history_cmd.add_argument("--after", type=int, default=0, help="only events after this seq")
+    return parser
+
+
+@dataclass
+class Session:
+    """What a command needs: the Event API's hosts, the caller's auth, the history URL."""
+
+    auth: Auth
+    websocket_url: str | None
+    history_url: str | None
+    token: str | None
+    tls: ssl.SSLContext | None  # make local's own CA; None: the system's
+
+
+def _session(args: argparse.Namespace) -> Session:
+    out = _outputs(args.outputs)
+    host = args.host or out.get("realtime_http_dns")
+    if not host:
+        raise EventApiError("no Event API host: give --host or --outputs")
+    region = args.region or out.get("aws_region") or "eu-west-1"
+    tls = (
+        ssl.create_default_context(cafile=out["local_ca_file"])
+        if out.get("local_ca_file")
+        else None
+    )
+    token = None
+    auth: Auth
+    if args.user:
+        password = os.environ.get("PLATFORM_PASSWORD") or getpass.getpass(
+            f"password of {args.user}: "
+        )
+        pool, client_id = out.get("cognito_user_pool_id"), out.get("cognito_user_pool_client_id")
+        if not pool or not client_id:
+            raise EventApiError("--user needs --outputs with the user pool's ids")
+        token = sign_in(pool, client_id, args.user, password, out.get("aws_endpoint_url"))
+        auth = TokenAuth(host, token)
+    elif args.iam:
+        auth = IamAuth(host, region)
+    else:
+        key = args.api_key or out.get("realtime_api_key")
+        if not key:
+            raise EventApiError("no API key: give --api-key KEY or --outputs with one")
+        auth = ApiKeyAuth(host, key)
+    return Session(
+        auth, out.get("realtime_websocket_url"), out.get("channel_history_url"), token, tls
+    )
+
+
+def _history_of(session: Session, channel: str) -> Callable[[int], Iterator[dict[str, Any]]]:
+    url, token = session.history_url, session.token
+    if url is None or token is None:
+        raise EventApiError("history needs --user and --outputs with channel_history_url")
+    return lambda after: read_history(url, channel, token, after, session.tls)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
+        session = _session(args)
         if args.command == "publish":
-            answer = publish(auth, args.channel, [json.loads(e) for e in args.events])
+            events = [json.loads(e) for e in args.events]
+            answer = publish(session.auth, args.channel, events, tls=session.tls)
             print(json.dumps(answer, indent=2))
+            return 0
+        if args.command == "history":
+            for item in _history_of(session, args.channel)(args.after):
+                print(json.dumps(item), flush=True)
+            return 0
+
+        def live() -> Iterator[Any]:
+            return subscribe(
+                session.auth,
+                args.channel,
+                session.websocket_url,
+                timeout=600,
+                announce=True,
+                tls=session.tls,
+            )
+
+        if args.resume:
+            stream = resume(live, _history_of(session, args.channel), after=args.after)
         else:
-            for n, event in enumerate(subscribe(auth, args.channel, timeout=600), start=1):
-                print(json.dumps(event), flush=True)
-                if n == args.count:
-                    break
+            stream = (e for e in live() if e is not SUBSCRIBED)
+        for n, event in enumerate(stream, start=1):
+            print(json.dumps(event), flush=True)
+            if n == args.count:
+                break
     except EventApiError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

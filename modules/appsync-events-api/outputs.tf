@@ -87,3 +87,8 @@ output "alarm_arns" {
   description = "ARN of the server-error alarm, by name (empty unless alarms.create)."
   value       = { for a in aws_cloudwatch_metric_alarm.server_errors : a.alarm_name => a.arn }
 }
+
+output "history_namespaces" {
+  description = "Durable namespaces and how many days each keeps its events ({ chat = 7 }): the configuration of their publish handler, which numbers and keeps them."
+  value       = !var.create ? {} : { for k, ns in var.channel_namespaces : k => ns.history.ttl_days if ns.history != null }
+}

@@ -160,7 +160,10 @@ variable "channel_namespaces" {
     Channel namespaces keyed by name (letters, digits, hyphens). publish_auth_modes/subscribe_auth_modes
     override the API defaults. on_publish/on_subscribe hand the events to a Lambda data source:
     behavior DIRECT (the only one this module supports), invoke_type REQUEST_RESPONSE (the handler's answer
-    decides: per-item errors, refused subscriptions) or EVENT (fire and forget).
+    decides: per-item errors, refused subscriptions) or EVENT (fire and forget). history marks a durable
+    namespace (its publish handler numbers and keeps every accepted event for ttl_days, 1-365, default 7):
+    it needs an on_publish REQUEST_RESPONSE handler, which does the keeping; the module reports the
+    durable namespaces in the history_namespaces output for that handler's configuration.
   EOT
   type = map(object({
     publish_auth_modes   = optional(list(string))
@@ -174,6 +177,9 @@ variable "channel_namespaces" {
       data_source = string
       behavior    = optional(string, "DIRECT")
       invoke_type = optional(string, "REQUEST_RESPONSE")
+    }))
+    history = optional(object({
+      ttl_days = optional(number, 7)
     }))
   }))
 
@@ -212,6 +218,20 @@ variable "channel_namespaces" {
       ]
     ]))
     error_message = "Every on_publish/on_subscribe data_source must be a key of lambda_data_sources."
+  }
+
+  validation {
+    condition = alltrue([
+      for _, ns in var.channel_namespaces : ns.history == null || try(ns.history.ttl_days == floor(ns.history.ttl_days) && ns.history.ttl_days >= 1 && ns.history.ttl_days <= 365, false)
+    ])
+    error_message = "history.ttl_days must be a whole number of days from 1 to 365."
+  }
+
+  validation {
+    condition = alltrue([
+      for _, ns in var.channel_namespaces : ns.history == null || try(ns.on_publish.invoke_type == "REQUEST_RESPONSE", false)
+    ])
+    error_message = "A namespace with history needs an on_publish handler with invoke_type REQUEST_RESPONSE: it numbers and keeps the events before they are delivered."
   }
 }
 

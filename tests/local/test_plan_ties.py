@@ -6,6 +6,7 @@ the two must agree."""
 from __future__ import annotations
 
 import importlib
+import json
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ def test_every_planned_function_imports_and_its_environment_fits_its_settings(
     platform: LocalPlatform,
 ) -> None:
     functions: dict[str, Any] = platform.status()["functions"]
-    assert len(functions) == 7, sorted(functions)
+    assert len(functions) == 8, sorted(functions)
     checked = []
     for name, function in sorted(functions.items()):
         module_name, _, attribute = function["handler"].rpartition(".")
@@ -37,7 +38,12 @@ def test_every_planned_function_imports_and_its_environment_fits_its_settings(
         aliases = {f.alias for f in model.model_fields.values() if f.is_required()}
         assert aliases <= set(function["environment"]) | set(runtime), (name, aliases)
         checked.append((name, type(settings).__name__))
-    assert len(checked) == 7
+    assert len(checked) == 8
+    # Durable channels: optional in the settings (history can be off), set by the plan here.
+    for name in ("platform-local-channels", "platform-local-channel-history"):
+        env = functions[name]["environment"]
+        assert env["HISTORY_TABLE_NAME"] == "platform-local-channel-history", name
+        assert json.loads(env["HISTORY_NAMESPACES"]) == {"chat": 7, "reports": 7}, name
 
 
 ASYNC_CONSUMERS = ("capture-order", "notify", "answers-stream", "security", "report-delivery")

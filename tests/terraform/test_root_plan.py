@@ -256,6 +256,7 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         "platform-sandbox-security",
         "platform-sandbox-report-delivery",
         "platform-sandbox-report-history",
+        "platform-sandbox-channel-history",
     }
     for name, fn in functions.items():
         assert fn["runtime"] == "python3.13", name
@@ -292,6 +293,7 @@ def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
         "platform-sandbox-channels",
         "platform-sandbox-answers-stream",
         "platform-sandbox-report-history",
+        "platform-sandbox-channel-history",
     ):
         assert configs.pop(name).after["maximum_retry_attempts"] == 0
     assert configs == {}
@@ -303,7 +305,7 @@ def test_every_log_group_has_retention(root_plan: Plan) -> None:
         for g in root_plan.of_type("aws_cloudwatch_log_group")
     }
     assert groups.pop("module.realtime_waf.aws_cloudwatch_log_group.this[0]") == 365  # security
-    assert len(groups) == 9  # seven functions, the HTTP API's access log, the Event API
+    assert len(groups) == 10  # eight functions, the HTTP API's access log, the Event API
     for address, retention in groups.items():
         assert retention == 30, address
 
@@ -374,7 +376,7 @@ def test_every_function_has_reserved_concurrency_and_chat_cannot_take_it_all(
         f.after["function_name"]: f.after["reserved_concurrent_executions"]
         for f in root_plan.of_type("aws_lambda_function")
     }
-    assert len(reserved) == 7, reserved
+    assert len(reserved) == 8, reserved
     assert all(n >= 1 for n in reserved.values()), reserved
     assert reserved["platform-sandbox-channels"] == 100
     # Lambda keeps 100 of an account's default 1,000 unreserved.
@@ -447,6 +449,7 @@ def test_prod_protects_every_table_of_people_or_orders_and_the_user_pool(
         "platform-prod-answers",
         "platform-prod-assessments",
         "platform-prod-reports",
+        "platform-prod-channel-history",
     }
     plan = root.plan({"lambda_zip": str(lambda_zip), "environment": "prod"})
     tables = {t.after["name"]: t.after for t in plan.of_type("aws_dynamodb_table")}
@@ -468,7 +471,7 @@ def test_code_signing_checks_every_function_when_enabled(
     config = plan.one("aws_lambda_code_signing_config.this[0]").after
     assert config["policies"] == [{"untrusted_artifact_on_deployment": "Warn"}]
     functions = plan.of_type("aws_lambda_function")
-    assert len(functions) == 7
+    assert len(functions) == 8
     assert all(f.after_unknown.get("code_signing_config_arn") is True for f in functions)
     error = root.plan_error(
         {
@@ -490,9 +493,9 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
     queues = plan.of_type("aws_sqs_queue")
     log_groups = plan.of_type("aws_cloudwatch_log_group")
     functions = plan.of_type("aws_lambda_function")
-    assert len(tables) == 6
+    assert len(tables) == 7
     assert len(queues) >= 9
-    assert len(functions) == 7
+    assert len(functions) == 8
     assert len(log_groups) == len(functions) + 3  # + HTTP API access, Event API, WAF
     for table in tables:
         assert table.after["server_side_encryption"] == [{"enabled": True, "kms_key_arn": KEY}]
@@ -519,6 +522,7 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
         "security",
         "report_delivery",
         "report_history",
+        "channel_history",
     }
     poison_key = [
         (addr.split(".")[1], st)

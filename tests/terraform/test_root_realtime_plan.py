@@ -129,7 +129,7 @@ def test_data_source_invokes_the_channel_handler_only(root_plan: Plan) -> None:
     ]
 
 
-def test_channel_handler_may_only_store_answers(root_plan: Plan) -> None:
+def test_channel_handler_may_only_store_answers_and_keep_history(root_plan: Plan) -> None:
     statements = [
         st
         for addr, st in root_plan.iam_statements()
@@ -137,8 +137,16 @@ def test_channel_handler_may_only_store_answers(root_plan: Plan) -> None:
         and "config" not in st
         and "sts:AssumeRole" not in actions_of(st)
     ]
-    own = [actions_of(st) for st in statements if "dynamodb:PutItem" in actions_of(st)]
-    assert own == [["dynamodb:PutItem"]]
+    own = sorted(actions_of(st) for st in statements if "dynamodb:PutItem" in actions_of(st))
+    assert own == [
+        [
+            "dynamodb:BatchGetItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
+        ["dynamodb:PutItem"],
+    ]
     fn = root_plan.one("module.channels.aws_lambda_function.this[0]").after
     assert fn["handler"] == "handlers.channels.handler.lambda_handler"
     assert fn["tracing_config"] == [{"mode": "Active"}]

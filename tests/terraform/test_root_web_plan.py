@@ -146,14 +146,19 @@ def test_history_route_is_behind_the_user_pool(root_plan: Plan) -> None:
     assert integration["payload_format_version"] == "2.0"
 
 
-def test_api_gateway_may_invoke_the_history_function_for_its_route_only(root_plan: Plan) -> None:
-    [permission] = [
+def test_api_gateway_may_invoke_the_history_functions_for_their_routes_only(
+    root_plan: Plan,
+) -> None:
+    permissions = [
         p
         for p in root_plan.of_type("aws_lambda_permission")
         if p.address.startswith("module.ingest_api.")
     ]
-    assert permission.after["principal"] == "apigateway.amazonaws.com"
-    assert permission.after["function_name"] == "platform-sandbox-report-history"
+    assert {p.after["principal"] for p in permissions} == {"apigateway.amazonaws.com"}
+    assert sorted(p.after["function_name"] for p in permissions) == [
+        "platform-sandbox-channel-history",
+        "platform-sandbox-report-history",
+    ]
     config = root_plan.config("module.ingest_api.aws_lambda_permission.lambda_route")
     source = config["expressions"]["source_arn"]["references"]
     assert "aws_apigatewayv2_api.this[0].execution_arn" in source

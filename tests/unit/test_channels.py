@@ -539,7 +539,10 @@ def test_a_repeated_client_message_id_is_not_delivered_again(
 
 
 def test_history_failures_fail_the_items_with_a_retryable_error(
-    lambda_context: Any, history_table: Any, monkeypatch: pytest.MonkeyPatch
+    lambda_context: Any,
+    history_table: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("HISTORY_TABLE_NAME", "no-such-table")
     get_settings.cache_clear()
@@ -547,6 +550,7 @@ def test_history_failures_fail_the_items_with_a_retryable_error(
     [item] = publish("/chat/lobby", [{"text": "hi"}], "cognito", lambda_context)
     assert item["error"].startswith("StorageError - the events could not be kept")
     assert "publish them again" in item["error"]
+    assert metric_values(capsys.readouterr().out).get("ItemsNotKept") == 1
 
 
 def test_namespaces_without_history_deliver_without_seq(

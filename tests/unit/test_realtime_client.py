@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -125,3 +126,85 @@ def test_header_subprotocol_is_base64url_json_without_padding() -> None:
     assert "/" not in encoded
     padded = encoded[7:] + "=" * (-len(encoded[7:]) % 4)
     assert json.loads(base64.urlsafe_b64decode(padded)) == {"host": HTTP_HOST, "x-api-key": API_KEY}
+
+
+# --- durable channels: merge, resume --------------------------------------------------------
+
+
+def kept(seq: int, text: str = "") -> dict[str, Any]:
+    """An item as the history API answers it."""
+    payload = {"text": text or f"m{seq}", "seq": seq, "id": f"e-{seq}"}
+    return {"id": payload["id"], "seq": seq, "publishedAt": "t", "payload": payload}
+
+
+def test_merge_passes_events_in_order_and_drops_repeats() -> None:
+    merge = client.Merge()
+    assert merge.offer(kept(1)["payload"]) == ([kept(1)["payload"]], False)
+    assert merge.offer(kept(1)["payload"]) == ([], False)
+    assert merge.offer({"text": "no seq"}) == ([{"text": "no seq"}], False)
+    assert merge.last == 1
+
+
+def test_a_jump_in_seq_holds_the_event_until_history_fills_the_gap() -> None:
+    merge = client.Merge(last=1)
+    assert merge.offer(kept(4)["payload"]) == ([], True)
+    due = merge.fill([kept(2), kept(3), kept(4)])
+    assert [e["seq"] for e in due] == [2, 3, 4]
+    assert merge.fill([kept(4)]) == []
+
+
+def test_a_gap_history_cannot_fill_is_released_in_order() -> None:
+    merge = client.Merge(last=1)
+    merge.offer(kept(5)["payload"])
+    # seq 2 was never used (a write that failed); history holds 3 and 4
+    assert [e["seq"] for e in merge.fill([kept(3), kept(4)])] == [3, 4, 5]
+    assert merge.last == 5
+
+
+def test_resume_recovers_what_was_published_while_the_connection_was_down() -> None:
+    from websockets.exceptions import ConnectionClosedError  # noqa: PLC0415
+
+    store = [kept(n) for n in range(1, 9)]
+    connections = iter(
+        [
+            # subscribed, then live 2 and 3 arrive (1 was published before), then it drops
+            [client.SUBSCRIBED, kept(2)["payload"], kept(3)["payload"], ConnectionClosedError],
+            # 4-7 were published meanwhile; after reconnecting, 8 arrives live
+            [client.SUBSCRIBED, kept(8)["payload"]],
+        ]
+    )
+
+    def open_subscription() -> Iterator[Any]:
+        for item in next(connections):
+            if item is ConnectionClosedError:
+                raise ConnectionClosedError(None, None)
+            yield item
+
+    sleeps: list[float] = []
+    stream = client.resume(
+        open_subscription,
+        lambda after: [k for k in store if k["seq"] > after],
+        after=0,
+        sleep=sleeps.append,
+    )
+    assert [e["seq"] for e in stream] == list(range(1, 9))
+    assert sleeps == [1.0]
+
+
+def test_resume_gives_up_after_its_reconnects() -> None:
+    def never() -> Iterator[Any]:
+        raise ConnectionRefusedError("down")
+        yield  # pragma: no cover
+
+    with pytest.raises(client.EventApiError, match="gave up after 2 reconnects"):
+        list(client.resume(never, lambda after: [], reconnects=2, sleep=lambda s: None))
+
+
+def test_the_cli_names_what_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert client.main(["--api-key", "k", "publish", "--channel", "/chat/x", "{}"]) == 1
+    assert "no Event API host" in capsys.readouterr().err
+    code = client.main(
+        ["--host", "h", "--api-key", "k", "history", "--channel", "/chat/x", "--after", "1"]
+    )
+    assert code == 1
+    assert "history needs --user" in capsys.readouterr().err

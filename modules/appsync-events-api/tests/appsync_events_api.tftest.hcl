@@ -181,3 +181,42 @@ run "create_false_plans_nothing" {
     error_message = "create = false still plans resources"
   }
 }
+
+run "durable_namespaces_are_reported_with_their_days" {
+  command = plan
+
+  variables {
+    channel_namespaces = {
+      chat   = { on_publish = { data_source = "channel_handler" }, history = { ttl_days = 3 } }
+      alerts = { on_publish = { data_source = "channel_handler" }, history = {} }
+      live   = { on_publish = { data_source = "channel_handler" } }
+    }
+  }
+
+  assert {
+    condition     = length(output.history_namespaces) == 2 && output.history_namespaces["chat"] == 3 && output.history_namespaces["alerts"] == 7
+    error_message = "history_namespaces does not list each durable namespace with its days"
+  }
+}
+
+run "history_days_must_be_whole_and_in_range" {
+  command = plan
+
+  variables {
+    channel_namespaces = {
+      chat = { on_publish = { data_source = "channel_handler" }, history = { ttl_days = 0.5 } }
+    }
+  }
+  expect_failures = [var.channel_namespaces]
+}
+
+run "history_needs_a_request_response_publish_handler" {
+  command = plan
+
+  variables {
+    channel_namespaces = {
+      chat = { on_publish = { data_source = "channel_handler", invoke_type = "EVENT" }, history = {} }
+    }
+  }
+  expect_failures = [var.channel_namespaces]
+}

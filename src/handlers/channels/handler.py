@@ -1,12 +1,15 @@
 """Lambda entry point of the AppSync Events namespaces (direct integration, REQUEST_RESPONSE).
 
 Publish: every item is validated against its channel's model and answered on its own, so one
-bad item fails alone with an error naming the field. Subscribe: private channels
-(``/answers/<user id>``, ``/reports/<user id>``) only for their owner. Paths no namespace
-handles here are refused, never passed through.
+bad item fails alone with an error naming the field. On a durable namespace (HISTORY_NAMESPACES)
+the accepted items are then numbered and kept before the answer (``history.keep``): chat and
+reports are aggregated routes, so one request's items share one counter write. Subscribe:
+``require_subscription`` (the history API's rule too): private channels (``/answers/<user
+id>``, ``/reports/<user id>``) only for their owner. Paths no namespace handles here are
+refused, never passed through.
 
 Cold start (see ``handlers/__init__.py`` and `make bench`): no X-Ray SDK, boto3 only on the
-first stored answer, and each namespace's pydantic models are built on their first use
+first stored answer or kept event, and each namespace's pydantic models are built on their first use
 (``defer_build``), so a subscription or a chat message never builds the answers' validators.
 Items are counted, and rejected ones logged, once per request from its answer.
 """
@@ -139,6 +142,8 @@ def _publish_batch(
     except Exception:
         logger.exception("keeping history failed")
         outcomes = [InternalError("the items could not be kept; publish them again")] * len(entries)
+    if not_kept := sum(isinstance(o, StorageError | InternalError) for o in outcomes):
+        metrics.add_metric(name="ItemsNotKept", unit=MetricUnit.Count, value=not_kept)
     by_id = {entry.id: outcome for entry, outcome in zip(entries, outcomes, strict=True)}
     for n, answer in enumerate(answers):
         outcome = by_id.get(str(answer["id"]))

@@ -15,8 +15,10 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-class Settings(EnvSettings):
-    answers_table_name: str = Field(alias="ANSWERS_TABLE_NAME", min_length=3, max_length=255)
+class ChannelRules(EnvSettings):
+    """What the channel handler and the history API both read: who names a user, and which
+    namespaces are durable (so a subscription and a history read are judged alike)."""
+
     trusted_issuers: str = Field(
         alias="TRUSTED_ISSUERS",
         default="",
@@ -68,6 +70,10 @@ class Settings(EnvSettings):
     @cached_property
     def identity_rules(self) -> IdentityRules:
         return IdentityRules.of(_split(self.trusted_issuers), _split(self.service_role_arns))
+
+
+class Settings(ChannelRules):
+    answers_table_name: str = Field(alias="ANSWERS_TABLE_NAME", min_length=3, max_length=255)
 
 
 @cache

@@ -29,6 +29,9 @@ module "events" {
   channel_namespaces = {
     chat = {
       on_publish = { data_source = "channel_handler" }
+      # Durable: the handler numbers and keeps every accepted event for 7 days
+      # (module.events.history_namespaces tells it which namespaces and how long).
+      history = { ttl_days = 7 }
     }
     reports = {
       publish_auth_modes   = ["AWS_IAM"]

@@ -1,0 +1,1 @@
+"""GET <channel_history_url>/<namespace>/<segments...>: what a durable channel kept."""
