@@ -106,6 +106,7 @@ module "web" {
     userPoolClientId = module.users.client_id
     eventsEndpoint   = module.realtime.publish_url
     reportsUrl       = "${module.ingest_api.api_endpoint}/reports"
+    historyUrl       = local.channel_history ? "${module.ingest_api.api_endpoint}/channels" : null
     questionnaireId  = "account-security.v1"
   }
 }

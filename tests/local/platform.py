@@ -142,6 +142,15 @@ class LocalPlatform:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
             return json.loads(response.read())
 
+    def get_with(self, url: str, token: str) -> Any:
+        """GET ``url`` with ``token`` in ``Authorization``; the JSON answer (any status)."""
+        request = urllib.request.Request(url, headers={"Authorization": token})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return json.loads(exc.read() or b"null")
+
     def post(
         self, url: str, body: Any, raw: bool = False, headers: dict[str, str] | None = None
     ) -> tuple[int, Any]:

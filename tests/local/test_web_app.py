@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from local_runtime.cognito.pools import create_local_user
+from tests.local.appsync import Events
 from tests.local.browser import ARTIFACTS, chromium, launch_args, spki_pin
-from tests.local.platform import LocalPlatform
+from tests.local.platform import LocalPlatform, wait_for
 
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 20_000
@@ -252,3 +253,63 @@ def test_a_forgotten_password_is_reset(platform: LocalPlatform, browser: Browser
             ClientId=client_id,
             AuthParameters={"USERNAME": email, "PASSWORD": old_password},
         )
+
+
+def test_reports_published_while_the_connection_is_down_are_shown_once_after_it(
+    platform: LocalPlatform, browser: Browser
+) -> None:
+    """Durable channels in the app: the connection is cut and kept down (the page offline)
+    while three reports are published and kept; back online, Amplify reconnects, the app
+    reads what it missed from the channel's history, and shows each report once."""
+    cognito = platform.client("cognito-idp")
+    email = f"resume-{uuid.uuid4().hex[:8]}@example.com"
+    user = create_local_user(cognito, platform.outputs["cognito_user_pool_id"], email)
+    page = new_page(browser, width=390, height=844)
+    sign_in(page, platform.outputs["web_url"], email, user["password"])
+    answer(page, "mfa", "Yes", 25)
+    expect(page.locator(".history .history-item")).to_have_count(1)
+
+    page.context.set_offline(True)
+    assert (
+        platform.post(
+            f"{platform.outputs['local_control_url']}/_local/faults",
+            {"event_api": "drop_connections"},
+        )[0]
+        == 200
+    )
+    expect(page.locator("#link-state")).not_to_have_text("Live")
+    # Three answers from another device: three reports, published while this page is away.
+    token = cognito.initiate_auth(
+        ClientId=platform.outputs["cognito_user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": user["password"]},
+    )["AuthenticationResult"]["IdToken"]
+    events = Events(platform)
+    for question_id, value in (
+        ("password-reuse", "never"),
+        ("backups", "daily"),
+        ("updates", True),
+    ):
+        status, published = events.http_publish(
+            f"/answers/{user['user_id']}",
+            [{"questionnaireId": "account-security.v1", "questionId": question_id, "value": value}],
+            {"host": events.host, "Authorization": token},
+        )
+        assert (status, published["failed"]) == (200, []), published
+    history_url = f"{platform.outputs['channel_history_url']}/reports/{user['user_id']}"
+    wait_for(
+        lambda: len(platform.get_with(history_url, token)["events"]) == 4 or None,
+        30,
+        "the three reports to be kept",
+    )
+    expect(page.locator(".history .history-item")).to_have_count(1)  # still away
+    shot(page, "23-away-while-reports-arrive")
+
+    page.context.set_offline(False)
+    expect(page.locator("#link-state")).to_have_text("Live")
+    items = page.locator(".history .history-item")
+    expect(items).to_have_count(4)
+    ids = [i.get_attribute("data-report-id") for i in items.all()]
+    assert len(set(ids)) == 4, ids
+    shot(page, "24-caught-up")
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ export interface AppConfig {
   eventsEndpoint: string;
   /** GET the signed-in user's report history here. */
   reportsUrl: string;
+  /** GET a durable channel's kept events under here (absent: no history, no catch-up). */
+  historyUrl?: string;
   questionnaireId: string;
 }
 
@@ -50,6 +52,11 @@ export function parseConfig(raw: unknown): AppConfig {
       problems.push(`${key} is not a URL`);
     }
   }
+  const history = record.historyUrl;
+  if (history !== undefined && history !== null && (typeof history !== 'string' || !isUrl(history, ['https:', 'http:']))) {
+    problems.push('historyUrl is not a URL');
+  }
+  if (history === null) delete record.historyUrl;
   const endpoint = record.userPoolEndpoint;
   if (endpoint !== undefined && (typeof endpoint !== 'string' || !isUrl(endpoint, ['https:', 'http:']))) {
     problems.push('userPoolEndpoint is not a URL');

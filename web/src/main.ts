@@ -327,6 +327,7 @@ async function startSession(config: AppConfig): Promise<void> {
     screen.stop.push(
       await watchReports(
         session.userId,
+        config.historyUrl,
         (report) => {
           screen.reports = mergeReports(screen.reports, [report]);
           renderCard(screen, card);

@@ -16,6 +16,7 @@ import { CONNECTION_STATE_CHANGE, ConnectionState, events } from 'aws-amplify/da
 import { Hub } from 'aws-amplify/utils';
 import type { AnswerPayload } from './answers';
 import type { AppConfig } from './config';
+import { Merge, serialised, type KeptEvent } from './durable';
 import { isReport, type Report } from './report';
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -95,23 +96,73 @@ export const auth = {
   signOut: () => signOut(),
 };
 
-/** Subscribe to the user's report channel; `onReport` gets each report as it comes. */
+/**
+ * Subscribe to the user's report channel; `onReport` gets each report as it comes, once, in
+ * the order the platform numbered them. With `historyUrl` (a durable channel), what the
+ * channel kept is read after the subscription is in place, after a jump in `seq`, and after
+ * every reconnect (Amplify reconnects and subscribes again by itself), so a report published
+ * while the connection was down is shown when it is back.
+ */
 export async function watchReports(
   userId: string,
+  historyUrl: string | undefined,
   onReport: (report: Report) => void,
   onError: (error: unknown) => void,
 ): Promise<() => void> {
-  const channel = await events.connect(`/reports/${userId}`);
+  const path = `/reports/${userId}`;
+  const merge = new Merge();
+  const show = (due: unknown[]) => due.filter(isReport).forEach(onReport);
+  const catchUp = serialised(async () => {
+    if (!historyUrl) return;
+    try {
+      show(merge.fill(await fetchChannelHistory(historyUrl, path, merge.last)));
+    } catch (problem) {
+      onError(problem);
+    }
+  });
+  const channel = await events.connect(path);
   const subscription = channel.subscribe({
     next: (message: { event?: unknown }) => {
-      if (isReport(message.event)) onReport(message.event);
+      const { due, gap } = merge.offer(message.event);
+      show(due);
+      if (gap) void catchUp();
     },
     error: onError,
   });
+  let interrupted = false;
+  const stopListening = onLinkState((state) => {
+    if (state === 'reconnecting' || state === 'offline') interrupted = true;
+    if (state === 'live' && interrupted) {
+      interrupted = false;
+      void catchUp();
+    }
+  });
+  void catchUp();
   return () => {
+    stopListening();
     subscription.unsubscribe();
     void channel.close();
   };
+}
+
+/** Everything a durable channel kept after `after`, page by page (GET <historyUrl><channel>). */
+export async function fetchChannelHistory(historyUrl: string, channel: string, after: number): Promise<KeptEvent[]> {
+  const session = await fetchAuthSession();
+  const token = session.tokens?.accessToken?.toString();
+  if (!token) throw new Error('you are signed out: sign in again');
+  const kept: KeptEvent[] = [];
+  let query = `after=${after}&limit=100`;
+  for (let page = 0; page < 50; page += 1) {
+    const response = await fetch(`${historyUrl}${channel}?${query}`, { headers: { Authorization: `Bearer ${token}` } });
+    const body = (await response.json().catch(() => ({}))) as { events?: KeptEvent[]; next?: string | null; message?: string };
+    if (!response.ok) {
+      throw new Error(`missed updates could not be read: ${body.message ?? `HTTP ${response.status}`}`);
+    }
+    kept.push(...(body.events ?? []));
+    if (!body.next) return kept;
+    query = `cursor=${encodeURIComponent(body.next)}&limit=100`;
+  }
+  return kept;
 }
 
 /** Publish one answer on the user's answers channel; the handler's refusal, if any. */

@@ -18,6 +18,13 @@ describe('config.json', () => {
     );
   });
 
+  it('takes the history URL when history is on, and its absence (null) when it is off', () => {
+    const url = 'https://http.example.com/channels';
+    expect(parseConfig({ ...GOOD, historyUrl: url }).historyUrl).toBe(url);
+    expect(parseConfig({ ...GOOD, historyUrl: null })).toEqual(GOOD);
+    expect(() => parseConfig({ ...GOOD, historyUrl: 'channels' })).toThrow('historyUrl is not a URL');
+  });
+
   it('names every field that is missing or wrong', () => {
     expect(() => parseConfig({ ...GOOD, userPoolId: '', reportsUrl: 'not a url' })).toThrow(
       'config.json: userPoolId is missing; reportsUrl is not a URL',
