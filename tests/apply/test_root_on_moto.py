@@ -33,6 +33,7 @@ FUNCTIONS = {
     "security",
     "report-delivery",
     "report-history",
+    "channel-history",
 }
 
 terraform("root_on_moto", scope="session", replay=False, name="platform")
@@ -113,7 +114,13 @@ def test_uploads_go_to_the_bus_behind_the_user_pools_authoriser(
     api = moto_client(moto_endpoint, "apigatewayv2")
     (ingest,) = [a for a in api.get_apis()["Items"] if a["Name"] == "platform-sandbox-ingest"]
     routes = {r["RouteKey"]: r for r in api.get_routes(ApiId=ingest["ApiId"])["Items"]}
-    assert set(routes) == {"POST /uploads", "GET /reports", "OPTIONS /reports"}
+    assert set(routes) == {
+        "POST /uploads",
+        "GET /reports",
+        "OPTIONS /reports",
+        "GET /channels/{proxy+}",
+        "OPTIONS /channels/{proxy+}",
+    }
     upload = routes["POST /uploads"]
     assert upload["AuthorizationType"] == "JWT"
     authorizer = api.get_authorizer(ApiId=ingest["ApiId"], AuthorizerId=upload["AuthorizerId"])

@@ -199,7 +199,7 @@ def test_the_hardened_plan_has_no_finding(workspace: Path) -> None:
         for rc in json.loads(plan.read_text())["resource_changes"]
         if (rc["change"].get("after_unknown") or {}).get("code_signing_config_arn") is True
     }
-    assert len(unknown) == 7
+    assert len(unknown) == 8
     failed = [
         f
         for f, c in zip(failures(report), report["results"]["failed_checks"], strict=True)

@@ -44,6 +44,7 @@ def test_config_json_is_written_from_the_real_outputs(root_plan: Plan) -> None:
         "module.realtime.publish_url",
         "module.ingest_api.api_endpoint",
         "var.region",
+        "local.channel_history",  # historyUrl, null without history
     ):
         assert ref in refs
 
