@@ -26,6 +26,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from local_runtime.aws import transactions
 from local_runtime.aws.sigv4 import verify_sigv4
 from local_runtime.cognito import signin
 from local_runtime.faults import Faults
@@ -74,6 +75,7 @@ class LocalAws:
         self.identities: dict[str, Identity] = {}
         # "arn:aws:dynamodb:<region>:<account>:", set once the plan is read.
         self.arn_prefix = "arn:aws:dynamodb:::"
+        transactions.install()  # moto's TransactWriteItems without whole-table copies
         self._moto: WsgiApp = DomainDispatcherApplication(create_backend_app)
         self._srp = signin.SrpSignIn(self._moto)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
