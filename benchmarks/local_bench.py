@@ -8,7 +8,10 @@ network, in one run of the platform.
 - answer -> report latency (p50, p99): an answer published on `/answers/<user>` until its
   report arrives on `/reports/<user>`, through the stream, the bus, the security service and
   report delivery;
-- HTTP publish throughput over a fixed time, through both namespaces.
+- HTTP publish throughput over a fixed time, through both namespaces;
+- durable channels: chat delivery with history on (the plan's default) against the same
+  namespace with it off (a second platform of the same root with ``realtime_history = {}``),
+  and a catch-up of 1,000 kept events (``GET <channel_history_url>/chat/...``, 10 pages).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ BUDGETS = {
     "delivery_p99_ms": 50.0,
     "answer_report_p99_s": 1.5,
     "chat_vs_passthrough_ratio": 2.0,
+    "history_on_vs_off_p99_ratio": 1.5,
+    "catch_up_1000_s": 1.0,
 }
 
 BENCH_TF = """
@@ -53,8 +58,9 @@ module "bench_passthrough" {
 """
 
 
-def bench_root(work: Path) -> Path:
-    """A copy of the root with the pass-through handler and its namespace `bench`."""
+def bench_root(work: Path, history: bool = True) -> Path:
+    """A copy of the root with the pass-through handler and its namespace `bench` (and,
+    without ``history``, no durable namespace)."""
     ignore = shutil.ignore_patterns(".terraform", "terraform.tfstate*", "*.tfplan", "backend.tf")
     for name in ("terraform", "modules"):
         shutil.copytree(ROOT / name, work / name, ignore=ignore)
@@ -77,6 +83,9 @@ def bench_root(work: Path) -> Path:
             raise SystemExit(f"bench: {old.strip()!r} not found in terraform/realtime.tf")
         text = text.replace(old, new, 1)
     realtime.write_text(text)
+    if not history:
+        tfvars = root / "environments" / "local.tfvars"
+        tfvars.write_text(tfvars.read_text() + "\nrealtime_history = {}\n")
     return root
 
 
@@ -262,22 +271,8 @@ async def delivery(api: Api, namespace: str, subscribers: int, messages: int) ->
 
 async def answer_to_report(api: Api, answers: int) -> dict[str, Any]:
     """An answer published on /answers/<user> until its report arrives on /reports/<user>."""
-    import boto3
-
     user = api.users[0]
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=os.environ["BENCH_AWS_ENDPOINT"],
-        region_name="eu-west-1",
-        aws_access_key_id=os.environ["BENCH_AWS_KEY"],
-        aws_secret_access_key=os.environ["BENCH_AWS_SECRET"],
-    )
-    tokens = cognito.initiate_auth(
-        ClientId=api.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]},
-    )["AuthenticationResult"]
-    auth = {"Authorization": tokens["IdToken"], "host": api.host}
+    auth = {"Authorization": user_token(api), "host": api.host}
     ws = await api.socket(auth)
     sub_id = await subscribe(ws, f"/reports/{user['user_id']}", auth)
     seconds: list[float] = []
@@ -316,9 +311,8 @@ async def throughput(
 ) -> dict[str, Any]:
     """HTTP publishes per second (one event each) with ``concurrency`` clients."""
     channel = f"/{namespace}/bench-http"
-    body = json.dumps(
-        {"channel": channel, "events": [json.dumps({"text": "throughput", "clientMessageId": "t"})]}
-    )
+    # No clientMessageId: on a durable channel the same one twice is one event.
+    body = json.dumps({"channel": channel, "events": [json.dumps({"text": "throughput"})]})
     headers = {"content-type": "application/json", "x-api-key": api.key}
     stop = time.perf_counter() + seconds
     counts = {"ok": 0, "failed": 0}
@@ -342,33 +336,110 @@ async def throughput(
     }
 
 
-async def measure(api: Api, messages: int, answers: int, seconds: float) -> dict[str, Any]:
+async def catch_up(api: Api, token: str, history_url: str, events: int) -> dict[str, Any]:
+    """Publish ``events`` to a fresh chat room (5 per request), then time reading them all
+    back from the history API, page by page (100 each), as a client catching up does (after
+    one untimed read that warms the function)."""
+    channel = f"/chat/catch-up-{uuid.uuid4().hex[:8]}"
+    headers = {"content-type": "application/json", "x-api-key": api.key}
+    async with aiohttp.ClientSession() as session:
+        for start in range(0, events, 5):
+            batch = [json.dumps({"text": f"event {n}"}) for n in range(start, start + 5)]
+            body = json.dumps({"channel": channel, "events": batch})
+            async with session.post(api.publish_url, data=body, headers=headers, ssl=api.tls) as r:
+                if (await r.json()).get("failed"):
+                    raise SystemExit(f"bench: publishing to {channel} failed")
+        # One read first, not timed: the history function's cold start is figure 1's business.
+        async with session.get(
+            f"{history_url}{channel}?after={events}", headers={"Authorization": token}
+        ) as r:
+            if (await r.json()).get("events") != []:
+                raise SystemExit("bench: the warm-up read found events after the last one")
+        started = time.perf_counter()
+        seqs: list[int] = []
+        query = "after=0&limit=100"
+        for _ in range(events // 100 + 2):
+            url = f"{history_url}{channel}?{query}"
+            async with session.get(url, headers={"Authorization": token}) as r:
+                page = await r.json()
+            seqs += [e["seq"] for e in page["events"]]
+            if page["next"] is None:
+                break
+            query = f"cursor={page['next']}&limit=100"
+        elapsed = time.perf_counter() - started
+    if seqs != list(range(1, events + 1)):
+        raise SystemExit(f"bench: the catch-up read {len(seqs)} events, not 1..{events}")
+    return {"events": events, "seconds": elapsed}
+
+
+def user_token(api: Api) -> str:
+    import boto3
+
+    user = api.users[0]
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=os.environ["BENCH_AWS_ENDPOINT"],
+        region_name="eu-west-1",
+        aws_access_key_id=os.environ["BENCH_AWS_KEY"],
+        aws_secret_access_key=os.environ["BENCH_AWS_SECRET"],
+    )
+    token: str = cognito.initiate_auth(
+        ClientId=api.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]},
+    )["AuthenticationResult"]["IdToken"]
+    return token
+
+
+async def measure(
+    api: Api, messages: int, answers: int, seconds: float, history_url: str
+) -> dict[str, Any]:
     rows = []
     for subscribers in (1, 100):
         for namespace in ("chat", "bench"):
             rows.append(await delivery(api, namespace, subscribers, messages))
     loop = await answer_to_report(api, answers)
     http = [await throughput(api, ns, seconds) for ns in ("chat", "bench")]
-    return {"delivery": rows, "answer_to_report": loop, "http_publish": http}
+    caught = await catch_up(api, user_token(api), history_url, 1000)
+    return {"delivery": rows, "answer_to_report": loop, "http_publish": http, "catch_up": caught}
+
+
+def _env(outputs: dict[str, Any]) -> None:
+    os.environ.update(
+        {
+            "BENCH_AWS_ENDPOINT": outputs["aws_endpoint_url"],
+            "BENCH_AWS_KEY": outputs["aws_access_key_id"],
+            "BENCH_AWS_SECRET": outputs["aws_secret_access_key"],
+        }
+    )
+
+
+def history_off(work: Path, messages: int) -> dict[str, Any]:
+    """Chat delivery (1 subscriber) on a platform of the same root with history off."""
+    platform = Platform(work, bench_root(work / "src", history=False))
+    platform.start()
+    try:
+        if platform.outputs.get("channel_history_url"):
+            raise SystemExit("bench: realtime_history = {} left history on")
+        return asyncio.run(delivery(Api(platform.outputs), "chat", 1, messages))
+    finally:
+        platform.stop()
 
 
 def run(messages: int = 1000, answers: int = 100, seconds: float = 30.0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-local-") as tmp:
         work = Path(tmp)
-        platform = Platform(work, bench_root(work / "src"))
+        platform = Platform(work / "on", bench_root(work / "on" / "src"))
         platform.start()
         try:
             o = platform.outputs
-            os.environ.update(
-                {
-                    "BENCH_AWS_ENDPOINT": o["aws_endpoint_url"],
-                    "BENCH_AWS_KEY": o["aws_access_key_id"],
-                    "BENCH_AWS_SECRET": o["aws_secret_access_key"],
-                }
+            _env(o)
+            results = asyncio.run(
+                measure(Api(o), messages, answers, seconds, o["channel_history_url"])
             )
-            results = asyncio.run(measure(Api(o), messages, answers, seconds))
         finally:
             platform.stop()
+        off = history_off(work / "off", messages)
     rows = results["delivery"]
     by = {(r["namespace"], r["subscribers"]): r for r in rows}
     for r in rows:
@@ -381,6 +452,21 @@ def run(messages: int = 1000, answers: int = 100, seconds: float = 30.0) -> dict
     loop = results["answer_to_report"]
     loop["budget_p99_s"] = BUDGETS["answer_report_p99_s"]
     loop["met"] = loop["p99_s"] <= BUDGETS["answer_report_p99_s"]
+    on = by[("chat", 1)]
+    results["history"] = {
+        "on_p99_ms": on["p99_ms"],
+        "off_p99_ms": off["p99_ms"],
+        "on_p50_ms": on["p50_ms"],
+        "off_p50_ms": off["p50_ms"],
+        "ratio_p99": on["p99_ms"] / off["p99_ms"],
+        "budget_ratio": BUDGETS["history_on_vs_off_p99_ratio"],
+    }
+    results["history"]["met"] = (
+        results["history"]["ratio_p99"] <= BUDGETS["history_on_vs_off_p99_ratio"]
+    )
+    caught = results["catch_up"]
+    caught["budget_s"] = BUDGETS["catch_up_1000_s"]
+    caught["met"] = caught["seconds"] <= BUDGETS["catch_up_1000_s"]
     results["budgets"] = BUDGETS
     results["statistics_note"] = (
         "p50/p99 over every delivery; throughput with 8 concurrent HTTPS clients"
@@ -396,6 +482,10 @@ def missed(results: dict[str, Any]) -> list[str]:
         found.append("chat_vs_passthrough_ratio")
     if not results["answer_to_report"]["met"]:
         found.append("answer_report_p99_s")
+    if not results["history"]["met"]:
+        found.append("history_on_vs_off_p99_ratio")
+    if not results["catch_up"]["met"]:
+        found.append("catch_up_1000_s")
     return found
 
 
