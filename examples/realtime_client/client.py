@@ -151,13 +151,22 @@ def publish(
         raise EventApiError(
             f"publish to {channel} refused: {exc.code} {exc.read().decode()}"
         ) from exc
-    failed = answer.get("failed") or []
+    # A repeat of a message id a durable channel kept is no failure: it was delivered once.
+    failed = [f for f in answer.get("failed") or [] if not is_repeat(f)]
     if failed:
         reasons = "; ".join(
             f"event {f.get('index')}: {f.get('errorMessage') or f.get('errorCode')}" for f in failed
         )
         raise EventApiError(f"publish to {channel}: {len(failed)} event(s) failed: {reasons}")
     return answer
+
+
+REPEAT = "AlreadyPublishedError - "
+
+
+def is_repeat(failed: Mapping[str, Any]) -> bool:
+    """A failed item that repeats a message id the channel kept (``clientMessageId``)."""
+    return str(failed.get("errorMessage") or "").startswith(REPEAT)
 
 
 def auth_host(auth: Auth) -> str:
@@ -375,7 +384,7 @@ def _outputs(path: str | None) -> dict[str, Any]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         "--outputs", help="terraform output -json, saved (make local: dist/local/outputs.json)"
@@ -470,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
             events = [json.loads(e) for e in args.events]
             answer = publish(session.auth, args.channel, events, tls=session.tls)
             print(json.dumps(answer, indent=2))
+            for repeat in answer.get("failed") or []:
+                note = str(repeat["errorMessage"]).removeprefix(REPEAT)
+                print(f"event {repeat.get('index')}: kept before: {note}", file=sys.stderr)
             return 0
         if args.command == "history":
             for item in _history_of(session, args.channel)(args.after):

@@ -288,7 +288,7 @@ def test_reports_published_while_the_connection_is_down_are_shown_once_after_it(
     for question_id, value in (
         ("password-reuse", "never"),
         ("backups", "daily"),
-        ("updates", True),
+        ("updates", "automatic"),
     ):
         status, published = events.http_publish(
             f"/answers/{user['user_id']}",

@@ -85,6 +85,18 @@ def test_per_event_failures_name_each_event(appsync: FakeAppSync) -> None:
         )
 
 
+def test_a_repeat_of_a_kept_message_id_is_no_failure(appsync: FakeAppSync) -> None:
+    appsync.failing_indexes = {0}
+    appsync.failure_message = "AlreadyPublishedError - message id m-1 was published as seq 4"
+    answer = client.publish(
+        AUTHS["api_key"],
+        "/chat/lobby",
+        [{"text": "a", "clientMessageId": "m-1"}],
+        base_url=appsync.http_url,
+    )
+    assert [f["index"] for f in answer["failed"]] == [0]
+
+
 def test_more_than_five_events_are_refused_before_sending(appsync: FakeAppSync) -> None:
     with pytest.raises(ValueError, match="publish 1 to 5 events at a time, not 6"):
         client.publish(AUTHS["api_key"], "/chat/x", [{}] * 6, base_url=appsync.http_url)
