@@ -185,3 +185,30 @@ def test_dynamodb_failures_become_storage_errors(table: Any) -> None:
     [outcome] = run(store, entries(None))
     assert isinstance(outcome, StorageError)
     assert "ResourceNotFoundException" in str(outcome)
+
+
+def test_a_channel_past_its_partitions_limit_fails_retryably_and_keeps_nothing() -> None:
+    """DynamoDB's answer past a partition's throughput, after the SDK's own retries: the
+    items fail with a StorageError naming it, none is delivered or written."""
+    from botocore.config import Config  # noqa: PLC0415
+    from botocore.stub import Stubber  # noqa: PLC0415
+
+    client = boto3.client(
+        "dynamodb",
+        region_name=REGION,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )
+    stubber = Stubber(client)
+    stubber.add_client_error(
+        "update_item",
+        service_error_code="ProvisionedThroughputExceededException",
+        http_status_code=400,
+    )
+    with stubber:
+        outcomes = run(DynamoDBHistoryStore(TABLE, client), entries(None, None))
+    assert all(isinstance(o, StorageError) for o in outcomes)
+    assert "ProvisionedThroughputExceededException" in str(outcomes[0])
+    assert "publish them again" in str(outcomes[0])
+    stubber.assert_no_pending_responses()
