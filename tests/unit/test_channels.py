@@ -148,6 +148,13 @@ SPOOFS = {
     "lambda authoriser sub with a separator": {"handlerContext": {"sub": "alice/reports"}},
     "lambda authoriser sub with a colon": {"handlerContext": {"sub": "eu-west-1:alice"}},
     "cognito sub too long": with_("cognito", sub="a" * 51),
+    # Python's ``$`` matches before a final newline: every id check must take the whole text.
+    "cognito sub with a trailing newline": with_("cognito", sub="alice\n"),
+    "lambda authoriser sub with a trailing newline": {"handlerContext": {"sub": "alice\n"}},
+    "service session with a trailing newline": with_(
+        "iam_role",
+        userArn="arn:aws:sts::123456789012:assumed-role/platform-report-delivery/fn\n",
+    ),
     "service session of a role in another account": with_(
         "iam_role",
         userArn="arn:aws:sts::999999999999:assumed-role/platform-report-delivery/x",
@@ -178,6 +185,10 @@ def test_the_platforms_services_are_known_by_their_role_and_are_no_user() -> Non
 def test_service_roles_must_be_role_arns() -> None:
     with pytest.raises(ValueError, match="is not an IAM role ARN"):
         IdentityRules.of([], ["arn:aws:iam::123456789012:user/alice"])
+    with pytest.raises(ValueError, match="is not an IAM role ARN"):
+        IdentityRules.of([], ["arn:aws:iam::\u0661\u0662\u0663456789012:role/x"])
+    with pytest.raises(ValueError, match="is not an IAM role ARN"):
+        IdentityRules.of([], ["arn:aws:iam::123456789012:role/x\n"])
 
 
 @pytest.mark.parametrize("namespace", ["reports", "answers"])
@@ -439,6 +450,7 @@ def test_wildcard_and_deeper_report_paths_are_refused(lambda_context: Any, path:
         ("/reports/tenant1-user7/", "segment '' is not"),
         ("/reports/a/b/c/d/e", "a channel has 1-5 segments"),
         ("/reports/tenant1_user7", "segment 'tenant1_user7' is not"),
+        ("/reports/tenant1-user7\n", "segment 'tenant1-user7\\n' is not"),
         ("/chat/tenant1-user7", "it is not in namespace reports"),
     ],
 )

@@ -161,6 +161,15 @@ def test_a_forged_cursor_naming_another_user_is_refused(table: None, lambda_cont
         ({"limit": "0"}, "limit must be a whole number from 1 to 50"),
         ({"limit": "51"}, "limit must be a whole number from 1 to 50"),
         ({"limit": "ten"}, "limit must be a whole number from 1 to 50"),
+        # str.isdigit() takes these; int() refuses the first and gives up on the second.
+        ({"limit": "\u00b2"}, "limit must be a whole number from 1 to 50"),
+        ({"limit": "\u0663"}, "limit must be a whole number from 1 to 50"),
+        ({"limit": "9" * 5000}, "limit must be a whole number from 1 to 50"),
+        ({"limit": "10\n"}, "limit must be a whole number from 1 to 50"),
+        (
+            {"questionnaire": "account-security.v1\n"},
+            "questionnaire must be a questionnaire id such as account-security.v1",
+        ),
         (
             {"questionnaire": "a b"},
             "questionnaire must be a questionnaire id such as account-security.v1",

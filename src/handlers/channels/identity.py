@@ -42,9 +42,15 @@ class AuthKind(StrEnum):
 
 
 # AppSync Events: a channel segment is 1-50 characters of [A-Za-z0-9-].
-USER_ID = re.compile(r"^[A-Za-z0-9-]{1,50}$")
-_ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
-_SESSION_ARN = re.compile(r"^arn:[a-z-]+:sts::(\d{12}):assumed-role/([^/]+)/[^/]+$")
+USER_ID = re.compile(r"[A-Za-z0-9-]{1,50}")
+# IAM API reference (CreateRole, AssumeRole): a role name is 1-64 of [\w+=,.@-], a path
+# printable ASCII between slashes, a session name 2-64 of [\w+=,.@-]; ASCII classes here, as
+# Python's \w and \d also take other scripts' letters and digits. Matched with fullmatch.
+_NAME = r"[A-Za-z0-9_+=,.@-]"
+_ROLE_ARN = re.compile(rf"arn:[a-z-]+:iam::([0-9]{{12}}):role/(?:[!-.0-~]+/)*({_NAME}{{1,64}})")
+_SESSION_ARN = re.compile(
+    rf"arn:[a-z-]+:sts::([0-9]{{12}}):assumed-role/({_NAME}{{1,64}})/{_NAME}{{2,64}}"
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class IdentityRules:
     def of(cls, issuers: Iterable[str], service_role_arns: Iterable[str]) -> IdentityRules:
         roles = set()
         for arn in service_role_arns:
-            match = _ROLE_ARN.match(arn)
+            match = _ROLE_ARN.fullmatch(arn)
             if match is None:
                 raise ValueError(f"{arn!r} is not an IAM role ARN")
             roles.add((match[1], match[2]))
@@ -91,7 +97,7 @@ def _user(kind: AuthKind, value: Any, source: str) -> Caller:
     text = _text(value)
     if text is None:
         return Caller(kind, why_no_user=f"{kind.value} callers without {source} have no user id")
-    if not USER_ID.match(text):
+    if not USER_ID.fullmatch(text):
         return Caller(
             kind,
             why_no_user=(
@@ -110,7 +116,7 @@ def _iam_caller(identity: Mapping[str, Any], rules: IdentityRules) -> Caller:
                 AuthKind.IAM, why_no_user="unauthenticated identity pool callers have no user id"
             )
         return _user(AuthKind.IAM, identity_id.rpartition(":")[2], "identity id")
-    session = _SESSION_ARN.match(_text(identity.get("userArn")) or "")
+    session = _SESSION_ARN.fullmatch(_text(identity.get("userArn")) or "")
     if session is not None and (session[1], session[2]) in rules.service_roles:
         return Caller(
             AuthKind.IAM,

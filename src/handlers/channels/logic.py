@@ -42,7 +42,7 @@ class StorageError(RuntimeError):
 
 # AppSync Events: 1-5 segments of 1-50 letters, digits or hyphens; ``*`` only as the last
 # segment of a subscription, never as the namespace.
-_SEGMENT = re.compile(r"^[A-Za-z0-9-]{1,50}$")
+_SEGMENT = re.compile(r"[A-Za-z0-9-]{1,50}")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def channel_of(path: Any, namespace: Any, *, subscribe: bool) -> Channel:
         raise UnknownChannelError(f"no channel {text} here: a channel has 1-5 segments")
     for n, segment in enumerate(segments):
         wildcard = subscribe and segment == "*" and n == len(segments) - 1 and n > 0
-        if not (wildcard or _SEGMENT.match(segment)):
+        if not (wildcard or _SEGMENT.fullmatch(segment)):
             raise UnknownChannelError(
                 f"no channel {text} here: segment {segment!r} is not 1-50 letters, digits "
                 "or hyphens" + (" (a wildcard only ends a subscription)" if "*" in segment else "")
@@ -189,7 +189,7 @@ def deliver_report(payload: Any, caller: Caller, segments: Sequence[str]) -> dic
     them, and only to ``/reports/<user id>``."""
     if caller.service is None:
         raise ChannelRefusedError("/reports channels are published by the platform only")
-    if len(segments) != 2 or not USER_ID.match(segments[1]):
+    if len(segments) != 2 or not USER_ID.fullmatch(segments[1]):
         path = "/" + "/".join(segments)
         raise ChannelRefusedError(f"{path} is not a user's report channel")
     if not isinstance(payload, dict):

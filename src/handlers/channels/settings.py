@@ -27,7 +27,7 @@ class ChannelRules(EnvSettings):
     service_role_arns: str = Field(
         alias="SERVICE_ROLE_ARNS",
         default="",
-        pattern=r"^(arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]+)?(,arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]+)*$",
+        pattern=r"^(arn:[a-z-]+:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+)?(,arn:[a-z-]+:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+)*$",
         description="Comma-separated role ARNs of the platform services that publish reports.",
     )
 

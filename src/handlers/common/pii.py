@@ -13,7 +13,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-
 # separated digit groups are only taken as a phone number when they do not look like an ISO
 # date.
 _PHONE = re.compile(r"(?<![\w+(])[+(]?\d(?:[\s().-]{0,2}\d){6,14}(?!\w)")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _mask_email(match: re.Match[str]) -> str:
@@ -22,7 +22,7 @@ def _mask_email(match: re.Match[str]) -> str:
 
 def _mask_phone(match: re.Match[str]) -> str:
     number = match.group(0)
-    if _ISO_DATE.match(number):
+    if _ISO_DATE.fullmatch(number):
         return number
     digits = [c for c in number if c.isdigit()]
     return "***" + "".join(digits[-2:])

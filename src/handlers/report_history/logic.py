@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 MAX_PAGE_SIZE = 50
-_USER_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
-_QUESTIONNAIRE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_USER_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+_QUESTIONNAIRE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# ASCII digits only (str.isdigit() takes "²"), and few enough for int() to read.
+_LIMIT = re.compile(r"[0-9]{1,2}")
 
 
 class HistoryRequestError(ValueError):
@@ -75,7 +77,7 @@ def decode_cursor(cursor: str, user_id: str) -> dict[str, str]:
 def page_size(raw: str | None, default: int) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    if not _LIMIT.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise HistoryRequestError(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}")
     return int(raw)
 
