@@ -15,22 +15,27 @@ The deployment comes from ``terraform output -json`` (``--terraform-dir``, defau
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from platform_ops.deployment import Deployment, DeploymentError, deployment_of, read_outputs
 from platform_ops.messages import Decoded, decode
 from platform_ops.redrive import RedriveError, redrive
 
-# How long a received message stays hidden from others while the tool works on it.
+# How long a received message stays hidden from others; while the tool works on one, its
+# hiding is renewed every half of this (``Hold``), however long the redrive takes.
 _VISIBILITY_SECONDS = 120
+# What a redrive of one message may fail with; the message stays, the run goes on.
+_FAILURES = (RedriveError, ClientError, BotoCoreError, KeyError, TypeError, ValueError)
 
 
 @dataclass
@@ -79,6 +84,36 @@ def receive(deployment: Deployment, url: str, limit: int) -> list[Decoded]:
         if not batch or len(found) >= limit:
             break
     return list(found.values())[:limit]
+
+
+class Hold:
+    """Keeps one received message hidden while it is worked on: its visibility timeout is
+    renewed every half period on a timer thread (SQS ``ChangeMessageVisibility``), so a long
+    redrive never lets the message reappear to anyone else, this run included."""
+
+    def __init__(self, deployment: Deployment, url: str, message: Decoded) -> None:
+        self._sqs = deployment.client("sqs")
+        self._url = url
+        self._handle = message.receipt_handle
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True)
+
+    def _renew(self) -> None:
+        while not self._stop.wait(_VISIBILITY_SECONDS / 2):
+            with contextlib.suppress(ClientError, BotoCoreError):
+                self._sqs.change_message_visibility(
+                    QueueUrl=self._url,
+                    ReceiptHandle=self._handle,
+                    VisibilityTimeout=_VISIBILITY_SECONDS,
+                )
+
+    def __enter__(self) -> Hold:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=_VISIBILITY_SECONDS)
 
 
 def release(deployment: Deployment, url: str, messages: Sequence[Decoded]) -> None:
@@ -138,36 +173,64 @@ def cmd_show(deployment: Deployment, args: argparse.Namespace, out: TextIO) -> i
 
 def cmd_redrive(deployment: Deployment, args: argparse.Namespace, out: TextIO) -> int:
     url = _queue(deployment, args.queue)
-    messages = receive(deployment, url, args.max)
     summary = Summary()
-    if not args.yes:
-        for message in messages:
-            out.write(f"would redrive {message.message_id} [{message.kind}] at {message.where}\n")
-        release(deployment, url, messages)
-        summary.left = len(messages)
-        out.write(f"dry run: {len(messages)} message(s) would be redriven; --yes to do it\n")
-        out.write(f"{summary}\n")
-        return 0
+    if args.yes:
+        return _redrive_all(deployment, url, args, summary, out)
+    messages = receive(deployment, url, args.max)
+    for message in messages:
+        out.write(f"would redrive {message.message_id} [{message.kind}] at {message.where}\n")
+    release(deployment, url, messages)
+    summary.left = len(messages)
+    out.write(f"dry run: {len(messages)} message(s) would be redriven; --yes to do it\n")
+    out.write(f"{summary}\n")
+    return 0
+
+
+def _redrive_all(
+    deployment: Deployment, url: str, args: argparse.Namespace, summary: Summary, out: TextIO
+) -> int:
+    """Up to ``--max`` messages, taken one at a time and held while worked on; one that
+    fails stays (hidden until the end of the run, so it is tried once) and the run goes on."""
     sqs = deployment.client("sqs")
-    for done, message in enumerate(messages, start=1):
+    seen: set[str] = set()
+    kept: dict[str, Decoded] = {}
+    total = min(args.max, queue_stats(deployment, url)[0])
+    while summary.moved + summary.failed < total:
+        taken = receive(deployment, url, 1)
+        if not taken:
+            break
+        message = taken[0]
+        if message.message_id in seen:
+            # One this run already failed, visible again: left for the end, not tried twice.
+            kept[message.message_id] = message
+            continue
+        seen.add(message.message_id)
         try:
-            note = redrive(deployment, message, to=args.to, force=args.force)
-        except (RedriveError, KeyError, TypeError) as exc:
+            with Hold(deployment, url, message):
+                note = redrive(deployment, message, to=args.to, force=args.force)
+        except _FAILURES as exc:
             summary.failed += 1
-            out.write(f"\n  {message.message_id}: not redriven: {exc}\n")
-            sqs.change_message_visibility(
-                QueueUrl=url, ReceiptHandle=message.receipt_handle, VisibilityTimeout=0
-            )
+            kept[message.message_id] = message
+            out.write(f"\n  {message.message_id}: not redriven: {_reason(exc)}\n")
         else:
             # Deleted only now that the redrive succeeded.
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message.receipt_handle)
             summary.moved += 1
             if args.verbose:
                 out.write(f"\n  {message.message_id}: {note}\n")
-        _progress(out, done, len(messages))
+        _progress(out, summary.moved + summary.failed, total)
+    with contextlib.suppress(ClientError):
+        release(deployment, url, list(kept.values()))
     summary.left = queue_stats(deployment, url)[0]
     out.write(f"{summary}\n")
     return 1 if summary.failed else 0
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'error')}: {error.get('Message', '')}"
+    return str(exc) if isinstance(exc, RedriveError) else f"{type(exc).__name__}: {exc}"
 
 
 def cmd_replay(deployment: Deployment, args: argparse.Namespace, out: TextIO) -> int:

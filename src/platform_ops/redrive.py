@@ -8,8 +8,10 @@
 - ``stream``: the failed batch re-read from the stream by its shard and sequence range, and
   handed to the function as Lambda would (``{"Records": [...]}``, synchronously: the answer's
   ``batchItemFailures`` must be empty). Past the stream's 24 hours the records are gone: the
-  answers table, the source of truth, is read instead, and every answer stored in the batch's
-  time window is announced again (the security service is idempotent).
+  answers table, the source of truth, is read instead, and every answer stored in a window
+  around the batch's arrival times is announced again (the security service is idempotent,
+  so an answer too many costs nothing). The message is kept unless at least as many answers
+  were found as the batch held.
 - ``poison``: permanent by definition; only with ``--force``, once the cause is fixed (a
   questionnaire added, a contract widened), the payload goes back to its function.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from platform_ops.deployment import Deployment
@@ -27,8 +29,16 @@ from platform_ops.messages import Decoded
 Target = Literal["target", "bus"]
 
 
+# The window of answers re-announced for an expired stream batch, around its arrival times.
+# Lambda gives those in whole seconds (truncated), and an answer's ``submittedAt`` is taken
+# before its write, so before its arrival: the window starts well before the first arrival
+# and ends after the last one's second, with room for clock skew between writer and stream.
+WINDOW_BEFORE = timedelta(minutes=5)
+WINDOW_AFTER = timedelta(seconds=1) + timedelta(minutes=1)
+
+
 class RedriveError(RuntimeError):
-    """The message could not be brought back; it stays in its queue."""
+    """The message could not be brought back (entirely); it stays in its queue."""
 
 
 def redrive(
@@ -128,10 +138,16 @@ def _redrive_stream(deployment: Deployment, message: Decoded) -> str:
     if not items:
         raise RedriveError(f"the stream has not the batch ({why}) and no answer is in its window")
     _stream_batch(deployment, function, [_insert_record(item, info) for item in items])
-    return (
+    done = (
         f"the stream has not the batch any more ({why}): re-announced {len(items)} answers "
         f"from the table into {_name(function)}"
     )
+    held = info.get("batchSize")
+    if not isinstance(held, int) or len(items) < held:
+        # Some of the batch's answers are not in the table's window (changed or deleted
+        # since, or a clock far off): keep the message so that nothing is dropped unseen.
+        raise RedriveError(f"{done}, but the batch held {held}: kept for a closer look")
+    return done
 
 
 def _read_range(deployment: Deployment, info: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -179,7 +195,7 @@ def _answers_in_window(deployment: Deployment, info: dict[str, Any]) -> list[dic
     for page in paginator.paginate(TableName=deployment.answers_table):
         for item in page.get("Items", []):
             stored = _when((item.get("submittedAt") or {}).get("S"))
-            if stored is not None and first <= stored <= last:
+            if stored is not None and first - WINDOW_BEFORE <= stored <= last + WINDOW_AFTER:
                 found.append(item)
     return found
 

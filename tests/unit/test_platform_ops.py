@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from platform_ops.cli import main
@@ -30,8 +32,16 @@ class RecordingLambda:
 
     calls: list[dict[str, Any]] = field(default_factory=list)
     fail: bool = False
+    # Run inside each call (before it answers): a slow function, a look at the queue meanwhile.
+    during: Callable[[], None] | None = None
+    # Raised by the first calls, one each (Lambda refusing: throttled, not found ...).
+    errors: list[Exception] = field(default_factory=list)
 
     def invoke(self, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:  # noqa: N803
+        if self.during is not None:
+            self.during()
+        if self.errors:
+            raise self.errors.pop(0)
         if self.fail:
             return {"StatusCode": 500}
         payload = json.loads(Payload)
@@ -251,8 +261,11 @@ def test_a_stream_batch_is_re_read_by_its_range_or_re_announced_from_the_table(
 ) -> None:
     table = create_table("p-answers", stream=True)
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    for n in range(3):
-        dynamodb.put_item(TableName="p-answers", Item=_answer(f"u-{n}", f"2026-11-24T08:0{n}:00Z"))
+    # u-0 and u-3 were stored hours away from the batch; u-1 and u-2 in it, u-2 within the
+    # last second of its arrival time (which Lambda gives in whole seconds).
+    stored = ["2026-11-24T05:00:00Z", "2026-11-24T08:01:00.250Z", "2026-11-24T08:02:00.900Z"]
+    for n, at in enumerate(stored):
+        dynamodb.put_item(TableName="p-answers", Item=_answer(f"u-{n}", at))
     streams = client("dynamodbstreams")
     shard = streams.describe_stream(StreamArn=table.latest_stream_arn)["StreamDescription"][
         "Shards"
@@ -290,6 +303,7 @@ def test_a_stream_batch_is_re_read_by_its_range_or_re_announced_from_the_table(
     assert call["payload"]["Records"][0]["eventSourceARN"] == table.latest_stream_arn
 
     # The same batch once the stream has let it go: read from the table by its window.
+    dynamodb.put_item(TableName="p-answers", Item=_answer("u-3", "2026-11-24T11:00:00Z"))
     send(ops, "stream:answers", {**failure, "DDBStreamBatchInfo": {**info, "shardId": "gone"}})
     code, out = run("redrive", "stream:answers", "--yes", "--verbose")
     assert code == 0, out
@@ -345,3 +359,77 @@ def test_an_endpoint_that_does_not_answer_is_named(tmp_path: Any, capsys: Any) -
     )
     assert main(["--outputs", str(outputs), "list"], out=io.StringIO()) == 2
     assert "cannot reach http://127.0.0.1:9 (is `make local` running?)" in capsys.readouterr().err
+
+
+def test_an_expired_batch_whose_answers_are_not_all_found_is_kept(ops: OpsDeployment) -> None:
+    create_table("p-answers", stream=True)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.put_item(TableName="p-answers", Item=_answer("u-1", "2026-11-24T08:01:00.500Z"))
+    info = {
+        "shardId": "gone",
+        "startSequenceNumber": "100",
+        "endSequenceNumber": "102",
+        "approximateArrivalOfFirstRecord": "2026-11-24T08:01:00Z",
+        "approximateArrivalOfLastRecord": "2026-11-24T08:01:01Z",
+        "batchSize": 3,
+        "streamArn": "arn:aws:dynamodb:eu-west-1:123456789012:table/p-answers/stream/x",
+    }
+    failure = {
+        "requestContext": {"functionArn": STREAM_FUNCTION, "approximateInvokeCount": 4},
+        "DDBStreamBatchInfo": info,
+    }
+    send(ops, "stream:answers", failure)
+    code, out = run("redrive", "stream:answers", "--yes")
+    assert code == 1
+    assert (
+        "re-announced 1 answers from the table into p-answers-stream, but the batch held 3" in out
+    )
+    assert "moved 0, failed 1" in out
+    assert len(ops.lam.calls) == 1  # the one found was announced; the message stays for the rest
+    assert depth(ops, "stream:answers") == 1
+
+
+def test_a_message_is_held_hidden_for_as_long_as_its_redrive_takes(
+    ops: OpsDeployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A redrive that outlasts the visibility timeout: the message must not reappear to
+    another consumer (or to this run) while it is worked on."""
+    monkeypatch.setattr("platform_ops.cli._VISIBILITY_SECONDS", 1)
+    send(ops, "function:notify", LAMBDA_RECORD)
+    seen_meanwhile: list[Any] = []
+
+    def slow() -> None:
+        time.sleep(2.5)
+        seen_meanwhile.extend(
+            boto3.client("sqs", region_name=REGION)
+            .receive_message(QueueUrl=ops.queues["function:notify"], VisibilityTimeout=0)
+            .get("Messages", [])
+        )
+
+    ops.lam.during = slow
+    code, out = run("redrive", "function:notify", "--yes")
+    assert code == 0, out
+    assert seen_meanwhile == []
+    assert len(ops.lam.calls) == 1
+    assert depth(ops, "function:notify") == 0
+
+
+def test_a_message_that_fails_with_an_aws_error_stays_and_the_run_goes_on(
+    ops: OpsDeployment,
+) -> None:
+    for _ in range(3):
+        send(ops, "function:notify", LAMBDA_RECORD)
+    ops.lam.errors = [
+        ClientError(
+            {"Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}}, "Invoke"
+        ),
+        ValueError("not JSON"),
+    ]
+    code, out = run("redrive", "function:notify", "--yes")
+    assert code == 1
+    assert out.count("not redriven:") == 2
+    assert "TooManyRequestsException: Rate exceeded" in out
+    assert "ValueError: not JSON" in out
+    assert "moved 1, failed 2 (left in the queue), left 2" in out
+    assert len(ops.lam.calls) == 1  # each message tried once: the failed ones not again
+    assert depth(ops, "function:notify") == 2
