@@ -44,6 +44,13 @@ def _scale(text: str) -> float:
     return value
 
 
+def _retention(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 24 * 3600:
+        raise argparse.ArgumentTypeError("--stream-retention must be 0-86400 seconds (AWS: 24 h)")
+    return value
+
+
 def _rates(text: str) -> dict[str, float]:
     try:
         return parse_rates(text)
@@ -121,6 +128,14 @@ def parser() -> argparse.ArgumentParser:
         help=f"inject failures from the start, each kind at its rate from 0 to 1 (kinds: "
         f"{', '.join(KINDS)}); off by default, changed at run time with POST /_local/faults",
     )
+    p.add_argument(
+        "--stream-retention",
+        type=_retention,
+        default=24 * 3600,
+        metavar="SECONDS",
+        help="how long a DynamoDB stream record lives before it is trimmed (AWS: 24 hours, the "
+        "default); changed at run time with POST /_local/streams",
+    )
     p.add_argument("-v", "--verbose", action="count", default=0, help="show payloads")
     p.add_argument("-q", "--quiet", action="store_true", help="only problems")
     return p
@@ -149,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         extra_code=tuple(p.resolve() for p in args.extra_code),
         verbosity=0 if args.quiet else 1 + args.verbose,
         faults=tuple(args.faults.items()),
+        stream_retention=args.stream_retention,
     )
     console = Console(options.verbosity)
     try:

@@ -26,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
+from local_runtime.aws.streams import StreamRetention
 from local_runtime.console import Console
 from local_runtime.faults import Faults
 
@@ -39,8 +40,10 @@ class Control:
         *,
         functions: Collection[str] = (),
         drop_connections: Callable[[], int] | None = None,
+        retention: StreamRetention | None = None,
     ) -> None:
         self.console = console
+        self.retention = retention
         self.status = status
         self.faults = faults
         self.functions = functions
@@ -91,6 +94,10 @@ class Control:
                 shown = ", ".join(f"{k} {v:.0%}" for k, v in active.items()) or "none (lifted)"
                 self.console.hop("fault", f"fault rates: {shown}", tone="warn")
             return problem
+        if order.get("disarm") is True:
+            self.faults.disarm()
+            self.console.hop("fault", "armed faults cleared", tone="warn")
+            return None
         if order.get("event_api") == "drop_connections" and self.drop_connections:
             self.faults.count("drop_connections", self.drop_connections())
             return None
@@ -125,7 +132,33 @@ class Control:
                 if valid
                 else f"webhook_status must be an HTTP status, not {status!r}"
             )
-        return "say which rates, function, target, webhook_status or event_api (drop_connections)"
+        return (
+            "say which rates, function, target, webhook_status, event_api (drop_connections) "
+            "or disarm"
+        )
+
+    async def streams(self, request: web.Request) -> web.Response:
+        """``POST /_local/streams {"retentionSeconds": n}``: how long stream records live
+        (``aws/streams.py``); records older than that are trimmed at the next read."""
+        try:
+            order = await request.json()
+        except ValueError:
+            order = None
+        seconds = order.get("retentionSeconds") if isinstance(order, dict) else None
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 <= seconds <= 86400
+        ):
+            return web.json_response(
+                {"error": "retentionSeconds must be 0-86400 seconds (AWS keeps 24 hours)"},
+                status=400,
+            )
+        if self.retention is None:
+            return web.json_response({"error": "no local AWS"}, status=409)
+        self.retention.seconds = float(seconds)
+        self.console.hop("stream", f"stream records now live {seconds} s", tone="warn")
+        return web.json_response({"retentionSeconds": seconds})
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -133,4 +166,5 @@ class Control:
         app.router.add_get("/hooks", self.hooks)
         app.router.add_get("/_local/status", self.state)
         app.router.add_post("/_local/faults", self.inject)
+        app.router.add_post("/_local/streams", self.streams)
         return app

@@ -30,6 +30,8 @@ Kinds, and the failure each one answers, as AWS documents it:
   target's retry policy and dead-letter queue take over.
 - ``webhook_status`` (armed, key: ``webhook``): the webhook answers the status given.
 - ``drop_connections`` (immediate): every Event API WebSocket is cut without a close frame.
+
+``{"disarm": true}`` clears the armed faults not yet taken.
 """
 
 from __future__ import annotations
@@ -97,6 +99,11 @@ class Faults:
             raise ValueError(f"{kind} is not a fault that can be armed ({', '.join(ARMED)})")
         with self._lock:
             self._armed.setdefault((kind, key), []).extend([value] * count)
+
+    def disarm(self) -> None:
+        """Clear every armed fault not yet taken (``{"disarm": true}``)."""
+        with self._lock:
+            self._armed.clear()
 
     def take(self, kind: str, key: str) -> Any:
         """The next armed fault of ``kind`` for ``key`` (counted), or None."""

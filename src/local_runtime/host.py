@@ -78,6 +78,7 @@ class Options:
     extra_code: tuple[Path, ...] = ()
     verbosity: int = 1
     faults: tuple[tuple[str, float], ...] = ()  # kind -> rate at start (off by default)
+    stream_retention: float = 24 * 3600  # seconds a DynamoDB stream record lives (AWS: 24 h)
     plan_file: Path | None = None  # a trimmed plan (plan/fixture.py) instead of planning
 
 
@@ -128,7 +129,11 @@ class Platform:
         operator_key = _key("client")
         keys = {operator_key.access_key_id: operator_key.secret_access_key}
         self.aws = aws = LocalAws(
-            options.aws_port, keys, self.faults, operator_keys=frozenset(keys)
+            options.aws_port,
+            keys,
+            self.faults,
+            operator_keys=frozenset(keys),
+            retention_seconds=options.stream_retention,
         )
         aws.start()
         cognito = aws.client("cognito-idp", plan.region, *_pair(operator_key))
@@ -287,10 +292,11 @@ class Platform:
         self.console.step(f"HTTP API: {sum(len(a.routes) for a in spec.http_apis)} route(s)")
         control = Control(
             self.console,
-            lambda: services.status(self.functions, self.mappings, self.bus, self.faults),
+            lambda: services.status(self.functions, self.mappings, self.bus, self.faults, self.aws),
             self.faults,
             functions=self.functions,
             drop_connections=self.events.drop_connections if self.events else None,
+            retention=self.aws.retention if self.aws else None,
         )
         await self.servers.serve(control.app(), sockets["control"])
         if not spec.websites or self.aws is None:

@@ -16,6 +16,7 @@ from local_runtime.appsync.auth import Authorizer
 from local_runtime.appsync.http import event_api_app
 from local_runtime.appsync.protocol import Realtime
 from local_runtime.aws.operator import Operator
+from local_runtime.aws.server import LocalAws
 from local_runtime.cognito.tokens import JwtVerifier
 from local_runtime.console import Console
 from local_runtime.events.bus import EventBus
@@ -190,7 +191,11 @@ def webhook_parameters(ctx: Context, registry: Functions, receiver: str) -> None
 
 
 def status(
-    registry: Functions, mappings: list[StreamMapping], event_bus: EventBus | None, faults: Faults
+    registry: Functions,
+    mappings: list[StreamMapping],
+    event_bus: EventBus | None,
+    faults: Faults,
+    aws: LocalAws | None = None,
 ) -> dict[str, Any]:
     """``GET /_local/status``: each function, what is in flight, ``idle``, the faults."""
     functions_status = {
@@ -219,4 +224,10 @@ def status(
         "deliveries": delivering,
         "idle": idle,
         "faults": faults.snapshot(),
+        "streams": {}
+        if aws is None
+        else {
+            "retentionSeconds": aws.retention.seconds,
+            "recordsTrimmed": aws.retention.trimmed,
+        },
     }

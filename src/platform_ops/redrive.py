@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from botocore.exceptions import ClientError
+
 from platform_ops.deployment import Deployment
 from platform_ops.messages import Decoded
 
@@ -127,7 +129,9 @@ def _redrive_stream(deployment: Deployment, message: Decoded) -> str:
     function = str(message.body["requestContext"]["functionArn"])
     try:
         records = list(_read_range(deployment, info))
-    except Exception as exc:  # noqa: BLE001 - trimmed, expired or gone: the table remains
+    except ClientError as exc:  # trimmed (TrimmedDataAccessException), or the stream gone
+        records, why = [], str(exc.response.get("Error", {}).get("Code", "ClientError"))
+    except Exception as exc:  # noqa: BLE001 - whatever else failed: the table remains
         records, why = [], f"{type(exc).__name__}"
     else:
         why = "no record left in the range"

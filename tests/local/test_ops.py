@@ -5,6 +5,7 @@ runtime serves as AWS does."""
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from platform_ops.cli import main
 from tests.local.platform import LocalPlatform, wait_for
-from tests.local.test_flows import order, stored_orders
+from tests.local.test_flows import answer_item, order, stored_orders
 
 pytestmark = pytest.mark.local
 
@@ -126,3 +127,57 @@ def test_an_event_lost_from_its_dlq_comes_back_by_a_replay_of_the_archive_to_its
     assert described["Destination"]["FilterArns"] == [
         "arn:aws:events:eu-west-1:123456789012:rule/platform-local-events/platform-local-notify"
     ]
+
+
+def test_a_stream_batch_past_the_streams_retention_is_re_announced_whole_from_the_table(
+    platform: LocalPlatform,
+) -> None:
+    """A batch of answers fails every retry, then its stream records pass the stream's
+    retention: the redrive reads the answers table instead and re-announces every answer
+    of the batch (none in the last second of its arrival times is left out), then deletes
+    the message."""
+    control = platform.outputs["local_control_url"]
+    queue = "stream:answers"
+    platform.settle()
+    run = uuid.uuid4().hex[:6]
+    users = [f"r{run}-{n}" for n in range(2)]
+    # The first try and 3 retries of the batch, then of each half (bisected): 9 at most.
+    platform.inject({"function": "platform-local-answers-stream", "fault": "crash", "count": 9})
+    submitted = datetime.now(UTC).isoformat(timespec="milliseconds")
+    platform.client("dynamodb").batch_write_item(
+        RequestItems={
+            platform.outputs["answers_table_name"]: [
+                {"PutRequest": {"Item": answer_item(user, "mfa", True, submitted)}}
+                for user in users
+            ]
+        }
+    )
+
+    def batches() -> int | None:
+        code, shown = ops(platform, "show", queue, "--json")  # shown, then released
+        held = sum(json.loads(line)["event"]["batchSize"] for line in shown.splitlines()[:-1])
+        return held if code == 0 and held >= len(users) else None
+
+    wait_for(batches, 90, "the failed batch in the stream failure queue")
+    platform.settle(timeout=90)
+    platform.inject({"disarm": True})  # a crash left over if the records came in two batches
+
+    # The stream lets its records go (AWS: after 24 hours).
+    status, answer = platform.post(control + "/_local/streams", {"retentionSeconds": 0})
+    assert status == 200, answer
+    try:
+        code, done = ops(platform, "redrive", queue, "--yes", "--verbose")
+    finally:
+        platform.post(control + "/_local/streams", {"retentionSeconds": 86400})
+    assert code == 0, done
+    assert "the stream has not the batch any more (TrimmedDataAccessException)" in done
+    assert "failed 0" in done
+    platform.settle()
+    assessed = platform.client("dynamodb").scan(
+        TableName="platform-local-assessments",
+        FilterExpression="begins_with(pk, :p)",
+        ExpressionAttributeValues={":p": {"S": f"USER#r{run}-"}},
+    )["Items"]
+    assert sorted(i["pk"]["S"].split("#")[1] for i in assessed) == users
+    assert platform.drain(platform.outputs["answers_stream_failure_queue_url"]) == []
+    assert platform.status()["streams"]["recordsTrimmed"] >= len(users)

@@ -26,7 +26,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from local_runtime.aws import transactions
+from local_runtime.aws import streams, transactions
 from local_runtime.aws.sigv4 import verify_sigv4
 from local_runtime.cognito import signin
 from local_runtime.faults import Faults
@@ -65,6 +65,7 @@ class LocalAws:
         faults: Faults,
         *,
         operator_keys: frozenset[str] = frozenset(),
+        retention_seconds: float = streams.AWS_RETENTION_SECONDS,
     ) -> None:
         self.secrets = secrets
         self.faults = faults
@@ -76,6 +77,7 @@ class LocalAws:
         # "arn:aws:dynamodb:<region>:<account>:", set once the plan is read.
         self.arn_prefix = "arn:aws:dynamodb:::"
         transactions.install()  # moto's TransactWriteItems without whole-table copies
+        self.retention = streams.StreamRetention(retention_seconds)
         self._moto: WsgiApp = DomainDispatcherApplication(create_backend_app)
         self._srp = signin.SrpSignIn(self._moto)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -115,8 +117,9 @@ class LocalAws:
         if target.startswith("AWSEvents.") and self.events is not None:
             answer = self._events(environ, target.removeprefix("AWSEvents."))
             return _respond(environ, start_response, answer)
-        if target.startswith(signin.TARGET):
-            return self._cognito(environ, start_response, target.removeprefix(signin.TARGET))
+        for prefix, handle in ((signin.TARGET, self._cognito), (streams.TARGET, self._streams)):
+            if target.startswith(prefix):
+                return handle(environ, start_response, target.removeprefix(prefix))
         if target.startswith(_DYNAMODB) and self._throttled(environ):
             answer = self._throttle(environ, target.removeprefix(_DYNAMODB))
             return _respond(environ, start_response, answer)
@@ -170,6 +173,21 @@ class LocalAws:
         status, headers, answer = self._srp.answer(operation, environ, body)
         start_response(status, headers)
         return [answer]
+
+    def _streams(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], operation: str
+    ) -> Iterable[bytes]:
+        """DynamoDB Streams with its retention (``streams``), then moto."""
+        data = Request(environ).get_data()
+        try:
+            body = json.loads(data or b"{}")
+        except ValueError:
+            body = None
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(data), str(len(data))
+        refusal = self.retention.answer(operation, body)
+        if refusal is not None:
+            return _respond(environ, start_response, refusal)
+        return self._moto(environ, start_response)
 
     def _signed_by(self, request: Request, service: str) -> tuple[str | None, Any]:
         # The path exactly as the client sent and signed it (an ARN's colons stay escaped).

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from local_runtime.console import Console
 from local_runtime.events.patterns import LAMBDA, InvalidPatternError, Pattern
 from local_runtime.functions.asynchronous import send_to_destination
@@ -39,6 +41,7 @@ from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.models import MappingSpec
 
 POLL_SECONDS = 0.2
+_TRIMMED = "TrimmedDataAccessException"  # aws/streams.py: the record was past retention
 
 
 def _iso(value: Any) -> str:
@@ -117,7 +120,27 @@ class StreamMapping:
                 for shard_id, iterator in list(shards.items()):
                     if iterator is None:
                         continue
-                    shards[shard_id] = await self._poll(shard_id, iterator)
+                    try:
+                        shards[shard_id] = await self._poll(shard_id, iterator)
+                    except ClientError as exc:
+                        if exc.response.get("Error", {}).get("Code") != _TRIMMED:
+                            raise
+                        # Records trimmed before they were read are lost, as in AWS; the
+                        # mapping goes on from the oldest record left.
+                        self.console.hop(
+                            "stream",
+                            f"{self.spec.table}: records trimmed before they were read "
+                            "(older than the stream's retention): going on from the oldest left",
+                            tone="fail",
+                        )
+                        shards[shard_id] = (
+                            await self._call(
+                                "get_shard_iterator",
+                                StreamArn=self.stream_arn,
+                                ShardId=shard_id,
+                                ShardIteratorType="TRIM_HORIZON",
+                            )
+                        )["ShardIterator"]
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a poller keeps polling, and says why not

@@ -18,6 +18,7 @@ from local_runtime.cli import main, parser
         (["--faults", "webhook=2"], "webhook"),
         (["--faults", "nonsense=0.5"], "nonsense"),
         (["--code", "jar"], "invalid choice: 'jar'"),
+        (["--stream-retention", "90000"], "--stream-retention must be 0-86400 seconds"),
     ],
 )
 def test_options_that_cannot_work_are_refused(
@@ -34,6 +35,7 @@ def test_the_defaults_are_the_documented_ports() -> None:
     ports = (args.aws_port, args.http_port, args.events_port, args.control_port, args.web_port)
     assert ports == (4566, 4567, 4568, 4569, 4570)
     assert args.delay_scale == 0.01
+    assert args.stream_retention == 24 * 3600  # AWS keeps stream records 24 hours
     assert args.plan is None
 
 

@@ -92,3 +92,13 @@ def test_orders_arm_and_count() -> None:
     assert snapshot["injected"]["drop_connections"] == 3
     assert drops == [1]
     assert snapshot["rates"]["webhook"] == 0.25
+
+
+def test_disarm_clears_what_was_armed_and_keeps_the_counts() -> None:
+    control, faults = _control([])
+    assert control.order({"function": "fn", "fault": "crash", "count": 2}) is None
+    assert faults.take("function_crash", "fn") is True
+    assert control.order({"disarm": True}) is None
+    assert faults.snapshot()["armed"] == {}
+    assert faults.take("function_crash", "fn") is None
+    assert faults.snapshot()["injected"]["function_crash"] == 1
