@@ -89,6 +89,11 @@ output "realtime_trusted_issuers" {
   value       = local.realtime_trusted_issuers
 }
 
+output "realtime_user_sources" {
+  description = "Who names a user on the private channels, each in a namespace of its own: the user pool's issuer (user id = sub), the OIDC issuer (oidc-<sub>), the Cognito identity pools (idp-<identity id>), the Lambda authoriser (lambda-<sub>); null or empty when not configured."
+  value       = local.realtime_user_sources
+}
+
 output "realtime_waf_web_acl_arn" {
   description = "ARN of the WAF web ACL in front of the Event API."
   value       = module.realtime_waf.web_acl_arn

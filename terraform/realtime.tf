@@ -12,10 +12,11 @@
 # each accepted event per channel (seq), keeps it in the history table before it is delivered
 # (handlers/channels/history.py) and GET <channel_history_url> serves it back.
 #
-# Who is a user (handlers/channels/identity.py): the sub of a token of a trusted issuer (the
-# pool, the OIDC provider), a signed-in Cognito identity pool identity, the Lambda
-# authoriser's handlerContext.sub. Other IAM callers are no user; a role session name is
-# chosen by whoever assumes the role.
+# Who is a user (handlers/channels/identity.py): the sub of a token of the platform's pool
+# (as is), of the OIDC provider (oidc-<sub>), a signed-in identity of a configured Cognito
+# identity pool (idp-<id>), the Lambda authoriser's handlerContext.sub (lambda-<sub>): each
+# source in its own namespace. Other IAM callers are no user; a role session name is chosen
+# by whoever assumes the role.
 
 locals {
   realtime_name = "${local.prefix}-realtime"
@@ -51,15 +52,31 @@ locals {
   )
   realtime_modes = [for p in local.realtime_providers : p.auth_type]
 
-  # JWT issuers whose sub names a user on the private channels (nothing else does).
+  # JWT issuers whose sub names a user on the private channels (nothing else does): the
+  # pool's, whose subs are user ids as they are, and the OIDC provider's (oidc-<sub>).
+  realtime_user_pool_issuer = var.realtime_auth.cognito_user_pool != null ? format(
+    "https://cognito-idp.%s.amazonaws.com/%s",
+    coalesce(var.realtime_auth.cognito_user_pool.aws_region, var.region),
+    var.realtime_auth.cognito_user_pool.user_pool_id,
+  ) : var.users.create ? module.users.issuer : null
   realtime_trusted_issuers = compact([
-    var.realtime_auth.cognito_user_pool != null ? format(
-      "https://cognito-idp.%s.amazonaws.com/%s",
-      coalesce(var.realtime_auth.cognito_user_pool.aws_region, var.region),
-      var.realtime_auth.cognito_user_pool.user_pool_id,
-    ) : var.users.create ? module.users.issuer : null,
+    local.realtime_user_pool_issuer,
     try(var.realtime_auth.openid_connect.issuer, null),
   ])
+  # Each source of users and the namespace of its user ids (output realtime_user_sources).
+  realtime_user_sources = {
+    user_pool_issuer  = local.realtime_user_pool_issuer                             # sub as is
+    oidc_issuer       = try(var.realtime_auth.openid_connect.issuer, null)          # oidc-<sub>
+    identity_pool_ids = var.realtime_auth.identity_pool_ids                         # idp-<identity id>
+    lambda_authorizer = try(var.realtime_auth.lambda_authorizer.function_arn, null) # lambda-<sub>
+  }
+  # The same, as the channel handler and the history API read it (identity.py). Which keys
+  # are set is decided by variables only (the pool's issuer is known after apply).
+  realtime_identity_env = merge(
+    local.realtime_cognito_enabled ? { USER_POOL_ISSUER = local.realtime_user_sources.user_pool_issuer } : {},
+    local.realtime_user_sources.oidc_issuer == null ? {} : { OIDC_ISSUER = local.realtime_user_sources.oidc_issuer },
+    length(local.realtime_user_sources.identity_pool_ids) == 0 ? {} : { IDENTITY_POOL_IDS = join(",", local.realtime_user_sources.identity_pool_ids) },
+  )
   # Private channels: every mode that names a user (an API key names an app).
   realtime_user_modes = [for m in local.realtime_modes : m if m != "API_KEY"]
 
@@ -141,9 +158,8 @@ module "channels" {
   environment_variables = merge(local.powertools_env, {
     POWERTOOLS_SERVICE_NAME = "channels"
     ANSWERS_TABLE_NAME      = module.answers_table.name
-    TRUSTED_ISSUERS         = join(",", local.realtime_trusted_issuers)
     SERVICE_ROLE_ARNS       = module.report_delivery.role_arn
-    }, length(var.realtime_history) == 0 ? {} : {
+    }, local.realtime_identity_env, length(var.realtime_history) == 0 ? {} : {
     HISTORY_TABLE_NAME = module.history_table.name
     HISTORY_NAMESPACES = jsonencode(local.history_days)
   })

@@ -210,7 +210,10 @@ variable "realtime_auth" {
     (default: on in the sandbox environment only: a key names an app, anyone holding it may chat).
     cognito_user_pool: a user pool other than the platform's own (users.tf), which is used otherwise;
     openid_connect, lambda_authorizer: more sign-in for users (the Lambda authoriser must
-    return the user id as handlerContext.sub).
+    return the user id as handlerContext.sub). identity_pool_ids: Cognito identity pools
+    whose signed-in identities (AWS_IAM) are users; identities of any other pool are not.
+    The pool's users keep their sub as user id; every other source names its users in its own
+    namespace (oidc-<sub>, lambda-<sub>, idp-<identity id>), so no source can name another's.
   EOT
   type = object({
     api_key = optional(object({
@@ -234,6 +237,7 @@ variable "realtime_auth" {
       result_ttl_in_seconds          = optional(number, 300)
       identity_validation_expression = optional(string)
     }))
+    identity_pool_ids = optional(list(string), [])
   })
   default  = {}
   nullable = false
@@ -241,6 +245,11 @@ variable "realtime_auth" {
   validation {
     condition     = var.realtime_auth.api_key.validity_days >= 1 && var.realtime_auth.api_key.validity_days <= 365
     error_message = "realtime_auth.api_key.validity_days must be between 1 and 365 (AppSync's limit)."
+  }
+
+  validation {
+    condition     = alltrue([for id in var.realtime_auth.identity_pool_ids : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
+    error_message = "realtime_auth.identity_pool_ids must be Cognito identity pool ids such as eu-west-1:11112222-3333-4444-5555-666677778888."
   }
 }
 

@@ -70,9 +70,8 @@ module "channel_history" {
     POWERTOOLS_SERVICE_NAME = "channel-history"
     HISTORY_TABLE_NAME      = module.history_table.name
     HISTORY_NAMESPACES      = jsonencode(local.history_days)
-    TRUSTED_ISSUERS         = join(",", local.realtime_trusted_issuers)
     ALLOWED_ORIGINS         = join(",", compact(concat([module.web.origin], var.web.extra_origins)))
-  })
+  }, local.realtime_identity_env)
 
   policy_statements = merge(local.kms_table_statements, {
     ReadHistory = {

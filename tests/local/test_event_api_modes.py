@@ -76,10 +76,12 @@ def test_the_lambda_authoriser_decides_who_connects_and_as_whom(moded: LocalPlat
     allowed = {"Authorization": "allow:lam-user", "host": events.host}
     with events.socket(auth=allowed) as ws:
         ws.init()
-        own = ws.subscribe(str(uuid.uuid4()), "/reports/lam-user", allowed)
+        # The authoriser's users have ids of their own (lambda-<sub>), never a pool user's.
+        own = ws.subscribe(str(uuid.uuid4()), "/reports/lambda-lam-user", allowed)
         assert own["type"] == "subscribe_success"
-        other = ws.subscribe(str(uuid.uuid4()), "/reports/someone-else", allowed)
-        assert other["type"] == "subscribe_error"
+        for other in ("/reports/someone-else", "/reports/lam-user"):
+            refused = ws.subscribe(str(uuid.uuid4()), other, allowed)
+            assert refused["type"] == "subscribe_error"
     denied = {"Authorization": "deny", "host": events.host}
     with events.socket(auth=denied) as ws:
         assert ws.next("connection_error")["errors"][0]["errorType"] == "UnauthorizedException"

@@ -359,8 +359,12 @@ def test_environment_files_plan_their_settings(root: TerraformDir, lambda_zip: o
             {"project": "abcdefghijklmnopqrst", "environment": "abcdefghijkl"},
             "project and environment together make the prefix of every name",
         ),
+        (
+            {"realtime_auth": {"identity_pool_ids": ["eu-west-1_AbCdEfGhI"]}},
+            "realtime_auth.identity_pool_ids must be Cognito identity pool ids",
+        ),
     ],
-    ids=["url-in-variable", "unknown-store", "bad-environment", "prefix-too-long"],
+    ids=["url-in-variable", "unknown-store", "bad-environment", "prefix-too-long", "user-pool-id"],
 )
 def test_root_validations_explain_themselves(
     root: TerraformDir, lambda_zip: object, tf_vars: dict[str, object], message: str

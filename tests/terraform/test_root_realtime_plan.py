@@ -91,7 +91,7 @@ def test_the_handler_knows_whom_to_trust_from_terraform(root_plan: Plan) -> None
     config = root_plan.raw["configuration"]["root_module"]["module_calls"]["channels"]
     refs = config["expressions"]["environment_variables"]["references"]
     # The issuers: the platform's pool (known after apply); the services: report delivery.
-    assert "local.realtime_trusted_issuers" in refs
+    assert "local.realtime_identity_env" in refs
     assert "module.report_delivery.role_arn" in refs
     unknown = root_plan.one("module.channels.aws_lambda_function.this[0]").after_unknown
     assert unknown["environment"][0]["variables"] is True
@@ -110,6 +110,32 @@ def test_an_oidc_provider_is_a_trusted_issuer(root: TerraformDir, lambda_zip: Pa
     )
     issuers = plan.raw["output_changes"]["realtime_trusted_issuers"]["after"]
     assert issuers == ["https://login.example.com/"]
+    # Its users are named in a namespace of their own (oidc-<sub>); no pool is trusted.
+    assert plan.raw["output_changes"]["realtime_user_sources"]["after"] == {
+        "user_pool_issuer": None,
+        "oidc_issuer": "https://login.example.com/",
+        "identity_pool_ids": [],
+        "lambda_authorizer": None,
+    }
+
+
+def test_identity_pools_are_trusted_only_when_named(root: TerraformDir, lambda_zip: Path) -> None:
+    pools = ["eu-west-1:11112222-3333-4444-5555-666677778888"]
+    plan = root.plan(
+        {
+            "lambda_zip": str(lambda_zip),
+            "users": {"create": False},
+            "ingest_public": True,
+            "realtime_auth": {"identity_pool_ids": pools},
+        }
+    )
+    sources = plan.raw["output_changes"]["realtime_user_sources"]["after"]
+    assert sources["identity_pool_ids"] == pools
+    # Both readers of identities take the same settings (their values are known after apply).
+    calls = plan.raw["configuration"]["root_module"]["module_calls"]
+    for function in ("channels", "channel_history"):
+        refs = calls[function]["expressions"]["environment_variables"]["references"]
+        assert "local.realtime_identity_env" in refs
 
 
 def test_data_source_invokes_the_channel_handler_only(root_plan: Plan) -> None:

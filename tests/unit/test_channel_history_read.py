@@ -33,7 +33,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     2 reports of Alice's."""
     monkeypatch.setenv("HISTORY_TABLE_NAME", TABLE)
     monkeypatch.setenv("HISTORY_NAMESPACES", '{"chat": 7, "reports": 7}')
-    monkeypatch.setenv("TRUSTED_ISSUERS", ISSUER)
+    monkeypatch.setenv("USER_POOL_ISSUER", ISSUER)
     monkeypatch.setenv("ALLOWED_ORIGINS", APP)
     get_settings.cache_clear()
     history_handler.reader.cache_clear()

@@ -24,14 +24,21 @@ IDENTITIES: dict[str, Any] = json.loads((EVENTS / "appsync_identities.json").rea
 COGNITO_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI"
 OIDC_ISSUER = "https://login.example.com/"
 SERVICE_ROLE = "arn:aws:iam::123456789012:role/service/platform-report-delivery"
-RULES = IdentityRules.of([COGNITO_ISSUER, OIDC_ISSUER], [SERVICE_ROLE])
+IDENTITY_POOL = "eu-west-1:11112222-3333-4444-5555-666677778888"
+RULES = IdentityRules.of(
+    user_pool_issuer=COGNITO_ISSUER,
+    oidc_issuer=OIDC_ISSUER,
+    identity_pools=[IDENTITY_POOL],
+    service_role_arns=[SERVICE_ROLE],
+)
 
-# The user id each identity stands for (see handlers/channels/identity.py).
+# The user id each identity stands for (see handlers/channels/identity.py): the platform's
+# pool names its users as they are, every other source in a namespace of its own.
 USER_IDS = {
     "cognito": ("AMAZON_COGNITO_USER_POOLS", "0f1e2d3c-4b5a-4697-8877-665544332211"),
-    "oidc": ("OPENID_CONNECT", "auth0-5f2b7c"),
-    "iam_cognito_identity": ("AWS_IAM", "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
-    "lambda": ("AWS_LAMBDA", "tenant1-user7"),
+    "oidc": ("OPENID_CONNECT", "oidc-auth0-5f2b7c"),
+    "iam_cognito_identity": ("AWS_IAM", "idp-7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
+    "lambda": ("AWS_LAMBDA", "lambda-tenant1-user7"),
 }
 
 
@@ -73,7 +80,9 @@ def subscribe(path: str, identity: str, context: Any) -> Any:
 @pytest.fixture(autouse=True)
 def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ANSWERS_TABLE_NAME", TABLE)
-    monkeypatch.setenv("TRUSTED_ISSUERS", f"{COGNITO_ISSUER},{OIDC_ISSUER}")
+    monkeypatch.setenv("USER_POOL_ISSUER", COGNITO_ISSUER)
+    monkeypatch.setenv("OIDC_ISSUER", OIDC_ISSUER)
+    monkeypatch.setenv("IDENTITY_POOL_IDS", IDENTITY_POOL)
     monkeypatch.setenv("SERVICE_ROLE_ARNS", SERVICE_ROLE)
     get_settings.cache_clear()
     yield
@@ -148,6 +157,22 @@ SPOOFS = {
     "lambda authoriser sub with a separator": {"handlerContext": {"sub": "alice/reports"}},
     "lambda authoriser sub with a colon": {"handlerContext": {"sub": "eu-west-1:alice"}},
     "cognito sub too long": with_("cognito", sub="a" * 51),
+    "identity pool the platform does not trust": with_(
+        "iam_cognito_identity",
+        cognitoIdentityPoolId="eu-west-1:99998888-7777-6666-5555-444433332222",
+    ),
+    "identity pool caller with no pool id": with_(
+        "iam_cognito_identity", cognitoIdentityPoolId=None
+    ),
+    "identity pool caller with a null auth type": with_(
+        "iam_cognito_identity", cognitoIdentityAuthType=None
+    ),
+    "pool sub in the namespace of OIDC users": with_("cognito", sub="oidc-auth0-5f2b7c"),
+    "pool sub in the namespace of authoriser users": with_("cognito", sub="lambda-tenant1-user7"),
+    "pool sub in the namespace of identity pool users": with_(
+        "cognito", sub="idp-7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+    ),
+    "oidc sub too long once prefixed": with_("oidc", sub="a" * 46),
     # Python's ``$`` matches before a final newline: every id check must take the whole text.
     "cognito sub with a trailing newline": with_("cognito", sub="alice\n"),
     "lambda authoriser sub with a trailing newline": {"handlerContext": {"sub": "alice\n"}},
@@ -170,6 +195,46 @@ def test_identities_a_caller_can_shape_never_name_a_user(name: str) -> None:
     assert caller.why_no_user
 
 
+POOL_USER = "0f1e2d3c-4b5a-4697-8877-665544332211"
+
+
+@pytest.mark.parametrize(
+    ("name", "identity"),
+    [
+        ("oidc", with_("oidc", sub=POOL_USER)),
+        ("lambda", {"handlerContext": {"sub": POOL_USER}}),
+        (
+            "iam_cognito_identity",
+            with_("iam_cognito_identity", cognitoIdentityId=f"eu-west-1:{POOL_USER}"),
+        ),
+    ],
+)
+def test_no_other_source_can_name_a_user_of_the_platforms_pool(
+    lambda_context: Any, name: str, identity: dict[str, Any]
+) -> None:
+    """An OIDC provider, a Lambda authoriser or an identity pool that hands out a pool user's
+    sub names a user of its own, who may not read the pool user's channels."""
+    caller = caller_from_identity(identity, RULES)
+    assert caller.user_id is not None
+    assert caller.user_id != POOL_USER
+    assert caller.user_id.endswith(POOL_USER)
+    for namespace in ("reports", "answers"):
+        event = request("SUBSCRIBE", f"/{namespace}/{POOL_USER}")
+        event["identity"] = identity
+        response = channels.lambda_handler(event, lambda_context)
+        assert response["error"] == (
+            f"ChannelRefusedError - /{namespace}/{POOL_USER} is not your channel; "
+            f"use /{namespace}/{caller.user_id}"
+        )
+
+
+def test_an_oidc_issuer_that_is_a_prefix_or_lookalike_of_a_trusted_one_names_no_user() -> None:
+    for issuer in (OIDC_ISSUER + "evil", "https://login.example.com.evil/", COGNITO_ISSUER + "x"):
+        assert caller_from_identity(with_("oidc", issuer=issuer), RULES).user_id is None
+    # A trailing slash is not a different issuer.
+    assert caller_from_identity(with_("cognito", issuer=COGNITO_ISSUER + "/"), RULES).user_id
+
+
 def test_the_platforms_services_are_known_by_their_role_and_are_no_user() -> None:
     identity = with_(
         "iam_role", userArn="arn:aws:sts::123456789012:assumed-role/platform-report-delivery/fn"
@@ -184,11 +249,11 @@ def test_the_platforms_services_are_known_by_their_role_and_are_no_user() -> Non
 
 def test_service_roles_must_be_role_arns() -> None:
     with pytest.raises(ValueError, match="is not an IAM role ARN"):
-        IdentityRules.of([], ["arn:aws:iam::123456789012:user/alice"])
+        IdentityRules.of(service_role_arns=["arn:aws:iam::123456789012:user/alice"])
     with pytest.raises(ValueError, match="is not an IAM role ARN"):
-        IdentityRules.of([], ["arn:aws:iam::\u0661\u0662\u0663456789012:role/x"])
+        IdentityRules.of(service_role_arns=["arn:aws:iam::\u0661\u0662\u0663456789012:role/x"])
     with pytest.raises(ValueError, match="is not an IAM role ARN"):
-        IdentityRules.of([], ["arn:aws:iam::123456789012:role/x\n"])
+        IdentityRules.of(service_role_arns=["arn:aws:iam::123456789012:role/x\n"])
 
 
 @pytest.mark.parametrize("namespace", ["reports", "answers"])
@@ -313,7 +378,11 @@ def test_answers_are_validated_and_stored_for_their_owner(
     [
         ("api_key", "/answers/someone", "/answers channels are private"),
         ("cognito", "/answers/someone-else", "/answers/someone-else is not your channel"),
-        ("lambda", "/answers/tenant1-user7/x", "is not your channel; use /answers/tenant1-user7"),
+        (
+            "lambda",
+            "/answers/lambda-tenant1-user7/x",
+            "is not your channel; use /answers/lambda-tenant1-user7",
+        ),
         ("iam_user", "/answers/alice", "IAM callers other than signed-in identity pool users"),
         ("iam_role", "/answers/user-42", "a role session name is not one"),
     ],
@@ -338,7 +407,7 @@ def test_an_answer_that_cannot_be_stored_fails_alone_with_a_retryable_error(
 ) -> None:
     answers_table.delete()
     items = publish(
-        "/answers/tenant1-user7",
+        "/answers/lambda-tenant1-user7",
         [{"questionnaireId": "q", "questionId": "a", "value": 1}],
         "lambda",
         lambda_context,
@@ -379,7 +448,7 @@ def test_clients_cannot_publish_reports(lambda_context: Any, identity: str) -> N
 
 
 def test_the_report_service_publishes_to_a_users_report_channel(lambda_context: Any) -> None:
-    event = request("PUBLISH", "/reports/tenant1-user7", "iam_role", [{"score": 1}, "text"])
+    event = request("PUBLISH", "/reports/lambda-tenant1-user7", "iam_role", [{"score": 1}, "text"])
     event["identity"]["userArn"] = (
         "arn:aws:sts::123456789012:assumed-role/platform-report-delivery/fn"
     )
@@ -431,33 +500,34 @@ def test_no_auth_mode_may_subscribe_to_another_users_reports(
 
 
 @pytest.mark.parametrize(
-    "path", ["/reports/*", "/reports/tenant1-user7/*", "/reports/tenant1-user7/x"]
+    "path", ["/reports/*", "/reports/lambda-tenant1-user7/*", "/reports/lambda-tenant1-user7/x"]
 )
 def test_wildcard_and_deeper_report_paths_are_refused(lambda_context: Any, path: str) -> None:
     response = subscribe(path, "lambda", lambda_context)
     assert response == {
-        "error": f"ChannelRefusedError - {path} is not your channel; use /reports/tenant1-user7"
+        "error": f"ChannelRefusedError - {path} is not your channel; "
+        "use /reports/lambda-tenant1-user7"
     }
 
 
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
-        ("reports/tenant1-user7", "a channel path starts with /"),
-        ("/reports//tenant1-user7", "segment '' is not"),
-        ("/reports/*/tenant1-user7", "a wildcard only ends a subscription"),
+        ("reports/lambda-tenant1-user7", "a channel path starts with /"),
+        ("/reports//lambda-tenant1-user7", "segment '' is not"),
+        ("/reports/*/lambda-tenant1-user7", "a wildcard only ends a subscription"),
         ("/*", "segment '*' is not"),
-        ("/reports/tenant1-user7/", "segment '' is not"),
+        ("/reports/lambda-tenant1-user7/", "segment '' is not"),
         ("/reports/a/b/c/d/e", "a channel has 1-5 segments"),
         ("/reports/tenant1_user7", "segment 'tenant1_user7' is not"),
-        ("/reports/tenant1-user7\n", "segment 'tenant1-user7\\n' is not"),
-        ("/chat/tenant1-user7", "it is not in namespace reports"),
+        ("/reports/lambda-tenant1-user7\n", "segment 'lambda-tenant1-user7\\n' is not"),
+        ("/chat/lambda-tenant1-user7", "it is not in namespace reports"),
     ],
 )
 def test_paths_that_match_no_route_are_refused_before_routing(
     lambda_context: Any, path: str, reason: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    event = request("SUBSCRIBE", "/reports/tenant1-user7", "lambda")
+    event = request("SUBSCRIBE", "/reports/lambda-tenant1-user7", "lambda")
     event["info"]["channel"] = {"path": path, "segments": path.strip("/").split("/")}
     response = channels.lambda_handler(event, lambda_context)
     assert response["error"].startswith("UnknownChannelError - no channel ")
@@ -466,7 +536,7 @@ def test_paths_that_match_no_route_are_refused_before_routing(
 
 
 def test_a_publish_to_a_refused_path_fails_every_item(lambda_context: Any) -> None:
-    event = request("PUBLISH", "/answers/tenant1-user7", "lambda", [{"a": 1}, {"b": 2}])
+    event = request("PUBLISH", "/answers/lambda-tenant1-user7", "lambda", [{"a": 1}, {"b": 2}])
     event["info"]["channel"]["path"] = "/answers/*"
     items = channels.lambda_handler(event, lambda_context)["events"]
     assert [i["id"] for i in items] == ["item-0", "item-1"]

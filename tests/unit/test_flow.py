@@ -99,7 +99,7 @@ def platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
         appsync.host = appsync.http_url.removeprefix("http://")
         env = {
             "ANSWERS_TABLE_NAME": "flow-answers",
-            "TRUSTED_ISSUERS": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI",
+            "USER_POOL_ISSUER": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI",
             "ASSESSMENTS_TABLE_NAME": "flow-assessments",
             "IDEMPOTENCY_TABLE_NAME": "flow-idempotency",
             "REPORTS_TABLE_NAME": "flow-reports",

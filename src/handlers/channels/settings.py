@@ -19,10 +19,22 @@ class ChannelRules(EnvSettings):
     """What the channel handler and the history API both read: who names a user, and which
     namespaces are durable (so a subscription and a history read are judged alike)."""
 
-    trusted_issuers: str = Field(
-        alias="TRUSTED_ISSUERS",
+    user_pool_issuer: str = Field(
+        alias="USER_POOL_ISSUER",
         default="",
-        description="Comma-separated JWT issuers whose `sub` names a user (none: no JWT user).",
+        description="The platform's user pool issuer: its tokens' `sub` is a user id as is.",
+    )
+    oidc_issuer: str = Field(
+        alias="OIDC_ISSUER",
+        default="",
+        description="The OIDC provider's issuer: its tokens' `sub` names user `oidc-<sub>`.",
+    )
+    identity_pool_ids: str = Field(
+        alias="IDENTITY_POOL_IDS",
+        default="",
+        pattern=r"^([a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9a-f-]{36})?(,[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9a-f-]{36})*$",
+        description="Comma-separated Cognito identity pools whose signed-in identities are "
+        "users (`idp-<identity id>`).",
     )
     service_role_arns: str = Field(
         alias="SERVICE_ROLE_ARNS",
@@ -69,7 +81,12 @@ class ChannelRules(EnvSettings):
 
     @cached_property
     def identity_rules(self) -> IdentityRules:
-        return IdentityRules.of(_split(self.trusted_issuers), _split(self.service_role_arns))
+        return IdentityRules.of(
+            user_pool_issuer=self.user_pool_issuer or None,
+            oidc_issuer=self.oidc_issuer or None,
+            identity_pools=_split(self.identity_pool_ids),
+            service_role_arns=_split(self.service_role_arns),
+        )
 
 
 class Settings(ChannelRules):
