@@ -95,6 +95,10 @@ bench: package web init ## benchmark: cold init, warm publish, package size, pla
 plan-fixture: package web ## the trimmed local plan the fast tests start the platform from
 	$(PYTHON) tools/plan_fixture.py
 
+.PHONY: mutation
+mutation: tools ## mutation testing (mutmut) of the identity rules, history cursors and pattern matcher; score >= 90% (not a test)
+	$(TOX) run -q -e mutation
+
 .PHONY: crosscheck
 crosscheck: ## the event-pattern corpus through a second implementation (MiniStack, own venv; not a test)
 	$(PYTHON) tools/cross_check_patterns.py

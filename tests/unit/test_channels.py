@@ -187,12 +187,83 @@ SPOOFS = {
 }
 
 
+# Why each names no user, as the refusal tells the client.
+_UNUSABLE = "is not a usable user id (1-50 letters, digits or hyphens)"
+_NOT_A_USER = (
+    "IAM callers other than signed-in identity pool users have no user id "
+    "(a role session name is not one)"
+)
+_RESERVED = "caller begins with a prefix reserved for users of other sources"
+_UNTRUSTED_POOL = "identities of an identity pool the platform does not trust name no user here"
+WHY = {
+    "cognito sub too long": f"the sub of this AMAZON_COGNITO_USER_POOLS caller {_UNUSABLE}",
+    "cognito sub with a trailing newline": (
+        f"the sub of this AMAZON_COGNITO_USER_POOLS caller {_UNUSABLE}"
+    ),
+    "cognito token of another pool": "tokens of "
+    "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other name no user here",
+    "iam user named as a user": _NOT_A_USER,
+    "identity pool caller with a null auth type": (
+        "unauthenticated identity pool callers have no user id"
+    ),
+    "identity pool caller with no pool id": _UNTRUSTED_POOL,
+    "identity pool the platform does not trust": _UNTRUSTED_POOL,
+    "lambda authoriser sub with a colon": (
+        f"the handlerContext.sub of this AWS_LAMBDA caller {_UNUSABLE}"
+    ),
+    "lambda authoriser sub with a separator": (
+        f"the handlerContext.sub of this AWS_LAMBDA caller {_UNUSABLE}"
+    ),
+    "lambda authoriser sub with a trailing newline": (
+        f"the handlerContext.sub of this AWS_LAMBDA caller {_UNUSABLE}"
+    ),
+    "oidc sub that is a wildcard": f"the sub of this OPENID_CONNECT caller {_UNUSABLE}",
+    "oidc sub too long once prefixed": f"the sub of this OPENID_CONNECT caller {_UNUSABLE}",
+    "pool sub in the namespace of OIDC users": (
+        f"the sub of this AMAZON_COGNITO_USER_POOLS {_RESERVED}"
+    ),
+    "pool sub in the namespace of authoriser users": (
+        f"the sub of this AMAZON_COGNITO_USER_POOLS {_RESERVED}"
+    ),
+    "pool sub in the namespace of identity pool users": (
+        f"the sub of this AMAZON_COGNITO_USER_POOLS {_RESERVED}"
+    ),
+    "role session named as a user": _NOT_A_USER,
+    "service session of a role in another account": _NOT_A_USER,
+    "service session with a trailing newline": _NOT_A_USER,
+    "token of an issuer not configured": "tokens of https://evil.example.com name no user here",
+    "unauthenticated identity pool guest": "unauthenticated identity pool callers have no user id",
+}
+
+
 @pytest.mark.parametrize("name", sorted(SPOOFS))
 def test_identities_a_caller_can_shape_never_name_a_user(name: str) -> None:
     caller = caller_from_identity(SPOOFS[name], RULES)
     assert caller.user_id is None
     assert caller.service is None
-    assert caller.why_no_user
+    assert caller.why_no_user == WHY[name]
+
+
+def test_identities_without_what_names_a_user_say_so() -> None:
+    whys: dict[str, tuple[dict[str, Any] | None, str]] = {
+        "lambda": (
+            {"handlerContext": {"plan": "pro"}},
+            "AWS_LAMBDA callers without handlerContext.sub have no user id",
+        ),
+        "sub": (
+            {"sub": "", "issuer": COGNITO_ISSUER},
+            "AMAZON_COGNITO_USER_POOLS callers without sub have no user id",
+        ),
+        "identity id": (
+            with_("iam_cognito_identity", cognitoIdentityId=None),
+            _NOT_A_USER,
+        ),
+        "no issuer": ({"sub": "x"}, "tokens of no issuer name no user here"),
+        "unknown": ({"something": "else"}, "this identity names no user"),
+        "api key": (None, "API_KEY callers have no user id"),
+    }
+    for identity, why in whys.values():
+        assert caller_from_identity(identity, RULES).why_no_user == why
 
 
 POOL_USER = "0f1e2d3c-4b5a-4697-8877-665544332211"
@@ -245,6 +316,32 @@ def test_the_platforms_services_are_known_by_their_role_and_are_no_user() -> Non
         "platform-report-delivery",
         "platform-report-delivery",
     )
+    assert caller.why_no_user == "the platform's services publish reports, they act as no user"
+    # Either of AppSync's IAM fields makes an IAM identity.
+    only_arn = {"userArn": identity["userArn"]}
+    assert caller_from_identity(only_arn, RULES).service == "platform-report-delivery"
+    only_account = caller_from_identity({"accountId": "123456789012"}, RULES)
+    assert (only_account.kind, only_account.why_no_user) == (AuthKind.IAM, _NOT_A_USER)
+
+
+def test_kinds_and_sources_are_named_in_what_a_caller_is_told() -> None:
+    assert caller_from_identity({"something": "else"}, RULES).kind is AuthKind.UNKNOWN
+    lambda_caller = caller_from_identity({"handlerContext": {}}, RULES)
+    assert lambda_caller.kind is AuthKind.LAMBDA
+    odd_id = with_("iam_cognito_identity", cognitoIdentityId="eu-west-1:not_an_id")
+    assert caller_from_identity(odd_id, RULES).why_no_user == (
+        f"the identity id of this AWS_IAM caller {_UNUSABLE}"
+    )
+
+
+def test_configured_issuers_are_compared_without_a_trailing_slash() -> None:
+    rules = IdentityRules.of(
+        user_pool_issuer=COGNITO_ISSUER + "/", oidc_issuer=OIDC_ISSUER.rstrip("/") + "/"
+    )
+    assert caller_from_identity(IDENTITIES["cognito"], rules).user_id == USER_IDS["cognito"][1]
+    assert caller_from_identity(IDENTITIES["oidc"], rules).user_id == USER_IDS["oidc"][1]
+    slashed = with_("cognito", issuer=COGNITO_ISSUER + "/")
+    assert caller_from_identity(slashed, RULES).user_id == USER_IDS["cognito"][1]
 
 
 def test_service_roles_must_be_role_arns() -> None:

@@ -24,20 +24,25 @@ def _string(operand: Any, what: str) -> str:
     return operand
 
 
-def _affix(kind: str) -> Callable[[Any], Match]:
-    def build(operand: Any) -> Match:
-        if isinstance(operand, dict):
-            if not operand:
-                raise InvalidPatternError(f"{kind.capitalize()} expression name not found")
-            inner, text = next(iter(operand.items()))
-            if inner != "equals-ignore-case":
-                raise InvalidPatternError(f"Unsupported {kind} pattern: {inner}")
-            if len(operand) > 1:
-                raise InvalidPatternError("Only one key allowed in match expression")
-            return Match(kind, _string(text, "equals-ignore-case"), ignore_case=True)
-        return Match(kind, _string(operand, kind))
+def _affix(kind: str, operand: Any) -> Match:
+    if isinstance(operand, dict):
+        if not operand:
+            raise InvalidPatternError(f"{kind.capitalize()} expression name not found")
+        inner, text = next(iter(operand.items()))
+        if inner != "equals-ignore-case":
+            raise InvalidPatternError(f"Unsupported {kind} pattern: {inner}")
+        if len(operand) > 1:
+            raise InvalidPatternError("Only one key allowed in match expression")
+        return Match(kind, _string(text, "equals-ignore-case"), ignore_case=True)
+    return Match(kind, _string(operand, kind))
 
-    return build
+
+def _prefix(operand: Any) -> Match:
+    return _affix("prefix", operand)
+
+
+def _suffix(operand: Any) -> Match:
+    return _affix("suffix", operand)
 
 
 def _wildcard_text(text: str) -> str:
@@ -209,8 +214,8 @@ def _anything_but_set(operator: str, inner: Any) -> Match:
 # operator name -> the Match its operand makes (InvalidPatternError when it cannot).
 OPERATORS: dict[str, Callable[[Any], Match]] = {
     "exactly": _exactly,
-    "prefix": _affix("prefix"),
-    "suffix": _affix("suffix"),
+    "prefix": _prefix,
+    "suffix": _suffix,
     "equals-ignore-case": _equals_ignore_case,
     "wildcard": _wildcard,
     "numeric": _numeric,
