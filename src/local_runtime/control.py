@@ -113,17 +113,20 @@ class Control:
 
     def _armed(self, order: dict[str, Any]) -> tuple[str, str, Any] | str:
         """(kind, key, value) of a fault to arm, or what is wrong with the order."""
+        function = order.get("function", order.get("stream_again"))
+        if function is not None and function not in self.functions:
+            return f"no function {function!r} in the plan"
         if "function" in order:
             fault = order.get("fault")
-            if order["function"] not in self.functions:
-                return f"no function {order['function']!r} in the plan"
             return (
-                (f"function_{fault}", str(order["function"]), True)
-                if fault in {"timeout", "crash"}
-                else "fault must be timeout or crash"
+                (f"function_{fault}", str(function), True)
+                if fault in {"timeout", "crash", "timeout_after", "crash_after"}
+                else "fault must be timeout, crash, timeout_after or crash_after"
             )
-        if "target" in order:
-            return "target", str(order["target"]), True
+        keyed = {"stream_again": "stream_redelivery", "duplicate": "duplicate_delivery"}
+        for name, kind in {**keyed, "target": "target"}.items():
+            if name in order:
+                return kind, str(order[name]), True
         if "webhook_status" in order:
             status = order["webhook_status"]
             valid = isinstance(status, int) and not isinstance(status, bool) and 100 <= status < 600
@@ -133,8 +136,8 @@ class Control:
                 else f"webhook_status must be an HTTP status, not {status!r}"
             )
         return (
-            "say which rates, function, target, webhook_status, event_api (drop_connections) "
-            "or disarm"
+            "say which rates, function, target, duplicate, stream_again, webhook_status, "
+            "event_api (drop_connections) or disarm"
         )
 
     async def streams(self, request: web.Request) -> web.Response:

@@ -26,8 +26,15 @@ Kinds, and the failure each one answers, as AWS documents it:
   answer; the runtime's is ``{"errors": [{"errorType": "InternalFailureException", ...}]}``.
 - ``function_timeout``, ``function_crash`` (armed, key: a function): the invocation times out
   (``Sandbox.Timedout``) or its worker is killed (``Runtime.ExitError``).
+- ``function_timeout_after``, ``function_crash_after`` (armed, key: a function): the handler
+  runs to its end (its writes and posts done), then the invocation times out or its worker is
+  killed before it answers: a failure after the side effects, retried like any other.
 - ``target`` (armed, key: a target ARN): a bus delivery fails (``SDK_CLIENT_ERROR``), so the
   target's retry policy and dead-letter queue take over.
+- ``duplicate_delivery`` (armed, key: a target ARN): a delivery that succeeded is made once
+  more (EventBridge delivers at least once: "Amazon EventBridge events", User Guide).
+- ``stream_redelivery`` (armed, key: a function): a stream batch its function took is handed
+  to it once more (Lambda reads a stream at least once: "Using Lambda with DynamoDB").
 - ``webhook_status`` (armed, key: ``webhook``): the webhook answers the status given.
 - ``drop_connections`` (immediate): every Event API WebSocket is cut without a close frame.
 
@@ -42,7 +49,16 @@ from collections.abc import Mapping
 from typing import Any
 
 KINDS = ("dynamodb_throttle", "put_events", "webhook", "event_api_5xx")
-ARMED = ("function_timeout", "function_crash", "target", "webhook_status")
+ARMED = (
+    "function_timeout",
+    "function_crash",
+    "function_timeout_after",
+    "function_crash_after",
+    "target",
+    "duplicate_delivery",
+    "stream_redelivery",
+    "webhook_status",
+)
 IMMEDIATE = ("drop_connections",)
 
 

@@ -3,7 +3,9 @@
 A platform of its own (the counts must be exact) takes 2,000 orders and 500 answers, with
 poisoned ones among them, while the local runtime's fault switch throttles the functions'
 DynamoDB requests, fails PutEvents entries, takes the webhook down and answers Event API
-publishes with 5xx (``local_runtime/faults.py``). Clients behave as AWS tells them to: an
+publishes with 5xx (``local_runtime/faults.py``), and faults strike after side effects: a
+worker killed or timed out after its handler did its work, events EventBridge delivers twice,
+stream batches handed over again after they succeeded. Clients behave as AWS tells them to: an
 upload answered 429, or with a retryable failed entry, is sent again; a publish answered 5xx,
 or with a failed item, is published again. Then the faults are lifted, every queue but the
 poison queue is redriven with ``platform-ops``, and the outcome is counted from what users
@@ -51,6 +53,27 @@ ANSWERS_PER_USER = 50  # 500 answers, 5 to a publish (the Event API's limit)
 POISON_ANSWERS = 5
 RATES = {"dynamodb_throttle": 0.2, "put_events": 0.2, "webhook": 0.5, "event_api_5xx": 0.3}
 SEED = 20261124
+_FN = "arn:aws:lambda:eu-west-1:123456789012:function:platform-local-"
+# Faults after side effects, each armed a number of times: the handler's writes and posts are
+# done when its worker dies or times out, or when its input is handed over again.
+AFTER_EFFECTS: list[dict[str, Any]] = [
+    *(
+        {"function": f"platform-local-{name}", "fault": "crash_after", "count": 8}
+        for name in ("capture-order", "notify", "security", "report-delivery", "answers-stream")
+    ),
+    {"function": "platform-local-notify", "fault": "timeout_after", "count": 1},
+    *(
+        {"duplicate": _FN + name, "count": 20}
+        for name in ("capture-order", "notify", "security", "report-delivery")
+    ),
+    {"stream_again": "platform-local-answers-stream", "count": 5},
+]
+AFTER_KINDS = (
+    "function_crash_after",
+    "function_timeout_after",
+    "duplicate_delivery",
+    "stream_redelivery",
+)
 # (question id, values a user cycles through): valid answers of account-security.v1.
 QUESTIONS = (
     ("mfa", (True, False)),
@@ -336,6 +359,8 @@ def test_under_faults_nothing_is_lost_or_duplicated_after_a_redrive(
 
     with listening(events, users):
         chaos.inject({"rates": RATES, "seed": SEED})
+        for armed in AFTER_EFFECTS:
+            chaos.inject(armed)
         load_started = time.monotonic()
         with ThreadPoolExecutor(6) as pool_:
             uploads = pool_.map(
@@ -448,6 +473,7 @@ def test_under_faults_nothing_is_lost_or_duplicated_after_a_redrive(
 
     # The faults really happened, and the retries and the redrive made up for every one.
     assert all(under_faults["injected"][kind] > 0 for kind in RATES), under_faults
+    assert all(under_faults["injected"][kind] > 0 for kind in AFTER_KINDS), under_faults
     assert left == {}
     assert {o: n for o, n in stored.items() if o.startswith(f"c{run}-")} == dict.fromkeys(orders, 1)
     assert {o: n for o, n in posted.items() if o.startswith(f"c{run}-")} == dict.fromkeys(orders, 1)

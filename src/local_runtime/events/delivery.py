@@ -135,6 +135,17 @@ class Delivery:
         """Hand ``body`` (the target's input text) to the target once; DeliveryError."""
         if self.faults.take("target", target.arn):
             raise DeliveryError("SDK_CLIENT_ERROR", "injected fault: the target did not answer")
+        self._hand_over(target, body, correlation)
+        if self.faults.take("duplicate_delivery", target.arn):
+            self.console.hop(
+                "fault",
+                f"{target.target_id}: the event delivered once more",
+                correlation,
+                tone="warn",
+            )
+            self._hand_over(target, body, correlation)
+
+    def _hand_over(self, target: TargetSpec, body: str, correlation: str) -> None:
         name = target.arn.rsplit(":", 1)[-1]
         if target.kind == "sqs":
             self.send_sqs(name, body, None)

@@ -125,12 +125,13 @@ class FunctionRuntime:
                 self._report(result, correlation)
                 return result
         worker = self.worker
-        fault = (
-            "timeout"
-            if self.faults.take("function_timeout", name)
-            else "crash"
-            if self.faults.take("function_crash", name)
-            else None
+        fault = next(
+            (
+                kind
+                for kind in ("timeout", "crash", "timeout_after", "crash_after")
+                if self.faults.take(f"function_{kind}", name)
+            ),
+            None,
         )
         request = {
             "request_id": request_id,

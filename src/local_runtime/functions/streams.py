@@ -195,6 +195,14 @@ class StreamMapping:
             )
             failed_from = self._failed_from(batch, result)
             if failed_from is None:
+                if self.functions[self.spec.function].faults.take(
+                    "stream_redelivery", self.spec.function
+                ):
+                    # At least once: the batch the function took, handed over again.
+                    self.console.hop(
+                        "fault", f"{self.spec.function}: batch handed over once more", correlation
+                    )
+                    pending.insert(0, (batch, retries))
                 continue
             remainder = batch[failed_from:]
             function_error = not result.ok

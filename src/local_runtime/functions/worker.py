@@ -142,10 +142,12 @@ def main() -> int:
         try:
             result = handler(request["payload"], context)
         except Exception as exc:  # noqa: BLE001 - the function's error is the invocation's answer
+            _after_effects(fault)
             error = _error(exc, request["request_id"])
             _log_error(error)
             send({"type": "error", "error": error})
             continue
+        _after_effects(fault)
         try:
             send({"type": "result", "payload": result})
         except (TypeError, ValueError) as exc:
@@ -156,6 +158,15 @@ def main() -> int:
                 "stackTrace": [],
             }
             send({"type": "error", "error": error})
+
+
+def _after_effects(fault: Any) -> None:
+    """Faults after the handler ran, its writes and posts done: the sandbox dies, or runs out
+    of time, before its answer reaches Lambda (the invocation fails and is retried)."""
+    if fault == "crash_after":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if fault == "timeout_after":
+        time.sleep(10_000)
 
 
 if __name__ == "__main__":

@@ -207,6 +207,19 @@ def test_a_failing_target_is_retried_then_dead_lettered(tmp_path: Path) -> None:
     assert faults.snapshot()["injected"]["target"] == 3
 
 
+def test_a_delivery_can_be_made_twice_as_eventbridge_may(tmp_path: Path) -> None:
+    faults = Faults()
+    faults.arm("duplicate_delivery", target().arn, 1)
+    bus, sent = make_bus(tmp_path, spec(), faults)
+    run(bus, "PutEvents", {"Entries": [entry()]})
+    run(bus, "PutEvents", {"Entries": [entry()]})
+    bodies = [json.loads(b) for _, b, _ in sent.messages]
+    assert len(bodies) == 3  # the first event twice, the second once
+    assert bodies[0] == bodies[1]
+    assert bodies[0]["id"] != bodies[2]["id"]
+    assert faults.snapshot()["injected"]["duplicate_delivery"] == 1
+
+
 def test_a_non_matching_event_goes_nowhere_but_the_archive(tmp_path: Path) -> None:
     bus, sent = make_bus(tmp_path, spec())
     run(bus, "PutEvents", {"Entries": [entry(Source="elsewhere")]})

@@ -63,7 +63,8 @@ def _control(drops: list[int]) -> tuple[Control, Faults]:
     ("order", "problem"),
     [
         ({"function": "nope", "fault": "timeout"}, "no function 'nope' in the plan"),
-        ({"function": "fn", "fault": "melt"}, "fault must be timeout or crash"),
+        ({"function": "fn", "fault": "melt"}, "fault must be timeout, crash, timeout_after or"),
+        ({"stream_again": "nope"}, "no function 'nope' in the plan"),
         ({"function": "fn", "fault": "crash", "count": 0}, "count must be a positive integer"),
         ({"webhook_status": 99}, "must be an HTTP status"),
         ({"rates": {"webhook": 3}}, "from 0 to 1"),
@@ -80,13 +81,19 @@ def test_orders_arm_and_count() -> None:
     control, faults = _control(drops)
     assert control.order({"function": "fn", "fault": "crash", "count": 2}) is None
     assert control.order({"target": "arn:t"}) is None
+    assert control.order({"duplicate": "arn:t", "count": 3}) is None
+    assert control.order({"stream_again": "fn"}) is None
+    assert control.order({"function": "fn", "fault": "crash_after"}) is None
     assert control.order({"webhook_status": 500, "count": 1}) is None
     assert control.order({"event_api": "drop_connections"}) is None
     assert control.order({"rates": {"webhook": 0.25}, "seed": 3}) is None
     snapshot = faults.snapshot()
     assert snapshot["armed"] == {
         "function_crash:fn": 2,
+        "function_crash_after:fn": 1,
         "target:arn:t": 1,
+        "duplicate_delivery:arn:t": 3,
+        "stream_redelivery:fn": 1,
         "webhook_status:webhook": 1,
     }
     assert snapshot["injected"]["drop_connections"] == 3

@@ -153,6 +153,26 @@ def test_timeouts_and_crashes_end_the_worker(platform: Any, loop: Any) -> None:
     assert faults.snapshot()["injected"]["function_crash"] == 1
 
 
+def test_faults_after_the_handler_ran_keep_its_effects_and_fail_the_invocation(
+    platform: Any, loop: Any, tmp_path: Path
+) -> None:
+    """A worker killed, or timed out, after its handler did its work: the write happened,
+    yet Lambda sees a failed invocation (and would retry it)."""
+    functions, faults, _ = platform
+    for kind, expected in (
+        ("crash_after", "Runtime.ExitError"),
+        ("timeout_after", "Sandbox.Timedout"),
+    ):
+        marker = tmp_path / f"{kind}.txt"
+        faults.arm(f"function_{kind}", "sleepy", 1)
+        failed = call(loop, functions.invoke("sleepy", {"seconds": 0, "write": str(marker)}))
+        assert failed.error_type == expected
+        assert marker.read_text() == "written"
+        assert faults.snapshot()["injected"][f"function_{kind}"] == 1
+    again = call(loop, functions.invoke("sleepy", {"seconds": 0}))
+    assert (again.ok, again.cold) == (True, True)
+
+
 def test_an_asynchronous_event_is_retried_then_recorded(platform: Any, loop: Any) -> None:
     functions, _, records = platform
 

@@ -29,4 +29,7 @@ def unmarshallable(event: Any, context: Any) -> object:
 
 def sleepy(event: Any, context: Any) -> str:
     time.sleep(float(event.get("seconds", 0)))
+    if "write" in event:  # a side effect the caller can look for
+        with open(event["write"], "w") as out:
+            out.write("written")
     return "awake"
