@@ -166,7 +166,7 @@ module "ingest_api" {
   event_bus_arn     = module.event_bus.bus_arn
   event_source      = local.contracts.upload_received.source
   event_detail_type = local.contracts.upload_received.detail_type
-  event_detail      = "{\"order\":$${request.body},\"customerId\":\"${local.ingest_customer}\"}"
+  event_resources   = "customer/${local.ingest_customer}" # the body is the detail, as sent
   throttling        = var.ingest_throttling
   jwt_authorizer    = local.ingest_authorizer
   cors              = length(var.ingest_cors_allow_origins) == 0 ? null : { allow_origins = var.ingest_cors_allow_origins }

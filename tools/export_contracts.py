@@ -34,7 +34,7 @@ def rendered() -> dict[Path, str]:
     }
     files[ROOT / "terraform" / "contracts.json"] = json.dumps(terraform, indent=2) + "\n"
     for name, contract in sorted(CONTRACTS.items()):
-        schema = contract.detail_model.model_json_schema(by_alias=True)
+        schema = contract.detail_schema()
         schema["$id"] = f"urn:platform:events:{contract.source}:{contract.detail_type}"
         schema["x-source"] = contract.source
         schema["x-detail-type"] = contract.detail_type

@@ -82,13 +82,15 @@ resource "aws_apigatewayv2_integration" "this" {
   credentials_arn        = aws_iam_role.integration[0].arn
   payload_format_version = "1.0"
 
-  # Source and DetailType are constants: a client chooses the detail, never the routing.
-  request_parameters = {
+  # Source and DetailType are constants: a client chooses the detail, never the routing. The
+  # detail is the body as sent (EventBridge refuses one that is not a JSON object), never a
+  # template around it; what the authoriser verified goes in Resources.
+  request_parameters = merge({
     Source       = var.event_source
     DetailType   = var.event_detail_type
-    Detail       = var.event_detail
+    Detail       = "$request.body"
     EventBusName = var.event_bus_name
-  }
+  }, var.event_resources == null ? {} : { Resources = var.event_resources })
 }
 
 resource "aws_apigatewayv2_authorizer" "jwt" {

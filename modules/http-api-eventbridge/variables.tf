@@ -66,20 +66,20 @@ variable "event_detail_type" {
   }
 }
 
-variable "event_detail" {
+variable "event_resources" {
   description = <<-EOT
-    How the request becomes the event's detail: an API Gateway parameter-mapping value. The
-    default passes the body as it is. A template may wrap it and add what the JWT authoriser
-    verified, e.g. `{"order":$${request.body},"customerId":"$${context.authorizer.claims.sub}"}`:
-    then the detail holds the caller's identity, which the body cannot set.
+    The event's resources: one API Gateway parameter-mapping value built from what the
+    authoriser verified and constants, e.g. `customer/$${context.authorizer.claims.sub}`; null
+    for none. The detail is always the request body exactly as sent (`$request.body`): no
+    template composes JSON around it, so a body can never add or change a field beside it,
+    and the caller's identity travels here, where the body cannot reach.
   EOT
   type        = string
-  default     = "$request.body"
-  nullable    = false
+  default     = null
 
   validation {
-    condition     = strcontains(var.event_detail, "request.body")
-    error_message = "event_detail must carry the request body ($request.body, or $${request.body} inside a template)."
+    condition     = var.event_resources == null || !can(regex("request\\.|stageVariables\\.", coalesce(var.event_resources, "-")))
+    error_message = "event_resources may hold $${context...} values and constants only: a request's body, headers, path and query are the caller's to choose."
   }
 }
 

@@ -10,6 +10,7 @@ checked by a test), so a rule pattern cannot drift from the code.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,12 +52,13 @@ class Order(ContractModel):
 
 
 class UploadReceived(ContractModel):
-    """Detail of the event that ``POST /uploads`` puts on the bus.
+    """What ``POST /uploads`` puts on the bus, as its consumers read it.
 
-    API Gateway builds it, no code in between: the request body as ``order``, and the
-    customer as the ``sub`` of the token its JWT authoriser checked (``anonymous`` where an
-    environment chose a public route). The customer is never a field of the body: a body
-    that names one is refused.
+    API Gateway makes the event, no code in between, and composes no JSON: the event's
+    detail is the request body exactly as sent (EventBridge refuses one that is not a JSON
+    object), and the customer, the ``sub`` of the token its JWT authoriser checked
+    (``anonymous`` where an environment chose a public route), is the event's one resource,
+    ``customer/<sub>``. A body can therefore neither name nor change the customer.
     """
 
     customer_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@:|-]{0,127}$")]
@@ -65,11 +67,69 @@ class UploadReceived(ContractModel):
 
 @dataclass(frozen=True)
 class EventContract(Generic[DetailT]):
-    """Where an event comes from, what it is called, and what its detail holds."""
+    """Where an event comes from, what it is called, and what its detail holds.
+
+    An event API Gateway makes from a request (``body_field`` set) is laid out otherwise: its
+    detail is the request body, which fills ``body_field`` of the model, and its resources are
+    exactly ``[caller_prefix + <caller>]``, which fills ``caller_field``. Nothing of the
+    caller is ever read from the detail.
+    """
 
     source: str
     detail_type: str
     detail_model: type[DetailT]
+    body_field: str | None = None
+    caller_field: str = ""
+    caller_prefix: str = ""
+
+    def model_input(
+        self, detail: dict[str, Any], resources: Any
+    ) -> tuple[dict[str, Any], list[str]]:
+        """What the detail model validates, from the event's detail and resources; with the
+        problems of the resources (for a request's event: not exactly one caller)."""
+        if self.body_field is None:
+            return detail, []
+        caller = None
+        if (
+            isinstance(resources, list)
+            and len(resources) == 1
+            and isinstance(resources[0], str)
+            and resources[0].startswith(self.caller_prefix)
+        ):
+            caller = resources[0].removeprefix(self.caller_prefix)
+        problems = (
+            []
+            if caller is not None
+            else [f"resources: expected one {self.caller_prefix}<id>, got {resources!r}"]
+        )
+        return {self.body_field: detail, self.caller_field: caller}, problems
+
+    def problem_of(self, location: str) -> str:
+        """A model's error location as the event's field: ``detail.order.x`` is ``detail.x``
+        in a request's event, its caller ``resources[0]``."""
+        if self.body_field is None:
+            return location
+        body, caller = f"detail.{self.body_field}", f"detail.{self.caller_field}"
+        if location.startswith(body + ".") or location.startswith(body + ":"):
+            return "detail" + location.removeprefix(body)
+        if location.startswith(caller + ":"):
+            return "resources[0]" + location.removeprefix(caller)
+        return location
+
+    def detail_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the event's detail (for a request's event: the body's model,
+        and the resources it comes with, as ``x-resources``)."""
+        if self.body_field is None:
+            return self.detail_model.model_json_schema(by_alias=True)
+        body = self.detail_model.model_fields[self.body_field].annotation
+        if not (isinstance(body, type) and issubclass(body, BaseModel)):
+            raise TypeError(f"{self.detail_type}: {self.body_field} is not a model")
+        schema = body.model_json_schema(by_alias=True)
+        schema["x-resources"] = (
+            f"exactly one: {self.caller_prefix}<{self.caller_field}>, the caller as the API's "
+            "authoriser verified it (never read from the detail)"
+        )
+        return schema
 
     def pattern(self) -> dict[str, Any]:
         """The EventBridge pattern that routes exactly this contract."""
@@ -85,12 +145,16 @@ class EventContract(Generic[DetailT]):
                 f"{self.detail_type} carries {self.detail_model.__name__}, "
                 f"not {type(detail).__name__}"
             )
-        entry = {
+        entry: dict[str, Any] = {
             "Source": self.source,
             "DetailType": self.detail_type,
             "Detail": detail.model_dump_json(by_alias=True),
             "EventBusName": event_bus_name,
         }
+        if self.body_field is not None:
+            fields = detail.model_dump(mode="json", by_alias=True, exclude_none=True)
+            entry["Detail"] = json.dumps(fields[self.body_field], separators=(",", ":"))
+            entry["Resources"] = [self.caller_prefix + fields[self.caller_field]]
         trace_header = os.environ.get("_X_AMZN_TRACE_ID")
         if trace_header:
             entry["TraceHeader"] = trace_header
@@ -152,8 +216,11 @@ class ReportReady(ContractModel):
 
 UPLOAD_RECEIVED = EventContract(
     source="platform.ingest",
-    detail_type="UploadReceived.v2",
+    detail_type="UploadReceived.v3",
     detail_model=UploadReceived,
+    body_field="order",
+    caller_field="customerId",
+    caller_prefix="customer/",
 )
 
 ANSWER_SUBMITTED = EventContract(

@@ -132,7 +132,8 @@ def test_uploads_go_to_the_bus_behind_the_user_pools_authoriser(
     target = integrations[upload["Target"].removeprefix("integrations/")]
     assert target["IntegrationSubtype"] == "EventBridge-PutEvents"
     assert target["RequestParameters"]["DetailType"] == UPLOAD_RECEIVED.detail_type
-    assert "context.authorizer.claims.sub" in target["RequestParameters"]["Detail"]
+    assert target["RequestParameters"]["Detail"] == "$request.body"
+    assert target["RequestParameters"]["Resources"] == "customer/${context.authorizer.claims.sub}"
 
 
 def test_a_second_plan_shows_no_changes(platform: Any) -> None:

@@ -93,17 +93,52 @@ def test_the_customer_is_the_token_subject_and_orders_are_theirs(
 
     assert platform.upload(order(order_id))[0] == 200
     assert platform.upload(order(order_id), token=other_token)[0] == 200
-    # A body that tries to close the order and name another customer: the customer the
-    # template adds comes last and wins; the order itself still parses as the body's.
-    injected = json.dumps(order(f"{order_id}-x")) + f',"customerId":"{other["user_id"]}"'
-    assert platform.upload(injected, raw=True)[0] == 200
     platform.settle()
-
     assert orders_of(platform, order_id) == {
         me: f"CUSTOMER#{me}#ORDER#{order_id}",
         other["user_id"]: f"CUSTOMER#{other['user_id']}#ORDER#{order_id}",
     }
-    assert set(orders_of(platform, f"{order_id}-x")) <= {me}
+
+
+def test_no_body_can_forge_or_confuse_the_customer(platform: LocalPlatform) -> None:
+    """The detail is the body as sent and the customer the event's resource: a body that
+    closes the object, trails text, is an array, a string or a number, or names a customer
+    (in quotes, nested, twice) is refused by EventBridge or stored as its sender's order."""
+    me = platform.outputs["local_users"][0]["user_id"]
+    other = "0f1e2d3c-4b5a-4697-8877-665544332211"
+    base = f"forge-{uuid.uuid4().hex[:6]}"
+    text = json.dumps(order(base))
+    malformed = [
+        text + f',"customerId":"{other}"',  # closes the object and adds a key
+        text[:-1] + f'}},"customerId":"{other}"}}',  # closes the order inside an object
+        text + " trailing",  # trailing text
+        json.dumps([order(base)]),  # an array
+        json.dumps("an order"),  # a string
+        "42",  # a number
+    ]
+    for body in malformed:
+        status, answer = platform.upload(body, raw=True)
+        assert (status, answer["FailedEntryCount"]) == (200, 1), body
+        assert answer["Entries"][0]["ErrorCode"] == "MalformedDetail", body
+    # Well-formed bodies that name a customer: refused by the contract, never stored as theirs.
+    named: list[dict[str, Any]] = [
+        {**order(f"{base}-a"), "customerId": other},
+        {**order(f"{base}-b"), "note": f'x","customerId":"{other}'},  # quotes inside a string
+        {"order": order(f"{base}-c"), "customerId": other},  # the old wrapped shape
+    ]
+    for named_body in named:
+        status, answer = platform.upload(named_body)
+        assert (status, answer["FailedEntryCount"]) == (200, 0)
+    platform.settle()
+    assert orders_of(platform, f"{base}-a") == {}
+    assert orders_of(platform, f"{base}-c") == {}
+    # A quote inside a value is only text: the order is the sender's.
+    assert orders_of(platform, f"{base}-b") == {me: f"CUSTOMER#{me}#ORDER#{base}-b"}
+    assert not any(
+        other in pk for o in ("a", "b", "c") for pk in orders_of(platform, f"{base}-{o}")
+    )
+    reasons = [m["body"]["reason"] for m in poisoned(platform, "capture-order")]
+    assert any("detail.customerId: Extra inputs are not permitted" in r for r in reasons)
 
 
 def test_a_body_that_is_not_json_is_refused_as_eventbridge_does(
@@ -143,21 +178,19 @@ def test_an_invalid_order_goes_to_the_poison_queue_at_once_with_its_reason(
     platform.settle()
 
     messages = [
-        m
-        for m in poisoned(platform, "capture-order")
-        if m["body"]["payload"]["detail"]["order"] == bad
+        m for m in poisoned(platform, "capture-order") if m["body"]["payload"]["detail"] == bad
     ]
     assert len(messages) == 1
     body = messages[0]["body"]
     # The event as EventBridge delivered it, and why it can never succeed: no retry was spent.
     assert body["kind"] == "permanent"
-    assert body["payload"]["detail-type"] == "UploadReceived.v2"
-    assert "detail.order.items: Field required" in body["reason"]
+    assert body["payload"]["detail-type"] == "UploadReceived.v3"
+    assert "detail.items: Field required" in body["reason"]
     assert messages[0]["attributes"]["function"] == "platform-local-capture-order"
     records = [
         m
         for m in platform.drain(failure_queue(platform, "function:capture-order"))
-        if m["body"]["requestPayload"]["detail"]["order"] == bad
+        if m["body"]["requestPayload"]["detail"] == bad
     ]
     assert records == []  # the failure queue keeps what a redrive can bring back only
 
@@ -174,11 +207,9 @@ def test_a_target_that_cannot_be_reached_sends_the_event_to_its_dlq(
     platform.settle()
 
     dlq = platform.outputs["dead_letter_queue_urls"]["platform-local-notify/notify"]
-    messages = [
-        m for m in platform.drain(dlq) if m["body"]["detail"]["order"]["orderId"] == order_id
-    ]
+    messages = [m for m in platform.drain(dlq) if m["body"]["detail"]["orderId"] == order_id]
     assert len(messages) == 1
-    assert messages[0]["body"]["detail-type"] == "UploadReceived.v2"
+    assert messages[0]["body"]["detail-type"] == "UploadReceived.v3"
     assert messages[0]["attributes"] == {
         "ERROR_CODE": "SDK_CLIENT_ERROR",
         "ERROR_MESSAGE": "injected fault: the target did not answer",
@@ -224,7 +255,7 @@ def test_every_event_is_processed_or_in_exactly_one_queue(platform: LocalPlatfor
     stored = stored_orders(platform)
     parked: dict[str, int] = {}
     for message in poisoned(platform, "capture-order"):
-        order_id = message["body"]["payload"]["detail"]["order"]["orderId"]
+        order_id = message["body"]["payload"]["detail"]["orderId"]
         parked[order_id] = parked.get(order_id, 0) + 1
     failed = platform.drain(failure_queue(platform, "function:capture-order"))
     processed = {o for o in sent if stored.get(o) == 1}
@@ -234,9 +265,7 @@ def test_every_event_is_processed_or_in_exactly_one_queue(platform: LocalPlatfor
     assert queued == {o for o, is_poison in sent.items() if is_poison}
     assert not processed & queued
     assert all(stored.get(o, 0) <= 1 and parked.get(o, 0) <= 1 for o in sent)
-    assert not [
-        m for m in failed if m["body"]["requestPayload"]["detail"]["order"]["orderId"] in sent
-    ]
+    assert not [m for m in failed if m["body"]["requestPayload"]["detail"]["orderId"] in sent]
 
 
 # --- async services -------------------------------------------------------------------------

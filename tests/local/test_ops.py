@@ -79,7 +79,7 @@ def test_a_poisoned_upload_is_shown_with_its_reason_and_not_redriven_without_for
     code, shown = ops(platform, "show", "poison", "--max", "50")
     assert code == 0
     assert "[poison] at platform-local-capture-order" in shown
-    assert "detail.order.items: Field required" in shown
+    assert "detail.items: Field required" in shown
     code, refused = ops(platform, "redrive", "poison", "--yes", "--max", "50")
     assert code == 1
     assert "fix its cause, then --force" in refused

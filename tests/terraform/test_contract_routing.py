@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from handlers.common.events import parse_event
 from handlers.contracts import (
     ANSWER_SUBMITTED,
     REPORT_READY,
+    UPLOAD_RECEIVED,
     AnswerSubmitted,
     ReportReady,
     UploadReceived,
@@ -34,14 +36,15 @@ def bridge(entry: dict[str, Any]) -> dict[str, Any]:
         "account": "123456789012",
         "time": "2026-11-22T08:00:00Z",
         "region": "eu-west-1",
-        "resources": [],
+        "resources": entry.get("Resources", []),
         "detail": json.loads(entry["Detail"]),
     }
 
 
 def upload_from_the_http_api(plan: Plan) -> dict[str, Any]:
-    """The ingest producer is the API's PutEvents integration: its planned parameters, the
-    Detail template filled as API Gateway fills it (a body, the token's subject)."""
+    """The ingest producer is the API's PutEvents integration: its planned parameters, filled
+    as API Gateway fills them (the body as the detail, the token's subject in Resources), and
+    read back by the consumers' own parser."""
     params = plan.one("module.ingest_api.aws_apigatewayv2_integration.this[0]").after[
         "request_parameters"
     ]
@@ -50,21 +53,23 @@ def upload_from_the_http_api(plan: Plan) -> dict[str, Any]:
         "currency": "EUR",
         "items": [{"sku": "BOOK-1", "quantity": 1, "unitPrice": "12.50"}],
     }
-    detail = (
-        params["Detail"]
-        .replace("${request.body}", json.dumps(body))
-        .replace("${context.authorizer.claims.sub}", "0f1e2d3c-4b5a-4697-8877-665544332211")
-    )
-    upload = UploadReceived.model_validate_json(detail)
-    assert upload.customer_id == "0f1e2d3c-4b5a-4697-8877-665544332211"
-    assert upload.order.order_id == "ord-1"
-    return bridge(
+    assert params["Detail"] == "$request.body"
+    sub = "0f1e2d3c-4b5a-4697-8877-665544332211"
+    event = bridge(
         {
             "Source": params["Source"],
             "DetailType": params["DetailType"],
-            "Detail": upload.model_dump_json(by_alias=True),
+            "Detail": json.dumps(body),
+            "Resources": [params["Resources"].replace("${context.authorizer.claims.sub}", sub)],
         }
     )
+    upload = parse_event(event, UPLOAD_RECEIVED).detail
+    assert isinstance(upload, UploadReceived)
+    assert upload.customer_id == sub
+    assert upload.order.order_id == "ord-1"
+    # The contract's own producer side makes the same event.
+    assert bridge(UPLOAD_RECEIVED.entry(upload, "bus")) == event
+    return event
 
 
 def answer_from_the_stream() -> dict[str, Any]:

@@ -33,9 +33,6 @@ def test_root_validates_with_the_committed_lock_file(root: TerraformDir) -> None
     assert result["warning_count"] == 0, result["diagnostics"]
 
 
-CUSTOMER_DETAIL = '{"order":${request.body},"customerId":"${context.authorizer.claims.sub}"}'
-
-
 def test_integration_puts_the_body_and_the_token_subject_on_the_bus(root_plan: Plan) -> None:
     integration = root_plan.one("module.ingest_api.aws_apigatewayv2_integration.this[0]").after
     assert integration["integration_type"] == "AWS_PROXY"
@@ -44,8 +41,10 @@ def test_integration_puts_the_body_and_the_token_subject_on_the_bus(root_plan: P
     assert integration["request_parameters"] == {
         "Source": UPLOAD_RECEIVED.source,
         "DetailType": UPLOAD_RECEIVED.detail_type,
-        # The customer comes after the body: a body that smuggles a customerId is overridden.
-        "Detail": CUSTOMER_DETAIL,
+        # The body as sent, with no JSON composed around it; the customer is the resource,
+        # where the body cannot reach (handlers.contracts.UploadReceived).
+        "Detail": "$request.body",
+        "Resources": "customer/${context.authorizer.claims.sub}",
         "EventBusName": "platform-sandbox-events",
     }
     config = root_plan.config("module.ingest_api.aws_apigatewayv2_integration.this")
@@ -84,9 +83,8 @@ def test_a_public_ingest_route_is_explicit_and_warned_about(
         r for r in plan.of_type("aws_apigatewayv2_authorizer") if "lambda_route" in r.address
     ]
     integration = plan.one("module.ingest_api.aws_apigatewayv2_integration.this[0]").after
-    assert integration["request_parameters"]["Detail"] == (
-        '{"order":${request.body},"customerId":"anonymous"}'
-    )
+    assert integration["request_parameters"]["Detail"] == "$request.body"
+    assert integration["request_parameters"]["Resources"] == "customer/anonymous"
     text = root.plan_text(tf_vars)
     assert "Warning: Check block assertion failed" in text
     assert "POST /uploads is public (ingest_public = true): anyone may post orders" in text

@@ -75,19 +75,27 @@ def test_redelivered_event_creates_no_second_order(
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda d: d["order"].pop("orderId"), "detail.order.orderId: Field required"),
-        (lambda d: d["order"].update(items=[]), "detail.order.items: List should have at least"),
-        (lambda d: d["order"]["items"][0].update(quantity="two"), "detail.order.items.0.quantity"),
-        (lambda d: d["order"]["items"][1].update(unitPrice=-1), "detail.order.items.1.unitPrice"),
-        (lambda d: d["order"].update(currency="euro"), "detail.order.currency"),
-        (lambda d: d["order"].update(discount=5), "detail.order.discount: Extra inputs are not"),
-        # The customer is the token's subject, never a field of the body.
+        (lambda e: e["detail"].pop("orderId"), "detail.orderId: Field required"),
+        (lambda e: e["detail"].update(items=[]), "detail.items: List should have at least"),
+        (lambda e: e["detail"]["items"][0].update(quantity="two"), "detail.items.0.quantity"),
+        (lambda e: e["detail"]["items"][1].update(unitPrice=-1), "detail.items.1.unitPrice"),
+        (lambda e: e["detail"].update(currency="euro"), "detail.currency"),
+        (lambda e: e["detail"].update(discount=5), "detail.discount: Extra inputs are not"),
+        # The customer is the token's subject (the event's resource), never a field of the body.
         (
-            lambda d: d["order"].update(customerId="someone-else"),
-            "detail.order.customerId: Extra inputs are not permitted",
+            lambda e: e["detail"].update(customerId="someone-else"),
+            "detail.customerId: Extra inputs are not permitted",
         ),
-        (lambda d: d.pop("customerId"), "detail.customerId: Field required"),
-        (lambda d: d.update(customerId=""), "detail.customerId: String should match pattern"),
+        (lambda e: e.update(resources=[]), "resources: expected one customer/<id>, got []"),
+        (
+            lambda e: e.update(resources=["customer/a", "customer/b"]),
+            "resources: expected one customer/<id>",
+        ),
+        (lambda e: e.update(resources=["user/a"]), "resources: expected one customer/<id>"),
+        (lambda e: e.update(resources=["customer/"]), "resources[0]: String should match pattern"),
+        # A sub with a quote or a comma is no customer id, whatever API Gateway made of it.
+        (lambda e: e.update(resources=['customer/a"b']), "resources[0]: String should match"),
+        (lambda e: e.update(resources=["customer/a,b"]), "resources[0]: String should match"),
     ],
     ids=[
         "missing-order-id",
@@ -98,7 +106,11 @@ def test_redelivered_event_creates_no_second_order(
         "unknown-field",
         "customer-in-body",
         "no-customer",
+        "two-customers",
+        "another-resource",
         "empty-customer",
+        "customer-with-a-quote",
+        "customer-with-a-comma",
     ],
 )
 def test_invalid_detail_is_logged_counted_and_raised(
@@ -109,7 +121,7 @@ def test_invalid_detail_is_logged_counted_and_raised(
     mutate: Any,
     field: str,
 ) -> None:
-    mutate(upload_event["detail"])
+    mutate(upload_event)
 
     with pytest.raises(InvalidEventError) as caught:
         capture.lambda_handler(upload_event, lambda_context)
@@ -149,7 +161,7 @@ def test_two_customers_with_the_same_order_id_get_two_orders(
     orders_table: Any, upload_event: dict[str, Any], lambda_context: Any
 ) -> None:
     other = dict(upload_event, id="0c7d8f0e-2222-4a4a-9b9b-123456789abc")
-    other["detail"] = dict(upload_event["detail"], customerId="someone-else")
+    other["resources"] = ["customer/someone-else"]
 
     assert capture.lambda_handler(upload_event, lambda_context)["created"] is True
     assert capture.lambda_handler(other, lambda_context)["created"] is True
@@ -170,7 +182,7 @@ def test_event_of_another_contract_is_rejected(
     with pytest.raises(InvalidEventError) as caught:
         capture.lambda_handler(upload_event, lambda_context)
     assert "source: expected 'platform.ingest'" in str(caught.value)
-    assert "detail-type: expected 'UploadReceived.v2'" in str(caught.value)
+    assert "detail-type: expected 'UploadReceived.v3'" in str(caught.value)
 
 
 def test_missing_table_setting_names_the_variable(

@@ -181,9 +181,9 @@ def test_an_invalid_upload_goes_to_the_poison_queue_with_its_reason(
     queue = boto3.client("sqs").create_queue(QueueName="poison-test")["QueueUrl"]
     monkeypatch.setenv("POISON_QUEUE_URL", queue)
     get_settings.cache_clear()
-    upload_event["detail"]["order"]["items"][0]["quantity"] = 0
+    upload_event["detail"]["items"][0]["quantity"] = 0
     result = notify.lambda_handler(upload_event, lambda_context)  # answered: no retry
-    assert "detail.order.items.0.quantity" in result["poisoned"]
+    assert "detail.items.0.quantity" in result["poisoned"]
     assert ssm_webhook.requests == []
     (message,) = boto3.client("sqs").receive_message(QueueUrl=queue, MessageAttributeNames=["All"])[
         "Messages"
@@ -202,8 +202,8 @@ def test_invalid_detail_sends_nothing(
     lambda_context: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    upload_event["detail"]["order"]["items"][0]["quantity"] = 0
-    with pytest.raises(InvalidEventError, match=r"detail\.order\.items\.0\.quantity"):
+    upload_event["detail"]["items"][0]["quantity"] = 0
+    with pytest.raises(InvalidEventError, match=r"detail\.items\.0\.quantity"):
         notify.lambda_handler(upload_event, lambda_context)
     assert ssm_webhook.requests == []
     out = capsys.readouterr().out

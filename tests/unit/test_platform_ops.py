@@ -113,8 +113,9 @@ EVENT = {
     "version": "0",
     "id": "e-1",
     "source": "platform.ingest",
-    "detail-type": "UploadReceived.v2",
-    "detail": {"order": {"orderId": "o-1"}, "customerId": "c-1"},
+    "detail-type": "UploadReceived.v3",
+    "resources": ["customer/c-1"],
+    "detail": {"orderId": "o-1"},
 }
 LAMBDA_RECORD = {
     "version": "1.0",

@@ -13,8 +13,8 @@ variables {
   event_bus_name    = "test-orders"
   event_bus_arn     = "arn:aws:events:eu-west-1:123456789012:event-bus/test-orders"
   event_source      = "platform.ingest"
-  event_detail_type = "UploadReceived.v2"
-  event_detail      = "{\"order\":$${request.body},\"customerId\":\"$${context.authorizer.claims.sub}\"}"
+  event_detail_type = "UploadReceived.v3"
+  event_resources   = "customer/$${context.authorizer.claims.sub}"
   jwt_authorizer = {
     issuer   = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"
     audience = ["test-client"]
@@ -32,7 +32,7 @@ run "the_integration_role_may_only_put_this_contract_on_this_bus" {
       Resource = "arn:aws:events:eu-west-1:123456789012:event-bus/test-orders"
       Condition = { StringEquals = {
         "events:source"      = "platform.ingest"
-        "events:detail-type" = "UploadReceived.v2"
+        "events:detail-type" = "UploadReceived.v3"
       } }
     }]
     error_message = "the PutEvents grant is not exactly this bus, source and detail-type"
@@ -98,13 +98,26 @@ run "error_rate_alarms_divide_errors_by_requests" {
   }
 }
 
-run "the_event_detail_must_carry_the_request_body" {
+run "the_detail_is_the_body_as_sent_and_the_caller_a_resource" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_apigatewayv2_integration.this[0].request_parameters["Detail"] == "$request.body"
+      && aws_apigatewayv2_integration.this[0].request_parameters["Resources"] == "customer/$${context.authorizer.claims.sub}"
+      && aws_apigatewayv2_integration.this[0].request_parameters["DetailType"] == "UploadReceived.v3"
+    )
+    error_message = "the integration does not put the body as the detail and the caller as the resource"
+  }
+}
+
+run "resources_take_nothing_the_caller_chooses" {
   command = plan
 
   variables {
-    event_detail = "$context.requestId"
+    event_resources = "customer/$${request.body.customerId}"
   }
-  expect_failures = [var.event_detail]
+  expect_failures = [var.event_resources]
 }
 
 run "zero_throttling_is_refused" {

@@ -62,10 +62,15 @@ def parse_event(event: Any, contract: EventContract[DetailT]) -> ParsedEvent[Det
         raise InvalidEventError(
             contract, [f"detail: expected a JSON object, got {type(envelope.detail).__name__}"]
         )
+    model_input, problems = contract.model_input(envelope.detail, envelope.resources)
     try:
-        detail = contract.detail_model.model_validate(envelope.detail)
+        detail = contract.detail_model.model_validate(model_input)
     except ValidationError as exc:
-        raise InvalidEventError(contract, describe_validation_error(exc, "detail")) from exc
+        found = [contract.problem_of(p) for p in describe_validation_error(exc, "detail")]
+        # A caller already found missing is not named twice.
+        problems += [p for p in found if not (problems and p.startswith("resources[0]"))]
+    if problems:
+        raise InvalidEventError(contract, problems)
     return ParsedEvent(
         event_id=envelope.id,
         time=envelope.time,

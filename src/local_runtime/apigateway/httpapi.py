@@ -253,6 +253,10 @@ async def _put_events(
             value = evaluate(expression, body, request, context)
             if value is not None:
                 entry[name] = value
+        if isinstance(entry.get("Resources"), str):
+            # PutEvents takes a list (PutEventsRequestEntry.Resources); how API Gateway turns
+            # the one mapped value into it is not documented: here, a list of that value.
+            entry["Resources"] = [entry["Resources"]]
     except strict_json.JsonRefusedError as exc:
         # A body that is not UTF-8, or not JSON where a mapping reads into it: the request
         # cannot be mapped, and API Gateway answers its 400 (README, "What differs").

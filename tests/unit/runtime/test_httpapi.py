@@ -66,7 +66,7 @@ def serve(
 
 MAPPING = {
     "Source": "platform.ingest",
-    "DetailType": "UploadReceived.v2",
+    "DetailType": "UploadReceived.v3",
     "Detail": "$request.body",
     "EventBusName": "bus",
 }
@@ -80,6 +80,25 @@ def test_the_body_is_mapped_into_the_entry() -> None:
         assert put == [[{**MAPPING, "Detail": '{"orderId": "o-1"}'}]]
 
     serve(MAPPING, check)
+
+
+def test_a_mapped_resource_becomes_the_entrys_list_and_the_body_stays_as_sent() -> None:
+    body = b'{"orderId": "o-1"},"customerId":"evil"'  # not JSON: EventBridge will refuse it
+
+    async def check(client: TestClient[Any, Any], put: Put) -> None:
+        answer = await client.post("/uploads", data=body)
+        assert answer.status == 200
+        assert put == [
+            [
+                {
+                    **MAPPING,
+                    "Detail": body.decode(),
+                    "Resources": ["customer/anonymous"],
+                }
+            ]
+        ]
+
+    serve({**MAPPING, "Resources": "customer/anonymous"}, check)
 
 
 @pytest.mark.parametrize(

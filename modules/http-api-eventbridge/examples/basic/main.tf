@@ -1,5 +1,5 @@
-# POST /uploads puts the body on an existing bus as the order, with the caller's verified
-# identity beside it; a JWT authoriser guards it.
+# POST /uploads puts the body on an existing bus as the event's detail, and the caller's
+# verified identity as its resource; a JWT authoriser guards it.
 provider "aws" {
   region = "eu-west-1"
 }
@@ -11,8 +11,8 @@ module "ingest" {
   event_bus_name    = "example-orders"
   event_bus_arn     = "arn:aws:events:eu-west-1:123456789012:event-bus/example-orders"
   event_source      = "platform.ingest"
-  event_detail_type = "UploadReceived.v2"
-  event_detail      = "{\"order\":$${request.body},\"customerId\":\"$${context.authorizer.claims.sub}\"}"
+  event_detail_type = "UploadReceived.v3"
+  event_resources   = "customer/$${context.authorizer.claims.sub}"
   throttling        = { burst_limit = 50, rate_limit = 25 }
 
   jwt_authorizer = {
@@ -37,5 +37,5 @@ module "disabled" {
   event_bus_name    = "example-orders"
   event_bus_arn     = "arn:aws:events:eu-west-1:123456789012:event-bus/example-orders"
   event_source      = "platform.ingest"
-  event_detail_type = "UploadReceived.v2"
+  event_detail_type = "UploadReceived.v3"
 }
