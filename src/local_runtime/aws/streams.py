@@ -17,6 +17,7 @@ its time. The shard and the sequence numbers of the records left are unchanged.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from werkzeug.wrappers import Response
 TARGET = "DynamoDBStreams_20120810."
 AWS_RETENTION_SECONDS = 24 * 3600
 _ERROR = "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"
+_log = logging.getLogger(__name__)
 
 
 class StreamRetention:
@@ -94,9 +96,11 @@ class StreamRetention:
 
 
 def _trimmed(detail: str) -> Response:
+    _log.debug("TrimmedDataAccessException: %s", detail)
     answer = {
         "__type": _ERROR,
-        "message": f"The data you are trying to access has been trimmed ({detail}).",
+        # AWS's message, as the SDKs document the error; the reason goes to the debug log.
+        "message": "The data you are trying to access has been trimmed.",
     }
     return Response(json.dumps(answer), status=400, content_type="application/x-amz-json-1.0")
 
