@@ -21,3 +21,9 @@ realtime_log_level = "ERROR"
 realtime_waf       = { rate_limit = 2000 }
 # Tables with orders or people's data, and the user pool, are deletion-protected in prod by
 # default (the *_deletion_protection inputs, users.deletion_protection).
+
+# Hardened by default (README "Security model"): the platform's own KMS key for data at rest
+# (tables, queues, log groups, the bus, the functions' environment), and Lambda code signing
+# ("Warn": the functions deploy the unsigned zip of `make package`).
+kms          = { create = true }
+code_signing = { enabled = true }
