@@ -10,6 +10,10 @@ locals {
   } : k => v if local.create && length(v.cidrs) > 0 }
 
   metric_prefix = replace(var.name, "-", "_")
+
+  # Priorities between the per-IP limit (20) and the managed rule groups (30 on).
+  header_rate_limits = { for i, k in sort(keys(var.header_rate_limits)) : k => merge(var.header_rate_limits[k], { priority = 21 + i }) }
+  json_object_bodies = { for i, p in var.json_object_bodies : p => { index = i, path = p, priority = 25 + i } }
 }
 
 resource "aws_wafv2_ip_set" "this" {
@@ -87,6 +91,129 @@ resource "aws_wafv2_web_acl" "this" {
       cloudwatch_metrics_enabled = true
       metric_name                = "${local.metric_prefix}_rate_limit"
       sampled_requests_enabled   = true
+    }
+  }
+
+  # One bucket per value of the header (a caller's token) on a path: AWS WAF developer guide,
+  # "Rate-based rule aggregation options and keys" (custom keys; a request without the key is
+  # not counted by the rule).
+  dynamic "rule" {
+    for_each = local.header_rate_limits
+
+    content {
+      name     = "rate-limit-${rule.key}"
+      priority = rule.value.priority
+
+      action {
+        block {}
+      }
+
+      statement {
+        rate_based_statement {
+          limit                 = rule.value.limit
+          evaluation_window_sec = rule.value.window_seconds
+          aggregate_key_type    = "CUSTOM_KEYS"
+
+          custom_key {
+            header {
+              name = rule.value.header
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+
+          scope_down_statement {
+            byte_match_statement {
+              search_string         = rule.value.path_prefix
+              positional_constraint = "STARTS_WITH"
+              field_to_match {
+                uri_path {}
+              }
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${local.metric_prefix}_rate_limit_${replace(rule.key, "-", "_")}"
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
+  # A POST to the path whose body does not start with "{" (after white space) is blocked.
+  dynamic "rule" {
+    for_each = local.json_object_bodies
+
+    content {
+      name     = "json-object-body-${rule.value.index}"
+      priority = rule.value.priority
+
+      action {
+        block {}
+      }
+
+      statement {
+        and_statement {
+          statement {
+            byte_match_statement {
+              search_string         = rule.value.path
+              positional_constraint = "EXACTLY"
+              field_to_match {
+                uri_path {}
+              }
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+          statement {
+            byte_match_statement {
+              search_string         = "POST"
+              positional_constraint = "EXACTLY"
+              field_to_match {
+                method {}
+              }
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+          statement {
+            not_statement {
+              statement {
+                regex_match_statement {
+                  regex_string = "^\\s*\\{"
+                  field_to_match {
+                    body {
+                      oversize_handling = "CONTINUE"
+                    }
+                  }
+                  text_transformation {
+                    priority = 0
+                    type     = "NONE"
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${local.metric_prefix}_json_object_body_${rule.value.index}"
+        sampled_requests_enabled   = true
+      }
     }
   }
 

@@ -53,6 +53,49 @@ variable "rate_limit_window_seconds" {
   }
 }
 
+variable "header_rate_limits" {
+  description = <<-EOT
+    Rate limits per value of a request header on a path, keyed by a rule name of your choice: WAF counts the
+    requests whose path starts with path_prefix and that carry the header, per distinct value, and blocks a value
+    over limit per window_seconds until its rate drops. Keyed on the Authorization header, that is a limit per
+    caller token (requests without the header are not counted here; the per-IP limit still applies). At most 4.
+  EOT
+  type = map(object({
+    header         = string
+    path_prefix    = string
+    limit          = number
+    window_seconds = optional(number, 300)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = length(var.header_rate_limits) <= 4 && alltrue([for k, _ in var.header_rate_limits : can(regex("^[a-z0-9][a-z0-9-]{0,40}$", k))])
+    error_message = "header_rate_limits: at most 4 rules, named with 1-41 lowercase letters, digits or hyphens."
+  }
+
+  validation {
+    condition = alltrue([for r in var.header_rate_limits : (
+      can(regex("^[a-z0-9-]{1,64}$", r.header)) && startswith(r.path_prefix, "/") &&
+      r.limit >= 10 && r.limit <= 2000000000 && floor(r.limit) == r.limit &&
+      contains([60, 120, 300, 600], r.window_seconds)
+    )])
+    error_message = "header_rate_limits: header a lowercase header name, path_prefix starting with /, limit a whole number between 10 and 2,000,000,000, window_seconds 60, 120, 300 or 600 (WAF's limits)."
+  }
+}
+
+variable "json_object_bodies" {
+  description = "Paths (exact) whose POST requests must carry a JSON object: a body that does not start with `{` (after white space) is blocked. WAF reads the first 16 KB of a body at CloudFront (8 KB regionally); the check needs only its start. At most 4."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.json_object_bodies) <= 4 && alltrue([for p in var.json_object_bodies : can(regex("^/[A-Za-z0-9/._~-]*$", p))])
+    error_message = "json_object_bodies: at most 4 paths, each starting with / (letters, digits and / . _ ~ -)."
+  }
+}
+
 variable "managed_rule_groups" {
   description = <<-EOT
     AWS managed rule groups, evaluated in list order after the IP sets and the rate limit. Defaults: the core

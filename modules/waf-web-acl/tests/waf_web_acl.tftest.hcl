@@ -89,3 +89,56 @@ run "create_false_plans_nothing" {
     error_message = "create = false still plans resources"
   }
 }
+
+run "a_header_rate_limit_counts_each_caller_token_on_its_path" {
+  command = plan
+
+  variables {
+    header_rate_limits = { uploads-per-caller = { header = "authorization", path_prefix = "/uploads", limit = 100 } }
+    json_object_bodies = ["/uploads"]
+  }
+
+  assert {
+    condition = alltrue([
+      for r in aws_wafv2_web_acl.this[0].rule : (
+        r.priority == 21 &&
+        r.statement[0].rate_based_statement[0].aggregate_key_type == "CUSTOM_KEYS" &&
+        r.statement[0].rate_based_statement[0].custom_key[0].header[0].name == "authorization" &&
+        r.statement[0].rate_based_statement[0].limit == 100 &&
+        r.statement[0].rate_based_statement[0].evaluation_window_sec == 300 &&
+        r.statement[0].rate_based_statement[0].scope_down_statement[0].byte_match_statement[0].search_string == "/uploads" &&
+        r.statement[0].rate_based_statement[0].scope_down_statement[0].byte_match_statement[0].positional_constraint == "STARTS_WITH"
+      ) if r.name == "rate-limit-uploads-per-caller"
+    ]) && length([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "rate-limit-uploads-per-caller"]) == 1
+    error_message = "the per-token limit is not one bucket per Authorization value on /uploads"
+  }
+  assert {
+    condition = alltrue([
+      for r in aws_wafv2_web_acl.this[0].rule : (
+        r.priority == 25 && length(r.action[0].block) == 1 &&
+        r.statement[0].and_statement[0].statement[0].byte_match_statement[0].search_string == "/uploads" &&
+        r.statement[0].and_statement[0].statement[1].byte_match_statement[0].search_string == "POST" &&
+        r.statement[0].and_statement[0].statement[2].not_statement[0].statement[0].regex_match_statement[0].regex_string == "^\\s*\\{"
+      ) if r.name == "json-object-body-0"
+    ]) && length([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "json-object-body-0"]) == 1
+    error_message = "a POST /uploads whose body is not a JSON object is not blocked"
+  }
+}
+
+run "a_header_rate_limit_under_wafs_minimum_is_refused" {
+  command = plan
+
+  variables {
+    header_rate_limits = { uploads = { header = "Authorization", path_prefix = "/uploads", limit = 5 } }
+  }
+  expect_failures = [var.header_rate_limits]
+}
+
+run "a_json_body_path_must_be_a_path" {
+  command = plan
+
+  variables {
+    json_object_bodies = ["uploads"]
+  }
+  expect_failures = [var.json_object_bodies]
+}
