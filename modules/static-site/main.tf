@@ -46,6 +46,14 @@ locals {
   # policies" / "Use managed response headers policies" in the CloudFront developer guide).
   caching_optimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
   caching_disabled  = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+  # "Use managed origin request policies": every viewer header, cookie and query string but
+  # Host (an API Gateway origin answers only to its own host name).
+  all_viewer_except_host_header = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+  api_paths = local.create && var.api_origin != null ? var.api_origin.path_patterns : []
+  log_bucket = var.access_logs == null ? null : (
+    var.access_logs.bucket != null ? var.access_logs.bucket : try(aws_s3_bucket.logs[0].bucket_domain_name, null)
+  )
 }
 
 resource "aws_s3_bucket" "this" {
@@ -237,7 +245,7 @@ resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_174:The distribution uses CloudFront's default certificate, where CloudFront fixes the TLS policy; a custom domain and its certificate are not an input yet.
   #checkov:skip=CKV2_AWS_42:The app is served from its cloudfront.net name with CloudFront's certificate; a custom domain is not an input yet.
   #checkov:skip=CKV_AWS_374:The questionnaire is for people anywhere; a geo restriction would lock out legitimate users.
-  #checkov:skip=CKV_AWS_310:A single private bucket origin; the files are rebuilt by make apply, and a failover origin would need a replica kept in step.
+  #checkov:skip=CKV_AWS_310:The site's origin is one private bucket rebuilt by make apply, and the API origin is a regional API; a failover origin would need a replica of either kept in step.
   #checkov:skip=CKV2_AWS_47:The web ACL is the caller's web_acl_arn input (optional); its rule groups are chosen where it is made.
   count = local.create ? 1 : 0
 
@@ -254,6 +262,20 @@ resource "aws_cloudfront_distribution" "this" {
     origin_id                = "site"
     domain_name              = aws_s3_bucket.this[0].bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.this[0].id
+  }
+
+  dynamic "origin" {
+    for_each = length(local.api_paths) > 0 ? [var.api_origin.domain_name] : []
+    content {
+      origin_id   = "api"
+      domain_name = origin.value
+      custom_origin_config {
+        http_port              = 80
+        https_port             = 443
+        origin_protocol_policy = "https-only"
+        origin_ssl_protocols   = ["TLSv1.2"]
+      }
+    }
   }
 
   default_cache_behavior {
@@ -278,6 +300,21 @@ resource "aws_cloudfront_distribution" "this" {
     response_headers_policy_id = aws_cloudfront_response_headers_policy.this[0].id
   }
 
+  # The API on the app's origin: never cached, every method, every header but Host.
+  dynamic "ordered_cache_behavior" {
+    for_each = local.api_paths
+    content {
+      path_pattern             = ordered_cache_behavior.value
+      target_origin_id         = "api"
+      viewer_protocol_policy   = "https-only"
+      allowed_methods          = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+      cached_methods           = ["GET", "HEAD"]
+      compress                 = true
+      cache_policy_id          = local.caching_disabled
+      origin_request_policy_id = local.all_viewer_except_host_header
+    }
+  }
+
   # SPA fallback: a path that is not a file (a deep link) gets the app, which routes it.
   # S3 answers 403 for a missing key when the reader may not list the bucket.
   dynamic "custom_error_response" {
@@ -293,7 +330,7 @@ resource "aws_cloudfront_distribution" "this" {
   dynamic "logging_config" {
     for_each = var.access_logs == null ? [] : [var.access_logs]
     content {
-      bucket          = logging_config.value.bucket
+      bucket          = local.log_bucket
       prefix          = logging_config.value.prefix
       include_cookies = false
     }

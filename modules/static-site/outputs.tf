@@ -32,3 +32,8 @@ output "files" {
   description = "Number of files uploaded from source_dir (config.json not counted)."
   value       = length(local.files)
 }
+
+output "log_bucket_name" {
+  description = "Name of the log bucket the module made for the distribution's standard logs (null when it made none)."
+  value       = try(aws_s3_bucket.logs[0].id, null)
+}

@@ -62,16 +62,41 @@ variable "web_acl_arn" {
 }
 
 variable "access_logs" {
-  description = "Optional CloudFront standard logs: an S3 bucket domain name (bucket.s3.amazonaws.com, ACLs enabled) and a prefix. null: no access logs."
+  description = "CloudFront standard logs. null: none. bucket null (`{}`): the module makes a private log bucket (ACLs enabled, as CloudFront's standard logs require; logs expire after retention_in_days). bucket set: an existing bucket's domain name (bucket.s3.amazonaws.com, ACLs enabled)."
   type = object({
-    bucket = string
-    prefix = optional(string, "cloudfront/")
+    bucket            = optional(string)
+    prefix            = optional(string, "cloudfront/")
+    retention_in_days = optional(number, 365)
   })
   default = null
 
   validation {
-    condition     = var.access_logs == null || try(endswith(var.access_logs.bucket, ".amazonaws.com"), false)
-    error_message = "access_logs.bucket must be a bucket domain name such as my-logs.s3.amazonaws.com."
+    condition     = var.access_logs == null ? true : (var.access_logs.bucket == null ? true : endswith(var.access_logs.bucket, ".amazonaws.com"))
+    error_message = "access_logs.bucket must be a bucket domain name such as my-logs.s3.amazonaws.com (or null: the module makes the bucket)."
+  }
+
+  validation {
+    condition     = var.access_logs == null ? true : (var.access_logs.retention_in_days >= 1 && floor(var.access_logs.retention_in_days) == var.access_logs.retention_in_days)
+    error_message = "access_logs.retention_in_days must be a whole number of days, 1 or more."
+  }
+}
+
+variable "api_origin" {
+  description = "Optional API on the site's own origin: requests whose path matches one of path_patterns go to domain_name (an HTTPS API, such as an API Gateway HTTP API's host) uncached, with every viewer header but Host (the Authorization header included, which CloudFront forwards when caching is off). The web ACL then sees the API's requests too."
+  type = object({
+    domain_name   = string
+    path_patterns = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.api_origin == null ? true : can(regex("^[A-Za-z0-9_.-]+$", var.api_origin.domain_name))
+    error_message = "api_origin.domain_name must be a host name (no scheme, no path), such as abc123.execute-api.eu-west-1.amazonaws.com."
+  }
+
+  validation {
+    condition     = var.api_origin == null ? true : (length(var.api_origin.path_patterns) >= 1 && alltrue([for p in var.api_origin.path_patterns : can(regex("^/[A-Za-z0-9/._*-]+$", p)) && p != "/config.json"]))
+    error_message = "api_origin.path_patterns must be one or more CloudFront path patterns starting with / (such as /uploads or /api/*), not /config.json."
   }
 }
 

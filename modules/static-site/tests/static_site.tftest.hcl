@@ -82,3 +82,76 @@ run "create_false_plans_nothing" {
     error_message = "create = false still plans resources"
   }
 }
+
+run "an_api_on_the_sites_origin_is_uncached_and_gets_the_callers_headers" {
+  command = plan
+
+  variables {
+    api_origin = { domain_name = "abc123.execute-api.eu-west-1.amazonaws.com", path_patterns = ["/uploads"] }
+  }
+
+  assert {
+    condition = length([
+      for o in aws_cloudfront_distribution.this[0].origin : o
+      if o.origin_id != "api" ? false : (
+        o.domain_name == "abc123.execute-api.eu-west-1.amazonaws.com" &&
+        o.custom_origin_config[0].origin_protocol_policy == "https-only"
+      )
+    ]) == 1
+    error_message = "the API is not an HTTPS-only origin of the distribution"
+  }
+  assert {
+    condition = length([
+      for b in aws_cloudfront_distribution.this[0].ordered_cache_behavior : b
+      if b.path_pattern == "/uploads" && b.target_origin_id == "api" && contains(b.allowed_methods, "POST") &&
+      b.cache_policy_id == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" &&
+      b.origin_request_policy_id == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    ]) == 1
+    error_message = "POST /uploads does not reach the API uncached with the caller's headers"
+  }
+}
+
+run "access_logs_without_a_bucket_make_a_private_expiring_log_bucket" {
+  command = plan
+
+  variables {
+    access_logs = { retention_in_days = 90 }
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket_ownership_controls.logs[0].rule[0].object_ownership == "BucketOwnerPreferred" &&
+      aws_s3_bucket_public_access_block.logs[0].block_public_acls &&
+      aws_s3_bucket_public_access_block.logs[0].restrict_public_buckets &&
+      one([for r in aws_s3_bucket_lifecycle_configuration.logs[0].rule : r.expiration[0].days]) == 90 &&
+      startswith(aws_s3_bucket.logs[0].bucket_prefix, "test-app-logs-")
+    )
+    error_message = "the log bucket is not private with ACLs for CloudFront and expiring logs"
+  }
+  assert {
+    condition     = aws_cloudfront_distribution.this[0].logging_config[0].prefix == "cloudfront/" && !aws_cloudfront_distribution.this[0].logging_config[0].include_cookies
+    error_message = "the distribution does not log to the bucket without cookies"
+  }
+}
+
+run "access_logs_to_a_given_bucket_make_none" {
+  command = plan
+
+  variables {
+    access_logs = { bucket = "my-logs.s3.amazonaws.com" }
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.logs) == 0 && aws_cloudfront_distribution.this[0].logging_config[0].bucket == "my-logs.s3.amazonaws.com"
+    error_message = "a given log bucket is not used as is"
+  }
+}
+
+run "an_api_path_pattern_must_start_with_a_slash" {
+  command = plan
+
+  variables {
+    api_origin = { domain_name = "abc123.execute-api.eu-west-1.amazonaws.com", path_patterns = ["uploads"] }
+  }
+  expect_failures = [var.api_origin]
+}

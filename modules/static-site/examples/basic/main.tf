@@ -10,6 +10,11 @@ module "site" {
   source_dir      = "${path.root}/../../../../dist/web"
   connect_sources = ["https://api.example.com", "wss://realtime.example.com"]
   config          = { region = "eu-west-1", apiUrl = "https://api.example.com" }
+
+  # POST /orders on the app's own origin, forwarded uncached to an API (and seen by the
+  # distribution's web ACL); standard logs in a log bucket the module makes.
+  api_origin  = { domain_name = "abc123.execute-api.eu-west-1.amazonaws.com", path_patterns = ["/orders"] }
+  access_logs = { retention_in_days = 90 }
 }
 
 # Nothing is created: how a caller turns the module off.
