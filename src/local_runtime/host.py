@@ -55,6 +55,7 @@ from local_runtime.plan.models import PlatformSpec
 from local_runtime.plan.platform import read_platform
 from local_runtime.plan.terraform import plan_json
 from local_runtime.tls import local_ca, server_context
+from local_runtime.wafv2.acl import WebAcl
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,21 @@ class Platform:
             sockets["web"].close()
             return
         site = spec.websites[0]
-        app = web_app(site, self.aws.endpoint, self.console)
+        web_acl = None
+        if site.web_acl is not None:
+            web_acl = WebAcl(site.web_acl.name, site.web_acl.planned)
+            self.console.step(
+                f"web ACL {web_acl.name}: {len(web_acl.rules)} rule(s) applied in front of the "
+                "web app and its API paths"
+            )
+            for rule, why in web_acl.not_applied.items():
+                self._dim(f"not applied here: {rule} ({why})")
+        elif site.web_acl_elsewhere:
+            self._dim(f"web ACL {site.web_acl_elsewhere} is not the plan's: not applied here")
+        api_base = None
+        if site.api_origin == HTTP_API_ENDPOINT.removeprefix("https://"):
+            api_base = f"http://{address(sockets['http'])}"
+        app = web_app(site, self.aws.endpoint, self.console, api_base=api_base, web_acl=web_acl)
         await self.servers.serve(app, sockets["web"], server_context(ca))
         self.console.step(
             f"web app: {len(site.files)} files on https://{address(sockets['web'])} (CA {ca_file})"

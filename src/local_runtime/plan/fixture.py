@@ -32,7 +32,6 @@ _COUNTED = frozenset(
     {
         "aws_cloudwatch_metric_alarm",
         "aws_cloudwatch_dashboard",
-        "aws_wafv2_web_acl",
         "aws_wafv2_web_acl_association",
         "aws_wafv2_web_acl_logging_configuration",
         "aws_lambda_permission",

@@ -140,14 +140,28 @@ class WebFileSpec(_Model):
     cache_control: str | None
 
 
+class WebAclSpec(_Model):
+    """A web ACL of scope CLOUDFRONT: its planned ``aws_wafv2_web_acl`` values, rules and all
+    (``wafv2.acl`` applies them)."""
+
+    address: str
+    name: str
+    planned: dict[str, Any]
+
+
 class WebSiteSpec(_Model):
-    """A CloudFront distribution over an S3 bucket, served by the runtime itself."""
+    """A CloudFront distribution over an S3 bucket, served by the runtime itself; paths of an
+    API origin, if any, go to that origin (the HTTP API), behind the web ACL."""
 
     address: str
     files: dict[str, WebFileSpec]
     default_root_object: str
     headers: dict[str, str]  # the response headers policy's security headers
     fallbacks: dict[int, str]  # S3 status -> page served with 200 (custom error responses)
+    api_origin: str | None = None  # the custom origin's domain name, as planned
+    api_paths: tuple[str, ...] = ()  # path patterns of the behaviours that target it
+    web_acl: WebAclSpec | None = None
+    web_acl_elsewhere: str | None = None  # a web ACL given by ARN, not made by the plan
 
 
 class PlatformSpec(_Model):

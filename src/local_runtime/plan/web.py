@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from local_runtime.plan.changes import Change
 from local_runtime.plan.errors import UnsupportedError
-from local_runtime.plan.models import WebFileSpec, WebSiteSpec
+from local_runtime.plan.models import WebAclSpec, WebFileSpec, WebSiteSpec
 
 
 def _security_headers(policy: Change) -> dict[str, str]:
@@ -32,6 +32,45 @@ def _security_headers(policy: Change) -> dict[str, str]:
     return headers
 
 
+def _api_origin(distribution: Change) -> tuple[str | None, tuple[str, ...]]:
+    """The distribution's custom origin (at most one: the runtime knows one API) and the path
+    patterns of the cache behaviours that send requests to it."""
+    origins = distribution.after.get("origin") or []  # the bucket's domain is unknown here
+    custom = [n for n, o in enumerate(origins) if o.get("custom_origin_config")]
+    if not custom:
+        return None, ()
+    if len(custom) > 1:
+        raise UnsupportedError(
+            f"{distribution.address}: {len(custom)} custom origins; the runtime serves one API "
+            "behind the web app's distribution"
+        )
+    domain = distribution.get("origin", custom[0], "domain_name")
+    origin_id = distribution.get("origin", custom[0], "origin_id")
+    behaviours = distribution.after.get("ordered_cache_behavior") or []  # TTLs are unknown
+    paths = tuple(
+        distribution.get("ordered_cache_behavior", n, "path_pattern")
+        for n, b in enumerate(behaviours)
+        if distribution.get("ordered_cache_behavior", n, "target_origin_id") == origin_id
+    )
+    return domain, paths
+
+
+def _web_acl(distribution: Change, acls: list[Change]) -> tuple[WebAclSpec | None, str | None]:
+    """The plan's CLOUDFRONT-scope web ACL in front of the distribution (its ARN is unknown
+    until apply), or the ARN of one the plan does not make (given as an input)."""
+    if distribution.unknown.get("web_acl_id") is not True:
+        given = distribution.get("web_acl_id", required=False)
+        return None, (str(given) if given else None)
+    edge = [a for a in acls if a.get("scope") == "CLOUDFRONT"]
+    if len(edge) != 1:
+        raise UnsupportedError(
+            f"{distribution.address}: its web ACL is made by the plan, which has {len(edge)} "
+            "web ACLs of scope CLOUDFRONT; the runtime applies exactly one"
+        )
+    acl = edge[0]
+    return WebAclSpec(address=acl.address, name=acl.get("name"), planned=acl.after), None
+
+
 def read_websites(by_type: dict[str, list[Change]]) -> tuple[WebSiteSpec, ...]:
     """Each distribution with its bucket's objects. The objects of every bucket of the plan
     are the site's: the runtime serves one site (it refuses a plan with two)."""
@@ -55,6 +94,8 @@ def read_websites(by_type: dict[str, list[Change]]) -> tuple[WebSiteSpec, ...]:
                 cache_control=change.get("cache_control", required=False),
             )
         errors = distribution.get("custom_error_response", required=False) or []
+        api_origin, api_paths = _api_origin(distribution)
+        web_acl, elsewhere = _web_acl(distribution, by_type.get("aws_wafv2_web_acl", []))
         sites.append(
             WebSiteSpec(
                 address=distribution.address,
@@ -67,6 +108,10 @@ def read_websites(by_type: dict[str, list[Change]]) -> tuple[WebSiteSpec, ...]:
                     for e in errors
                     if e.get("response_code") == 200 and e.get("response_page_path")
                 },
+                api_origin=api_origin,
+                api_paths=api_paths,
+                web_acl=web_acl,
+                web_acl_elsewhere=elsewhere,
             )
         )
     return tuple(sites)
