@@ -1,6 +1,21 @@
 output "upload_url" {
-  description = "POST order uploads here (JSON body = the UploadReceived detail)."
+  description = "POST order uploads here (JSON body = the UploadReceived detail): the web app's distribution, whose web ACL limits each caller (edge.tf); the HTTP API's own route when there is no distribution."
+  value       = local.edge ? "${module.web.url}${local.upload_path}" : module.ingest_api.route_url
+}
+
+output "ingest_api_upload_url" {
+  description = "The HTTP API's own POST /uploads (the origin behind upload_url): only its stage throttle applies here, shared by every caller. For tests and operators; publish upload_url."
   value       = module.ingest_api.route_url
+}
+
+output "edge_web_acl_arn" {
+  description = "ARN of the web ACL in front of the web app and POST /uploads (CLOUDFRONT scope, us-east-1): the one edge.tf makes, or web.web_acl_arn."
+  value       = local.edge ? local.edge_web_acl_arn : null
+}
+
+output "web_log_bucket_name" {
+  description = "Bucket of the web app's CloudFront standard logs, when the plan made it (web.access_logs = {})."
+  value       = module.web.log_bucket_name
 }
 
 output "event_bus_name" {

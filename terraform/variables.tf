@@ -289,13 +289,34 @@ variable "users" {
 }
 
 variable "web" {
-  description = "The questionnaire web app (web/, built by `make web` into dist/web/): whether to host it (it also needs users.create), where the build is (default ../dist/web), CloudFront price class, an optional WAF web ACL (CLOUDFRONT scope) and access-log bucket, and further origins allowed to read GET /reports (a developer's https://localhost:5173, say)."
+  description = <<-EOT
+    The questionnaire web app (web/, built by `make web` into dist/web/) and the platform's public edge: whether
+    to host it (it also needs users.create), where the build is (default ../dist/web), CloudFront price class,
+    and further origins allowed to read GET /reports (a developer's https://localhost:5173, say).
+    The distribution also serves POST /uploads (upload_url), so that its web ACL limits each caller:
+    waf.create makes that web ACL (CLOUDFRONT scope, in us-east-1): per IP, rate_limit requests per 5 minutes;
+    per caller token (the Authorization header), upload_rate_limit uploads per upload_window_seconds; a POST
+    /uploads whose body is not a JSON object is blocked; AWS managed rules. web_acl_arn: your own web ACL
+    instead (then waf.create is ignored). access_logs: CloudFront standard logs; `{}` makes a log bucket
+    (logs kept retention_in_days), bucket names an existing one (bucket.s3.amazonaws.com, ACLs enabled).
+  EOT
   type = object({
-    create        = optional(bool, true)
-    source_dir    = optional(string)
-    price_class   = optional(string, "PriceClass_100")
-    web_acl_arn   = optional(string)
-    access_logs   = optional(object({ bucket = string, prefix = optional(string, "cloudfront/") }))
+    create      = optional(bool, true)
+    source_dir  = optional(string)
+    price_class = optional(string, "PriceClass_100")
+    waf = optional(object({
+      create                = optional(bool, true)
+      rate_limit            = optional(number, 2000)
+      upload_rate_limit     = optional(number, 300)
+      upload_window_seconds = optional(number, 300)
+      log_retention_in_days = optional(number, 365)
+    }), {})
+    web_acl_arn = optional(string)
+    access_logs = optional(object({
+      bucket            = optional(string)
+      prefix            = optional(string, "cloudfront/")
+      retention_in_days = optional(number, 365)
+    }))
     extra_origins = optional(list(string), [])
   })
   default  = {}
@@ -304,6 +325,20 @@ variable "web" {
   validation {
     condition     = alltrue([for o in var.web.extra_origins : can(regex("^https://[^/]+$", o))])
     error_message = "web.extra_origins must be https:// origins (scheme and host, no path)."
+  }
+
+  validation {
+    condition     = var.web.web_acl_arn == null ? true : can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/", var.web.web_acl_arn))
+    error_message = "web.web_acl_arn must be a CLOUDFRONT-scope web ACL's ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)."
+  }
+
+  validation {
+    condition = (
+      var.web.waf.rate_limit >= 10 && floor(var.web.waf.rate_limit) == var.web.waf.rate_limit &&
+      var.web.waf.upload_rate_limit >= 10 && floor(var.web.waf.upload_rate_limit) == var.web.waf.upload_rate_limit &&
+      contains([60, 120, 300, 600], var.web.waf.upload_window_seconds)
+    )
+    error_message = "web.waf: rate_limit and upload_rate_limit whole numbers of at least 10 (WAF's minimum), upload_window_seconds 60, 120, 300 or 600."
   }
 }
 

@@ -95,8 +95,13 @@ module "web" {
     "wss://${module.realtime.realtime_dns}",
   ]
   price_class = var.web.price_class
-  web_acl_arn = var.web.web_acl_arn
+  web_acl_arn = local.edge_web_acl_arn # edge.tf
   access_logs = var.web.access_logs
+  # POST /uploads on the app's origin, behind the web ACL's limit per caller (edge.tf).
+  api_origin = {
+    domain_name   = trimprefix(module.ingest_api.api_endpoint, "https://")
+    path_patterns = [local.upload_path]
+  }
 
   # Read by the app at start (web/src/config.ts): one build serves every environment.
   config = {

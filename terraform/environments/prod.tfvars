@@ -23,7 +23,11 @@ realtime_waf       = { rate_limit = 2000 }
 # default (the *_deletion_protection inputs, users.deletion_protection).
 
 # Hardened by default (README "Security model"): the platform's own KMS key for data at rest
-# (tables, queues, log groups, the bus, the functions' environment), and Lambda code signing
-# ("Warn": the functions deploy the unsigned zip of `make package`).
+# (tables, queues, log groups, the bus, the functions' environment; a key of its own in
+# us-east-1 for the edge web ACL's logs), and Lambda code signing ("Warn": the functions deploy
+# the unsigned zip of `make package`).
 kms          = { create = true }
 code_signing = { enabled = true }
+# The web app's edge: its web ACL (on by default everywhere; limits per IP and per caller token
+# on POST /uploads) and CloudFront's standard logs in a log bucket the plan makes.
+web = { access_logs = { retention_in_days = 365 } }

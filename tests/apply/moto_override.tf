@@ -32,6 +32,38 @@ provider "aws" {
   }
 }
 
+# The edge's provider (us-east-1), at moto too; the edge itself is off with the web app below.
+provider "aws" {
+  alias                       = "us_east_1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_region_validation      = true
+  skip_metadata_api_check     = "true"
+  max_retries                 = 1
+
+  endpoints {
+    apigatewayv2   = var.moto_endpoint
+    cloudformation = var.moto_endpoint
+    cloudfront     = var.moto_endpoint
+    cloudwatch     = var.moto_endpoint
+    cloudwatchlogs = var.moto_endpoint
+    cognitoidp     = var.moto_endpoint
+    dynamodb       = var.moto_endpoint
+    events         = var.moto_endpoint
+    iam            = var.moto_endpoint
+    kms            = var.moto_endpoint
+    lambda         = var.moto_endpoint
+    s3             = var.moto_endpoint
+    sns            = var.moto_endpoint
+    sqs            = var.moto_endpoint
+    ssm            = var.moto_endpoint
+    sts            = var.moto_endpoint
+    wafv2          = var.moto_endpoint
+  }
+}
+
 # moto cannot host an AppSync Event API (AWS::AppSync::Api and ChannelNamespace are not among
 # its CloudFormation resource types): a stand-in with the module's inputs and outputs takes
 # its place, and creates nothing. Everything else is the real root.

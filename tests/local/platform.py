@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -154,6 +155,8 @@ class LocalPlatform:
     def post(
         self, url: str, body: Any, raw: bool = False, headers: dict[str, str] | None = None
     ) -> tuple[int, Any]:
+        """POST ``body``; the status and the JSON answer (its text when it is not JSON). An
+        https:// URL (the web app's distribution) is trusted through the local CA."""
         data = body.encode() if raw else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 - loopback
             url,
@@ -161,11 +164,16 @@ class LocalPlatform:
             method="POST",
             headers={"content-type": "application/json", **(headers or {})},
         )
+        context = (
+            ssl.create_default_context(cafile=self.outputs["local_ca_file"])
+            if url.startswith("https://")
+            else None
+        )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                return response.status, json.loads(response.read())
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:  # noqa: S310
+                return response.status, _json_or_text(response.read())
         except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"null")
+            return exc.code, _json_or_text(exc.read())
 
     def token(self, user: int = 0) -> str:
         """An ID token of the plan's local user (``outputs.local_users``) from its pool."""
@@ -179,10 +187,14 @@ class LocalPlatform:
             self._tokens[user] = result["AuthenticationResult"]["IdToken"]
         return self._tokens[user]
 
-    def upload(self, body: Any, raw: bool = False, token: str | None = None) -> tuple[int, Any]:
-        """POST /uploads as a signed-in customer (the local user unless ``token`` is given)."""
+    def upload(
+        self, body: Any, raw: bool = False, token: str | None = None, origin: bool = False
+    ) -> tuple[int, Any]:
+        """POST /uploads as a signed-in customer (the local user unless ``token`` is given):
+        through the edge (``upload_url``), or to the HTTP API's own route (``origin``)."""
         auth = token if token is not None else self.token()
-        return self.post(self.outputs["upload_url"], body, raw=raw, headers={"Authorization": auth})
+        url = self.outputs["ingest_api_upload_url" if origin else "upload_url"]
+        return self.post(url, body, raw=raw, headers={"Authorization": auth})
 
     def status(self) -> dict[str, Any]:
         result: dict[str, Any] = self.get(self.outputs["local_control_url"] + "/_local/status")
@@ -253,3 +265,10 @@ def copy_root(dest: Path) -> Path:
     for name in ("terraform", "modules"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
     return dest / "terraform"
+
+
+def _json_or_text(body: bytes) -> Any:
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        return body.decode(errors="replace")

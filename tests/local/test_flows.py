@@ -103,7 +103,8 @@ def test_the_customer_is_the_token_subject_and_orders_are_theirs(
 def test_no_body_can_forge_or_confuse_the_customer(platform: LocalPlatform) -> None:
     """The detail is the body as sent and the customer the event's resource: a body that
     closes the object, trails text, is an array, a string or a number, or names a customer
-    (in quotes, nested, twice) is refused by EventBridge or stored as its sender's order."""
+    (in quotes, nested, twice) is refused (at the edge, or by EventBridge behind it, even
+    for a caller who skips the edge) or stored as its sender's order."""
     me = platform.outputs["local_users"][0]["user_id"]
     other = "0f1e2d3c-4b5a-4697-8877-665544332211"
     base = f"forge-{uuid.uuid4().hex[:6]}"
@@ -117,9 +118,16 @@ def test_no_body_can_forge_or_confuse_the_customer(platform: LocalPlatform) -> N
         "42",  # a number
     ]
     for body in malformed:
-        status, answer = platform.upload(body, raw=True)
+        # The HTTP API's own route, as a caller who skips the edge: EventBridge refuses it.
+        status, answer = platform.upload(body, raw=True, origin=True)
         assert (status, answer["FailedEntryCount"]) == (200, 1), body
         assert answer["Entries"][0]["ErrorCode"] == "MalformedDetail", body
+        # upload_url: a body that is not an object never leaves the edge.
+        status, answer = platform.upload(body, raw=True)
+        if body.startswith("{"):
+            assert (status, answer["Entries"][0]["ErrorCode"]) == (200, "MalformedDetail")
+        else:
+            assert (status, answer) == (403, "Request blocked."), body
     # Well-formed bodies that name a customer: refused by the contract, never stored as theirs.
     named: list[dict[str, Any]] = [
         {**order(f"{base}-a"), "customerId": other},
@@ -144,7 +152,8 @@ def test_no_body_can_forge_or_confuse_the_customer(platform: LocalPlatform) -> N
 def test_a_body_that_is_not_json_is_refused_as_eventbridge_does(
     platform: LocalPlatform,
 ) -> None:
-    status, answer = platform.upload("[1, 2", raw=True)
+    assert platform.upload("[1, 2", raw=True) == (403, "Request blocked.")  # the edge
+    status, answer = platform.upload("[1, 2", raw=True, origin=True)
 
     assert status == 200  # EventBridge's answer, as the integration returns it
     assert answer == {
@@ -154,7 +163,7 @@ def test_a_body_that_is_not_json_is_refused_as_eventbridge_does(
 
 
 def test_an_unknown_route_is_not_found(platform: LocalPlatform) -> None:
-    upload = platform.outputs["upload_url"]
+    upload = platform.outputs["ingest_api_upload_url"]
     status, answer = platform.post(upload.rsplit("/", 1)[0] + "/nowhere", {})
 
     assert (status, answer) == (404, {"message": "Not Found"})

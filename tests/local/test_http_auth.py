@@ -1,5 +1,6 @@
-"""The HTTP API's JWT authorizer and throttling, as planned: a copy of the root whose upload
-route takes tokens of a Cognito user pool it declares, with a small burst."""
+"""The HTTP API's JWT authorizer and throttling, and the edge's limit per caller, as planned:
+a copy of the root whose upload route takes tokens of a Cognito user pool it declares, with a
+small burst and a small limit per token."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def guarded(plans: Path) -> Iterator[LocalPlatform]:
         "  throttling        = var.ingest_throttling",
         "  throttling = { rate_limit = 1, burst_limit = 3 }",
     )
+    # The edge's limit per caller token, small enough to reach here.
+    edit(root / "edge.tf", "limit          = var.web.waf.upload_rate_limit", "limit = 10")
     local = LocalPlatform(plans / "guarded", root=root).start()
     try:
         yield local
@@ -115,3 +118,27 @@ def test_requests_beyond_the_planned_burst_get_429(guarded: LocalPlatform) -> No
     assert 3 <= len(passed) <= 4  # the burst, and at most one token refilled meanwhile
     assert len(throttled) == 8 - len(passed)
     assert throttled[0][1] == {"message": "Too Many Requests"}
+
+
+def test_each_caller_token_has_its_own_limit_at_the_edge(guarded: LocalPlatform) -> None:
+    """upload_url is the web app's distribution; its web ACL counts each token's uploads. Past
+    10 in the window, that caller is blocked (403) while another caller is not."""
+    first, second = id_token(guarded), id_token(guarded)
+    statuses = []
+    for n in range(11):
+        status, _ = guarded.post(
+            guarded.outputs["upload_url"], order(f"edge-{n}"), headers={"Authorization": first}
+        )
+        statuses.append(status)
+    # The first ten reach the HTTP API (whose small burst may answer 429); the 11th does not.
+    assert all(s in (200, 429) for s in statuses[:10]), statuses
+    assert statuses[10] == 403, statuses
+    assert guarded.post(
+        guarded.outputs["upload_url"], order("edge-blocked"), headers={"Authorization": first}
+    ) == (403, "Request blocked.")
+    time.sleep(1.5)  # the HTTP API's bucket refills one request per second
+    status, _ = guarded.post(
+        guarded.outputs["upload_url"], order("edge-other"), headers={"Authorization": second}
+    )
+    assert status == 200
+    assert "403 by rate-limit-uploads-per-caller" in guarded.console_text()

@@ -303,6 +303,7 @@ def test_every_log_group_has_retention(root_plan: Plan) -> None:
         for g in root_plan.of_type("aws_cloudwatch_log_group")
     }
     assert groups.pop("module.realtime_waf.aws_cloudwatch_log_group.this[0]") == 365  # security
+    assert groups.pop("module.edge_waf.aws_cloudwatch_log_group.this[0]") == 365
     assert len(groups) == 10  # eight functions, the HTTP API's access log, the Event API
     for address, retention in groups.items():
         assert retention == 30, address
@@ -416,7 +417,11 @@ def test_no_statement_grants_every_resource_but_for_actions_without_resources(
 ) -> None:
     without_resources = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     # In a key policy "*" is the only resource KMS takes, and it means the key itself.
-    key_policies = ("data.aws_iam_policy_document.kms", "data.aws_iam_policy_document.alarm_key")
+    key_policies = (
+        "data.aws_iam_policy_document.kms",
+        "data.aws_iam_policy_document.alarm_key",
+        "data.aws_iam_policy_document.edge_kms",
+    )
     for addr, st in root_plan.iam_statements():
         if addr.startswith(key_policies):
             continue

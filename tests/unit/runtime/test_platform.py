@@ -47,6 +47,15 @@ def test_the_start_reads_every_service_from_the_plan(platform: InProcess) -> Non
     }
 
 
+def test_uploads_pass_the_edge_web_acl_the_plan_puts_in_front(platform: InProcess) -> None:
+    console = platform.console_text()
+    assert "web ACL platform-local-edge: 3 rule(s) applied" in console
+    assert "not applied here: AWSManagedRulesCommonRuleSet (an AWS managed rule group" in console
+    assert platform.outputs["upload_url"].startswith("https://")  # the distribution
+    assert platform.upload([order("edge-array")]) == (403, "Request blocked.")
+    assert "POST /uploads -> 403 by json-object-body-0" in platform.console_text()
+
+
 def test_an_upload_is_stored_by_its_function(platform: InProcess) -> None:
     order_id = f"inproc-{uuid.uuid4().hex[:8]}"
     status, answer = platform.upload(order(order_id))
