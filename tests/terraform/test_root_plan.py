@@ -233,7 +233,11 @@ def test_no_iam_statement_has_a_wildcard_action(root_plan: Plan) -> None:
             continue  # a deny may be broad (the web bucket's "no plain HTTP" denies s3:*)
         for action in actions_of(statement):
             if action == "kms:*" and address.startswith(
-                ("data.aws_iam_policy_document.kms", "data.aws_iam_policy_document.alarm_key")
+                (
+                    "data.aws_iam_policy_document.kms",
+                    "data.aws_iam_policy_document.alarm_key",
+                    "data.aws_iam_policy_document.edge_kms",
+                )
             ):
                 # KMS's default key policy: the account administers its key and lets IAM
                 # policies grant its use (KMS developer guide, "Default key policy").
@@ -503,7 +507,12 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
     assert len(tables) == 7
     assert len(queues) >= 9
     assert len(functions) == 8
-    assert len(log_groups) == len(functions) + 3  # + HTTP API access, Event API, WAF
+    # + HTTP API access, Event API, the Event API's WAF; the edge's WAF log group is in
+    # us-east-1, where a regional key cannot serve: CloudWatch's own encryption there.
+    edge = "module.edge_waf.aws_cloudwatch_log_group.this[0]"
+    assert plan.one(edge).after["kms_key_id"] is None
+    log_groups = [g for g in log_groups if g.address != edge]
+    assert len(log_groups) == len(functions) + 3
     for table in tables:
         assert table.after["server_side_encryption"] == [{"enabled": True, "kms_key_arn": KEY}]
     for queue in queues:
@@ -575,7 +584,11 @@ def test_a_key_made_here_is_rotated_and_carries_the_platforms_policy(
     # Without a platform key: AWS managed keys, and only the alarm topic's own key (CloudWatch
     # cannot publish under aws/sns); with one, that key serves the topic too.
     assert [k.address for k in root_plan.of_type("aws_kms_key")] == ["aws_kms_key.alarms[0]"]
-    assert [k.address for k in plan.of_type("aws_kms_key")] == ["aws_kms_key.this[0]"]
+    # ... and the edge web ACL's log group, in us-east-1, a key of its own there.
+    assert [k.address for k in plan.of_type("aws_kms_key")] == [
+        "aws_kms_key.edge[0]",
+        "aws_kms_key.this[0]",
+    ]
     for table in root_plan.of_type("aws_dynamodb_table"):
         assert table.after["server_side_encryption"][0].get("kms_key_arn") in (None, "")
 

@@ -91,7 +91,13 @@ def test_cloudfront_reads_through_origin_access_control_over_https(root_plan: Pl
         in (config["expressions"]["origin"][0]["origin_access_control_id"]["references"])
     )
     behaviors = [dist.after["default_cache_behavior"][0], *dist.after["ordered_cache_behavior"]]
-    assert {b["viewer_protocol_policy"] for b in behaviors} == {"redirect-to-https"}
+    site = [b for b in behaviors if b["target_origin_id"] == "site"]
+    api = [b for b in behaviors if b["target_origin_id"] == "api"]
+    assert {b["viewer_protocol_policy"] for b in site} == {"redirect-to-https"}
+    # The API's paths refuse plain HTTP: a redirect would turn a POST into a GET.
+    assert [(b["path_pattern"], b["viewer_protocol_policy"]) for b in api] == [
+        ("/uploads", "https-only")
+    ]
     # SPA fallback: deep links get the app.
     errors = {e["error_code"]: e for e in dist.after["custom_error_response"]}
     assert {c: (e["response_code"], e["response_page_path"]) for c, e in errors.items()} == {
