@@ -1,0 +1,64 @@
+"""What a member says about itself, and what a presence channel announces.
+
+A member's data is small and validated like a chat message: a display name and a status,
+each stripped and length-limited, personal data masked (``mask_pii``), unknown keys refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, StrictStr
+from pydantic import StringConstraints as Str
+
+from handlers.common.models import ContractModel
+
+Action = Literal["enter", "update", "leave"]
+
+
+class PresenceData(ContractModel):
+    """What a member shows the others: both optional, both short."""
+
+    model_config = ConfigDict(**ContractModel.model_config, str_strip_whitespace=True)
+
+    name: Annotated[StrictStr, Str(min_length=1, max_length=64)] | None = None
+    status: Annotated[StrictStr, Str(min_length=1, max_length=64)] | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of one channel's presence set, as stored.
+
+    ``expires_at`` (epoch seconds) is the last heartbeat plus two intervals: past it, the
+    member is gone for readers and the sweep's to remove. ``version`` grows with every
+    write, so a sweep removes only the member it read (a heartbeat in between wins)."""
+
+    channel: str
+    member_id: str
+    data: dict[str, str]
+    entered_at: int
+    expires_at: int
+    version: int
+
+    def present(self, now: int) -> bool:
+        return now < self.expires_at
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What the presence channel of ``channel`` publishes: an enter, update or leave."""
+
+    action: Action
+    channel: str
+    member_id: str
+    data: dict[str, str]
+    at: int  # epoch seconds
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "channel": self.channel,
+            "member": {"id": self.member_id, "data": self.data},
+            "at": self.at,
+        }
