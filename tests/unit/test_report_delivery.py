@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from handlers.common.events_publisher import DeliveryError, EventsPublisher
 from handlers.contracts import REPORT_READY, Finding, ReportReady
 from handlers.report_delivery import handler as delivery
-from handlers.report_delivery.publisher import DeliveryError, EventsPublisher
 from handlers.report_delivery.settings import get_settings
 from tests.unit.aws import REGION, bridge_event, create_table
 from tests.unit.conftest import log_records, metric_values

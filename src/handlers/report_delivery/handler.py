@@ -46,8 +46,8 @@ def runtime() -> _Runtime:
     import boto3  # noqa: PLC0415 - first valid event only
 
     from handlers.common import clients  # noqa: PLC0415
+    from handlers.common.events_publisher import EventsPublisher  # noqa: PLC0415
     from handlers.report_delivery.dal import DynamoDBReportStore  # noqa: PLC0415
-    from handlers.report_delivery.publisher import EventsPublisher  # noqa: PLC0415
 
     settings = get_settings()
     return _Runtime(
