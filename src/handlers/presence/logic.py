@@ -71,6 +71,21 @@ def parse_data(data: Any) -> dict[str, str]:
     return {k: mask_pii(v) for k, v in parsed.model_dump(exclude_none=True).items()}
 
 
+def announcement_of(old: Member | None, new: Member | None, at: int) -> Announcement | None:
+    """What a change of one member announces, from its images before and after (a write
+    here, or a record of the table's stream): ``enter`` when it was not present at ``at``,
+    ``update`` when its data changed, ``leave`` when it is gone; nothing for a heartbeat."""
+    if new is None:
+        if old is None:
+            return None
+        return Announcement("leave", old.channel, old.member_id, old.data, at)
+    if old is None or not old.present(at):
+        return Announcement("enter", new.channel, new.member_id, new.data, at)
+    if old.data != new.data:
+        return Announcement("update", new.channel, new.member_id, new.data, at)
+    return None
+
+
 class Presence:
     """Presence over one store: members expire ``2 * heartbeat_seconds`` after their last
     heartbeat, and the sweep (every ``sweep`` run) removes them and announces their leave."""
@@ -107,11 +122,7 @@ class Presence:
                 version=(found.version + 1) if found is not None else 1,
             )
             if self.store.put(member, expected_version=found.version if found else None):
-                if not present:
-                    return Announcement("enter", channel, member_id, values, now)
-                if found is not None and found.data != values:
-                    return Announcement("update", channel, member_id, values, now)
-                return None
+                return announcement_of(found, member, now)
         raise ContendedError("presence is busy on this channel; enter again")
 
     def update(self, channel: str, member_id: str, data: Any) -> Announcement | None:
@@ -136,9 +147,7 @@ class Presence:
                 change(found), expires_at=now + self.lifetime, version=found.version + 1
             )
             if self.store.put(member, expected_version=found.version):
-                if member.data != found.data:
-                    return Announcement("update", channel, member_id, member.data, now)
-                return None
+                return announcement_of(found, member, now)
         raise ContendedError("presence is busy on this channel; send again")
 
     def leave(self, channel: str, member_id: str) -> Announcement | None:
@@ -149,7 +158,7 @@ class Presence:
             if found is None:
                 return None
             if self.store.delete(found):
-                return Announcement("leave", channel, member_id, found.data, self.clock())
+                return announcement_of(found, None, self.clock())
         raise ContendedError("presence is busy on this channel; leave again")
 
     def members(self, channel: str) -> list[Member]:
