@@ -557,6 +557,54 @@ def test_the_report_service_publishes_to_a_users_report_channel(lambda_context: 
     assert items[0]["error"] == "ChannelRefusedError - /reports/a/b is not a user's report channel"
 
 
+# --- presence: /presence/<channel> ---------------------------------------------------------
+
+ENTER = {
+    "action": "enter",
+    "channel": "/chat/room-1",
+    "member": {"id": "u-1", "data": {"name": "Ann"}},
+    "at": 1_800_000_000,
+    "clientMessageId": "u-1.3.enter",
+}
+
+
+@pytest.mark.parametrize("identity", ["cognito", "iam_user", "iam_role", "api_key"])
+def test_clients_cannot_publish_presence(lambda_context: Any, identity: str) -> None:
+    items = publish("/presence/chat/room-1", [ENTER], identity, lambda_context)
+    assert items[0]["error"] == (
+        "ChannelRefusedError - /presence channels are published by the platform only: enter, "
+        "update and leave through the presence API"
+    )
+
+
+def test_the_presence_service_announces_on_a_presence_channel(lambda_context: Any) -> None:
+    wrong = {**ENTER, "channel": "/chat/room-2"}
+    odd = {**ENTER, "action": "dance"}
+    event = request("PUBLISH", "/presence/chat/room-1", "iam_role", [ENTER, wrong, odd])
+    event["identity"]["userArn"] = (
+        "arn:aws:sts::123456789012:assumed-role/platform-report-delivery/fn"
+    )
+    items = channels.lambda_handler(event, lambda_context)["events"]
+    assert items[0] == {"id": "item-0", "payload": ENTER}
+    assert items[1]["error"] == (
+        "InvalidPayloadError - channel must be /chat/room-1, the channel this one announces for"
+    )
+    assert items[2]["error"] == "InvalidPayloadError - action must be enter, update or leave"
+
+
+@pytest.mark.parametrize("identity", sorted(USER_IDS))
+def test_presence_is_watched_as_the_channel_is(lambda_context: Any, identity: str) -> None:
+    own = USER_IDS[identity][1]
+    assert subscribe("/presence/chat/room-1", identity, lambda_context) is None
+    assert subscribe(f"/presence/answers/{own}", identity, lambda_context) is None
+    refused = subscribe("/presence/answers/somebody-else", identity, lambda_context)
+    assert refused == {
+        "error": (
+            f"ChannelRefusedError - /answers/somebody-else is not your channel; use /answers/{own}"
+        )
+    }
+
+
 def test_publish_to_an_unknown_namespace_is_refused_not_passed_through(
     lambda_context: Any,
 ) -> None:

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from handlers.channels.identity import AuthKind, Caller
-from handlers.channels.logic import Channel, UnknownChannelError
+from handlers.channels.logic import (
+    Channel,
+    UnknownChannelError,
+    require_subscription,
+    watched_by_presence,
+)
 from handlers.presence.access import (
     NoPresenceError,
     PresenceRefusedError,
@@ -19,7 +24,6 @@ from handlers.presence.access import (
     presence_channel,
     require_member,
     require_reader,
-    watched_channel,
 )
 from handlers.presence.logic import announcement_of
 from handlers.presence.models import Member
@@ -35,7 +39,7 @@ def test_a_channel_with_presence_is_named_by_its_path() -> None:
     channel = presence_channel("chat/room-1", NAMESPACES)
     assert (channel.namespace, channel.segments) == ("chat", ("chat", "room-1"))
     assert announce_channel(channel) == "/presence/chat/room-1"
-    assert watched_channel(Channel("presence", ("presence", "chat", "room-1"))) == channel
+    assert watched_by_presence(Channel("presence", ("presence", "chat", "room-1"))) == channel
 
 
 @pytest.mark.parametrize(
@@ -77,9 +81,20 @@ def test_a_private_channels_presence_is_its_owners_only() -> None:
 
 def test_a_presence_channel_that_names_no_channel_is_refused() -> None:
     with pytest.raises(UnknownChannelError):
-        watched_channel(Channel("presence", ("presence",)))
+        watched_by_presence(Channel("presence", ("presence",)))
     with pytest.raises(UnknownChannelError):
-        watched_channel(Channel("chat", ("chat", "room-1")))
+        watched_by_presence(Channel("chat", ("chat", "room-1")))
+
+
+def test_a_presence_channel_is_subscribed_to_as_the_channel_it_watches() -> None:
+    """The channel handler's one subscription rule: /presence/answers/<id> is its owner's."""
+    require_subscription(KEY, Channel("presence", ("presence", "chat", "room-1")))
+    require_subscription(KEY, Channel("presence", ("presence", "chat", "*")))
+    require_subscription(ANN, Channel("presence", ("presence", "answers", "u-1")))
+    with pytest.raises(PermissionError, match="is not your channel"):
+        require_subscription(BOB, Channel("presence", ("presence", "answers", "u-1")))
+    with pytest.raises(UnknownChannelError):
+        require_subscription(ANN, Channel("presence", ("presence", "*")))
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ from handlers.channels.logic import (
     UnknownChannelError,
     channel_of,
     deliver_chat_message,
+    deliver_presence,
     deliver_report,
     message_id_of,
     require_subscription,
@@ -202,6 +203,11 @@ def _unknown_channel() -> dict[str, Any]:
 @app.on_publish("/reports/*", aggregate=True)
 def publish_report(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return _publish_batch(payload, lambda item: deliver_report(item, _caller(), _segments()))
+
+
+@app.on_publish("/presence/*", aggregate=True)
+def publish_presence(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _publish_batch(payload, lambda item: deliver_presence(item, _caller(), _segments()))
 
 
 @app.on_publish("/*")

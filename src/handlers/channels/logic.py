@@ -127,6 +127,16 @@ def require_own_channel(caller: Caller, segments: Sequence[str]) -> str:
 # Who may subscribe to a namespace's channels (and read their history: the same rule).
 OPEN_NAMESPACES = frozenset({"chat"})
 PRIVATE_NAMESPACES = frozenset({"answers", "reports"})
+# /presence/<namespace>/<segments...>: a channel's presence, watched as the channel is.
+PRESENCE_NAMESPACE = "presence"
+
+
+def watched_by_presence(channel: Channel) -> Channel:
+    """The channel whose presence ``/presence/<namespace>/<segments...>`` announces."""
+    watched = channel.segments[1:]
+    if channel.namespace != PRESENCE_NAMESPACE or not watched:
+        raise UnknownChannelError(f"no presence channel {channel.path} here")
+    return Channel(namespace=watched[0], segments=watched)
 
 
 def require_subscription(caller: Caller, channel: Channel) -> None:
@@ -140,6 +150,9 @@ def require_subscription(caller: Caller, channel: Channel) -> None:
         return
     if channel.namespace in PRIVATE_NAMESPACES:
         require_own_channel(caller, channel.segments)
+        return
+    if channel.namespace == PRESENCE_NAMESPACE:
+        require_subscription(caller, watched_by_presence(channel))
         return
     raise UnknownChannelError(f"no channel {channel.path} here")
 
@@ -192,6 +205,12 @@ def deliver_report(payload: Any, caller: Caller, segments: Sequence[str]) -> dic
     if len(segments) != 2 or not USER_ID.fullmatch(segments[1]):
         path = "/" + "/".join(segments)
         raise ChannelRefusedError(f"{path} is not a user's report channel")
+    return _service_payload(payload)
+
+
+def _service_payload(payload: Any) -> dict[str, Any]:
+    """A platform service's payload: a JSON object whose ``clientMessageId``, if any, is an
+    id a durable channel can keep."""
     if not isinstance(payload, dict):
         got = _JSON_TYPES.get(type(payload), "number")
         raise InvalidPayloadError(f"payload must be a JSON object, got {got}")
@@ -207,6 +226,23 @@ def deliver_report(payload: Any, caller: Caller, segments: Sequence[str]) -> dic
 
 
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+
+def deliver_presence(payload: Any, caller: Caller, segments: Sequence[str]) -> dict[str, Any]:
+    """An announcement on ``/presence/<channel>``: published by the platform's presence
+    service only (members enter through the presence API), about the channel it names."""
+    if caller.service is None:
+        raise ChannelRefusedError(
+            "/presence channels are published by the platform only: enter, update and leave "
+            "through the presence API"
+        )
+    checked = _service_payload(payload)
+    channel = "/" + "/".join(segments[1:])
+    if checked.get("channel") != channel:
+        raise InvalidPayloadError(f"channel must be {channel}, the channel this one announces for")
+    if checked.get("action") not in ("enter", "update", "leave"):
+        raise InvalidPayloadError("action must be enter, update or leave")
+    return checked
 
 
 def message_id_of(payload: Mapping[str, Any]) -> str | None:

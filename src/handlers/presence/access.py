@@ -100,12 +100,3 @@ def parse_request(body: Any) -> PresenceRequest:
 def announce_channel(channel: Channel) -> str:
     """Where ``channel``'s presence is announced: ``/presence/<namespace>/<segments...>``."""
     return f"/{PRESENCE_NAMESPACE}{channel.path}"
-
-
-def watched_channel(presence: Channel) -> Channel:
-    """The channel a ``/presence/...`` channel announces for (subscribing to the one is
-    authorised as subscribing to the other)."""
-    segments = presence.segments[1:]
-    if presence.namespace != PRESENCE_NAMESPACE or not segments:
-        raise UnknownChannelError(f"no presence channel {presence.path} here")
-    return Channel(namespace=segments[0], segments=segments)
