@@ -243,11 +243,11 @@ def test_members_spread_over_every_shard() -> None:
 
 
 def test_a_member_read_back_is_the_member_written(store: Any, clock: Clock) -> None:
-    member = Member(ROOM, "u-1", {"name": "Ann"}, clock.now, clock.now + 60, 1)
+    member = Member(ROOM, "u-1", {"name": "Ann"}, clock.now, clock.now + 60, 1, announce="enter")
     assert store.put(member, expected_version=None) is True
     assert store.put(member, expected_version=None) is False  # exists already
     assert store.get(ROOM, "u-1") == member
-    newer = replace(member, version=2, expires_at=clock.now + 90)
+    newer = replace(member, version=2, expires_at=clock.now + 90, announce=None)  # a heartbeat
     assert store.put(newer, expected_version=2) is False  # stale expectation
     assert store.put(newer, expected_version=1) is True
     assert store.get(ROOM, "u-1") == newer

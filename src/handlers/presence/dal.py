@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from handlers.common.dynamodb import condition_failed, from_attributes, to_attributes
-from handlers.presence.models import Member
+from handlers.presence.models import Member, member_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,7 +32,7 @@ def shard_of(channel: str, member_id: str) -> str:
 
 
 def _item(member: Member) -> dict[str, Any]:
-    return {
+    item = {
         "channel": member.channel,
         "member": member.member_id,
         "data": member.data,
@@ -42,18 +42,13 @@ def _item(member: Member) -> dict[str, Any]:
         "shard": shard_of(member.channel, member.member_id),
         "ttl": member.expires_at + TTL_GRACE_SECONDS,
     }
+    if member.announce is not None:
+        item["announce"] = member.announce
+    return item
 
 
 def _member(item: dict[str, Any]) -> Member:
-    values = from_attributes(item)
-    return Member(
-        channel=values["channel"],
-        member_id=values["member"],
-        data={str(k): str(v) for k, v in (values.get("data") or {}).items()},
-        entered_at=int(values["enteredAt"]),
-        expires_at=int(values["expiresAt"]),
-        version=int(values["version"]),
-    )
+    return member_of(from_attributes(item))
 
 
 class DynamoDBMemberStore:

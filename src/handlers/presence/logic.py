@@ -121,8 +121,10 @@ class Presence:
                 expires_at=now + self.lifetime,
                 version=(found.version + 1) if found is not None else 1,
             )
+            announced = announcement_of(found, member, now)
+            member = replace(member, announce=announced.action if announced else None)
             if self.store.put(member, expected_version=found.version if found else None):
-                return announcement_of(found, member, now)
+                return announced
         raise ContendedError("presence is busy on this channel; enter again")
 
     def update(self, channel: str, member_id: str, data: Any) -> Announcement | None:
@@ -146,8 +148,10 @@ class Presence:
             member = replace(
                 change(found), expires_at=now + self.lifetime, version=found.version + 1
             )
+            announced = announcement_of(found, member, now)
+            member = replace(member, announce=announced.action if announced else None)
             if self.store.put(member, expected_version=found.version):
-                return announcement_of(found, member, now)
+                return announced
         raise ContendedError("presence is busy on this channel; send again")
 
     def leave(self, channel: str, member_id: str) -> Announcement | None:

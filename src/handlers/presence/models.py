@@ -6,8 +6,9 @@ each stripped and length-limited, personal data masked (``mask_pii``), unknown k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, StrictStr
 from pydantic import StringConstraints as Str
@@ -32,7 +33,9 @@ class Member:
 
     ``expires_at`` (epoch seconds) is the last heartbeat plus two intervals: past it, the
     member is gone for readers and the sweep's to remove. ``version`` grows with every
-    write, so a sweep removes only the member it read (a heartbeat in between wins)."""
+    write, so a sweep removes only the member it read (a heartbeat in between wins).
+    ``announce`` is what the write that made this version announces (None for a heartbeat):
+    decided once, by the writer, and read from the table's stream by the announcer."""
 
     channel: str
     member_id: str
@@ -40,6 +43,7 @@ class Member:
     entered_at: int
     expires_at: int
     version: int
+    announce: Action | None = None
 
     def present(self, now: int) -> bool:
         return now < self.expires_at
@@ -62,3 +66,17 @@ class Announcement:
             "member": {"id": self.member_id, "data": self.data},
             "at": self.at,
         }
+
+
+def member_of(values: Mapping[str, Any]) -> Member:
+    """A member from an item's plain values (a read, or an image of the table's stream)."""
+    announce = values.get("announce")
+    return Member(
+        channel=str(values["channel"]),
+        member_id=str(values["member"]),
+        data={str(k): str(v) for k, v in (values.get("data") or {}).items()},
+        entered_at=int(values["enteredAt"]),
+        expires_at=int(values["expiresAt"]),
+        version=int(values["version"]),
+        announce=announce if announce in ("enter", "update", "leave") else None,
+    )

@@ -1,0 +1,1 @@
+"""The presence table's stream -> announcements on ``/presence/<channel>``."""
