@@ -176,14 +176,16 @@ class Presence:
         return len(self.members(channel))
 
     def sweep(self, limit: int = 100) -> list[Announcement]:
-        """Remove up to ``limit`` expired members and announce each one's leave, once: a
-        member another sweep removed, or that sent a heartbeat since it was read, is not
-        announced."""
-        now = self.clock()
-        leaves = []
-        for member in self.store.expired(now, limit):
-            if self.store.delete(member, expired_by=now):
-                leaves.append(
-                    Announcement("leave", member.channel, member.member_id, member.data, now)
-                )
-        return leaves
+        """``sweep`` over this store, now."""
+        return sweep(self.store, self.clock(), limit)
+
+
+def sweep(store: MemberStore, now: int, limit: int = 100) -> list[Announcement]:
+    """Remove up to ``limit`` members expired by ``now``; the leave of each one removed here.
+    A member another sweep removed, or that sent a heartbeat since it was read, is left
+    alone and not counted: two overlapping sweeps remove (and announce) each member once."""
+    leaves = []
+    for member in store.expired(now, limit):
+        if store.delete(member, expired_by=now):
+            leaves.append(announcement_of(member, None, now))
+    return [leave for leave in leaves if leave is not None]

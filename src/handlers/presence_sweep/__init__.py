@@ -1,0 +1,1 @@
+"""The presence sweep: members whose heartbeats stopped, removed on a schedule."""
