@@ -18,6 +18,16 @@ resource "aws_dynamodb_table" "this" {
     }
   }
 
+  dynamic "global_secondary_index" {
+    for_each = var.global_secondary_indexes
+    content {
+      name            = global_secondary_index.key
+      hash_key        = global_secondary_index.value.hash_key
+      range_key       = global_secondary_index.value.range_key
+      projection_type = "ALL"
+    }
+  }
+
   dynamic "ttl" {
     for_each = var.ttl_attribute == null ? [] : [var.ttl_attribute]
     content {
@@ -39,6 +49,13 @@ resource "aws_dynamodb_table" "this" {
     precondition {
       condition     = contains([for a in var.attributes : a.name], var.hash_key) && (var.range_key == null || contains([for a in var.attributes : a.name], coalesce(var.range_key, "-")))
       error_message = "hash_key and range_key must be listed in attributes."
+    }
+    precondition {
+      condition = alltrue([
+        for i in values(var.global_secondary_indexes) :
+        contains([for a in var.attributes : a.name], i.hash_key) && (i.range_key == null || contains([for a in var.attributes : a.name], coalesce(i.range_key, "-")))
+      ])
+      error_message = "Each global secondary index's hash_key and range_key must be listed in attributes."
     }
   }
 }

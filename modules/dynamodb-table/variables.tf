@@ -38,6 +38,21 @@ variable "attributes" {
   }
 }
 
+variable "global_secondary_indexes" {
+  description = "Global secondary indexes, keyed by index name: a hash key and an optional range key (each listed in attributes), all attributes projected. On-demand like the table."
+  type = map(object({
+    hash_key  = string
+    range_key = optional(string)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for name, _ in var.global_secondary_indexes : can(regex("^[A-Za-z0-9_.-]{3,255}$", name))])
+    error_message = "global_secondary_indexes: index names are 3-255 letters, digits, '_', '-' or '.'."
+  }
+}
+
 variable "ttl_attribute" {
   description = "Attribute holding an epoch-seconds expiry, or null for no TTL."
   type        = string

@@ -77,3 +77,28 @@ run "create_false_plans_nothing" {
     error_message = "create = false still plans the table"
   }
 }
+
+run "a_global_secondary_index_projects_every_attribute" {
+  command = plan
+
+  variables {
+    attributes               = [{ name = "pk", type = "S" }, { name = "sk", type = "S" }, { name = "shard", type = "S" }, { name = "expiresAt", type = "N" }]
+    global_secondary_indexes = { by-expiry = { hash_key = "shard", range_key = "expiresAt" } }
+  }
+
+  assert {
+    condition = [for i in aws_dynamodb_table.this[0].global_secondary_index : [i.name, i.hash_key, i.range_key, i.projection_type]] == [
+      ["by-expiry", "shard", "expiresAt", "ALL"]
+    ]
+    error_message = "the index is not by shard and expiry with every attribute"
+  }
+}
+
+run "an_index_key_must_be_a_declared_attribute" {
+  command = plan
+
+  variables {
+    global_secondary_indexes = { by-expiry = { hash_key = "shard" } }
+  }
+  expect_failures = [aws_dynamodb_table.this[0]]
+}
