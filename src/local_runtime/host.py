@@ -54,6 +54,7 @@ from local_runtime.plan.iam import read_role_policies
 from local_runtime.plan.models import PlatformSpec
 from local_runtime.plan.platform import read_platform
 from local_runtime.plan.terraform import plan_json
+from local_runtime.scheduler.runner import ScheduleRunner
 from local_runtime.tls import local_ca, server_context
 from local_runtime.wafv2.acl import WebAcl
 
@@ -105,6 +106,7 @@ class Platform:
             raise StartError(f"--faults: {problem}")
         self.functions = Functions({})
         self.mappings: list[StreamMapping] = []
+        self.schedules: list[ScheduleRunner] = []
         self.aws: LocalAws | None = None
         self.bus: EventBus | None = None
         self.events: EventApi | None = None
@@ -186,6 +188,7 @@ class Platform:
             self.functions, loop, f"arn:aws:lambda:{spec.region}:{spec.account_id}:function:"
         )
         self.mappings = services.streams(ctx, self.functions, stream_arns)
+        self.schedules = services.schedules(ctx, self.functions)
         event_api = services.event_api(
             ctx,
             read_event_apis(plan, replacements),
@@ -293,7 +296,14 @@ class Platform:
         self.console.step(f"HTTP API: {sum(len(a.routes) for a in spec.http_apis)} route(s)")
         control = Control(
             self.console,
-            lambda: services.status(self.functions, self.mappings, self.bus, self.faults, self.aws),
+            lambda: services.status(
+                self.functions,
+                self.mappings,
+                self.bus,
+                self.faults,
+                aws=self.aws,
+                runners=self.schedules,
+            ),
             self.faults,
             functions=self.functions,
             drop_connections=self.events.drop_connections if self.events else None,
@@ -335,6 +345,8 @@ class Platform:
         return JwtVerifier(issuer, f"{self.aws.endpoint}/{pool}/.well-known/jwks.json")
 
     async def stop(self) -> None:
+        for runner in self.schedules:
+            await runner.stop()
         for mapping in self.mappings:
             await mapping.stop()
         workers = await self.functions.stop()

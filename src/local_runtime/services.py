@@ -29,6 +29,7 @@ from local_runtime.iam.identities import Identity
 from local_runtime.plan.errors import UnsupportedError
 from local_runtime.plan.eventapi import EventApiSpec
 from local_runtime.plan.models import PlatformSpec
+from local_runtime.scheduler.runner import ScheduleRunner
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,24 @@ def event_api(
     return api, event_api_app(api, Realtime(api, ctx.console, ka_interval))
 
 
+def schedules(ctx: Context, registry: Functions) -> list[ScheduleRunner]:
+    """A runner per planned schedule, started."""
+    runners = []
+    for spec in ctx.spec.schedules:
+        if spec.function not in registry:
+            raise UnsupportedError(f"{spec.address}: function {spec.function} is not in the plan")
+        runner = ScheduleRunner(spec, registry, ctx.console, ctx.delay_scale)
+        runner.start()
+        runners.append(runner)
+    if runners:
+        ctx.console.step(
+            "schedules: "
+            + ", ".join(f"{r.spec.name} every {r.interval:g} s" for r in runners)
+            + f" (--delay-scale {ctx.delay_scale:g})"
+        )
+    return runners
+
+
 def webhook_parameters(ctx: Context, registry: Functions, receiver: str) -> None:
     """As an operator would: store the webhook URL where each function reads it."""
     ssm = ctx.operator.client("ssm")
@@ -195,9 +214,12 @@ def status(
     mappings: list[StreamMapping],
     event_bus: EventBus | None,
     faults: Faults,
+    *,
     aws: LocalAws | None = None,
+    runners: list[ScheduleRunner] | None = None,
 ) -> dict[str, Any]:
-    """``GET /_local/status``: each function, what is in flight, ``idle``, the faults."""
+    """``GET /_local/status``: each function, what is in flight, ``idle``, the faults, the
+    schedules and how often each ran."""
     functions_status = {
         name: {
             "invocations": f.invocations,
@@ -224,6 +246,7 @@ def status(
         "deliveries": delivering,
         "idle": idle,
         "faults": faults.snapshot(),
+        "schedules": {r.spec.name: r.status() for r in runners or []},
         "streams": {}
         if aws is None
         else {

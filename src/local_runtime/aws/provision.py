@@ -27,6 +27,16 @@ def provision(
             ],
             "BillingMode": "PAY_PER_REQUEST",
         }
+        if table.indexes:
+            args["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": name,
+                    "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"}]
+                    + ([{"AttributeName": range_key, "KeyType": "RANGE"}] if range_key else []),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for name, (hash_key, range_key) in table.indexes.items()
+            ]
         if table.stream_view_type:
             args["StreamSpecification"] = {
                 "StreamEnabled": True,

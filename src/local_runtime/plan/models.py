@@ -43,6 +43,8 @@ class TableSpec(_Model):
     attributes: dict[str, str]
     stream_view_type: str | None
     ttl_attribute: str | None
+    # Global secondary indexes: name -> (hash key, range key or None), every attribute projected.
+    indexes: dict[str, tuple[str, str | None]] = {}
 
 
 class QueueSpec(_Model):
@@ -140,6 +142,16 @@ class WebFileSpec(_Model):
     cache_control: str | None
 
 
+class ScheduleSpec(_Model):
+    """An EventBridge Scheduler schedule of a Lambda function, at a fixed rate."""
+
+    address: str
+    name: str
+    interval_seconds: int
+    function: str
+    input: str  # the target's input: the event the function receives, as JSON text
+
+
 class WebAclSpec(_Model):
     """A web ACL of scope CLOUDFRONT: its planned ``aws_wafv2_web_acl`` values, rules and all
     (``wafv2.acl`` applies them)."""
@@ -175,6 +187,7 @@ class PlatformSpec(_Model):
     mappings: tuple[MappingSpec, ...]
     http_apis: tuple[HttpApiSpec, ...]
     websites: tuple[WebSiteSpec, ...]
+    schedules: tuple[ScheduleSpec, ...] = ()
     ssm_parameters: dict[str, str]
     outputs: dict[str, dict[str, Any]]
     not_emulated: dict[str, int]

@@ -27,6 +27,7 @@ from local_runtime.plan.events import read_target
 from local_runtime.plan.functions import read_function, read_mapping
 from local_runtime.plan.http import read_http_api
 from local_runtime.plan.models import BusSpec, PlatformSpec, RuleSpec, TargetSpec
+from local_runtime.plan.scheduler import read_schedules
 from local_runtime.plan.storage import read_queues, read_tables
 from local_runtime.plan.web import read_websites
 
@@ -51,6 +52,7 @@ _READ = {
     "aws_s3_object",
     "aws_cloudfront_distribution",
     "aws_cloudfront_response_headers_policy",
+    "aws_scheduler_schedule",
 }
 
 
@@ -147,6 +149,7 @@ def read_platform(plan: Plan, replacements: Mapping[str, str]) -> PlatformSpec:
         mappings=mappings,
         http_apis=http_apis,
         websites=read_websites(by_type),
+        schedules=read_schedules(by_type),
         ssm_parameters=ssm,
         outputs=outputs,
         not_emulated=not_emulated,

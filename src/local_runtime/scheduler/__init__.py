@@ -1,0 +1,1 @@
+"""EventBridge Scheduler, locally: each planned rate schedule invokes its function."""
