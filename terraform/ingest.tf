@@ -174,7 +174,27 @@ module "ingest_api" {
 
   # The web app's history and channel catch-up (web.tf): signed-in people only, tokens of the
   # platform's pool.
-  lambda_routes = merge(!var.users.create ? {} : {
+  lambda_routes = merge(!local.presence ? {} : {
+    # presence.tf: a channel's members (GET, which also answers CORS) and a member's changes.
+    "GET ${local.presence_route}" = {
+      function_name  = module.presence.function_name
+      invoke_arn     = module.presence.invoke_arn
+      cors_preflight = true
+      jwt_authorizer = {
+        issuer   = module.users.issuer
+        audience = [module.users.client_id]
+      }
+    }
+    "POST ${local.presence_route}" = {
+      function_name  = module.presence.function_name
+      invoke_arn     = module.presence.invoke_arn
+      cors_preflight = false # the GET route answers the path's preflight
+      jwt_authorizer = {
+        issuer   = module.users.issuer
+        audience = [module.users.client_id]
+      }
+    }
+    }, !var.users.create ? {} : {
     (local.reports_route) = {
       function_name  = module.report_history.function_name
       invoke_arn     = module.report_history.invoke_arn

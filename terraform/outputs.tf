@@ -192,3 +192,13 @@ output "alarm_topic_arn" {
   description = "The encrypted SNS topic every alarm of the platform notifies (null when alarms.enabled is false): subscribe your on-call tool to it."
   value       = one(aws_sns_topic.alarms[*].arn)
 }
+
+output "presence_url" {
+  description = "GET <presence_url>/<namespace>/<segments...>: a channel's members and occupancy; POST there {\"action\": \"enter\"|\"update\"|\"heartbeat\"|\"leave\", \"data\": {...}} as a signed-in person. Announcements on /presence/<namespace>/<segments...>. null without presence."
+  value       = local.presence ? "${module.ingest_api.api_endpoint}/presence" : null
+}
+
+output "presence_table_name" {
+  description = "Name of the presence table (members, one item per channel and member); null without presence."
+  value       = module.presence_table.name
+}

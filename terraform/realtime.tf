@@ -83,7 +83,12 @@ locals {
   # The durable namespaces' days, as the handlers read them (HISTORY_NAMESPACES). Taken from
   # the variable, not from module.realtime's history_namespaces output: the handler is a data
   # source of that module, and its configuration cannot depend on the module's outputs.
-  history_days = { for k, h in var.realtime_history : k => h.ttl_days }
+  # A presence channel is durable too (seq, catch-up, each announcement's message id kept once);
+  # a day is enough to catch up on who is here.
+  history_days = merge(
+    { for k, h in var.realtime_history : k => h.ttl_days },
+    local.presence ? { presence = 1 } : {},
+  )
 
   realtime_api_key = coalesce(var.realtime_auth.api_key.enabled, var.environment == "sandbox")
   # An explicit expiry: the one configured, or validity_days after the key was first
@@ -127,7 +132,7 @@ module "history_table" {
 
   # handlers/common/history.py lays it out: per channel a counter (sk 0) and its events (sk =
   # seq); per publisher message id a record. Items expire after their namespace's days.
-  create              = length(var.realtime_history) > 0
+  create              = length(local.history_days) > 0
   name                = "${local.prefix}-channel-history"
   hash_key            = "pk"
   range_key           = "sk"
@@ -158,8 +163,8 @@ module "channels" {
   environment_variables = merge(local.powertools_env, {
     POWERTOOLS_SERVICE_NAME = "channels"
     ANSWERS_TABLE_NAME      = module.answers_table.name
-    SERVICE_ROLE_ARNS       = module.report_delivery.role_arn
-    }, local.realtime_identity_env, length(var.realtime_history) == 0 ? {} : {
+    SERVICE_ROLE_ARNS       = join(",", compact([module.report_delivery.role_arn, module.presence_stream.role_arn]))
+    }, local.realtime_identity_env, length(local.history_days) == 0 ? {} : {
     HISTORY_TABLE_NAME = module.history_table.name
     HISTORY_NAMESPACES = jsonencode(local.history_days)
   })
@@ -169,7 +174,7 @@ module "channels" {
       actions   = ["dynamodb:PutItem"]
       resources = [module.answers_table.arn]
     }
-    }, length(var.realtime_history) == 0 ? {} : {
+    }, length(local.history_days) == 0 ? {} : {
     # The counter (UpdateItem), message ids (BatchGetItem), events (BatchWriteItem; PutItem in
     # TransactWriteItems). Nothing is read back but message ids, nothing deleted.
     KeepHistory = {
@@ -204,7 +209,7 @@ module "realtime" {
     }
   }
 
-  channel_namespaces = {
+  channel_namespaces = merge({
     chat = {
       on_publish   = { data_source = "channels" }
       on_subscribe = { data_source = "channels" }
@@ -224,7 +229,17 @@ module "realtime" {
       on_subscribe = { data_source = "channels" }
       history      = lookup(var.realtime_history, "reports", null)
     }
-  }
+    }, !local.presence ? {} : {
+    # /presence/<channel>: announced by the presence announcer's role only (the handler checks),
+    # watched by whoever may subscribe to the channel.
+    presence = {
+      publish_auth_modes   = ["AWS_IAM"]
+      subscribe_auth_modes = local.realtime_modes
+      on_publish           = { data_source = "channels" }
+      on_subscribe         = { data_source = "channels" }
+      history              = { ttl_days = local.history_days["presence"] }
+    }
+  })
 
   log_level             = var.realtime_log_level
   log_retention_in_days = var.log_retention_in_days

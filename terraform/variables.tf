@@ -196,6 +196,52 @@ variable "realtime_history" {
   }
 }
 
+variable "realtime_presence" {
+  description = <<-EOT
+    Namespaces whose channels keep presence, each with its heartbeat interval in seconds (5-3600,
+    default 30): signed-in people enter, update, beat and leave through POST <presence_url>/<channel>,
+    GET lists the members, and enter/update/leave are announced on /presence/<channel>. A member
+    whose heartbeats stop is removed within two intervals plus the sweep's interval. chat and
+    answers can keep presence; {} turns it off (no table, functions or schedule). Needs users.create.
+  EOT
+  type = map(object({
+    heartbeat_seconds = optional(number, 30)
+  }))
+  default = {
+    chat = {}
+  }
+
+  validation {
+    condition     = alltrue([for k, _ in var.realtime_presence : contains(["chat", "answers"], k)])
+    error_message = "realtime_presence keys must be chat or answers: reports are published by the platform, and no other namespace exists."
+  }
+
+  validation {
+    condition     = alltrue([for _, p in var.realtime_presence : p.heartbeat_seconds == floor(p.heartbeat_seconds) && p.heartbeat_seconds >= 5 && p.heartbeat_seconds <= 3600])
+    error_message = "realtime_presence[*].heartbeat_seconds must be a whole number of seconds from 5 to 3600."
+  }
+}
+
+variable "presence_sweep" {
+  description = "The presence sweep: its EventBridge Scheduler expression (rate(...) or cron(...); default every minute) and how many members it reads per query."
+  type = object({
+    schedule = optional(string, "rate(1 minute)")
+    page     = optional(number, 100)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^(rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\\)|cron\\(.+\\))$", var.presence_sweep.schedule))
+    error_message = "presence_sweep.schedule must be rate(1 minute|hour|day), rate(<n> minutes|hours|days) for n > 1, or cron(...) (EventBridge Scheduler's expressions; the local runtime runs rate only)."
+  }
+
+  validation {
+    condition     = var.presence_sweep.page >= 1 && var.presence_sweep.page <= 1000 && floor(var.presence_sweep.page) == var.presence_sweep.page
+    error_message = "presence_sweep.page must be a whole number from 1 to 1000."
+  }
+}
+
 variable "history_table_deletion_protection" {
   description = "Deletion protection of the channel history table; null follows the environment (on in prod)."
   type        = bool
@@ -347,7 +393,7 @@ variable "reserved_concurrency" {
     Concurrency reserved for each function: a ceiling it cannot pass and a floor no other
     function can take. Sized so that a flood of chat (channels) is capped well below the
     account's pool while order capture and the async services keep theirs. The defaults
-    reserve 220 of the account's 1,000 (Lambda keeps 100 unreserved); an account with a
+    reserve 236 of the account's 1,000 (Lambda keeps 100 unreserved); an account with a
     lower limit (new accounts may start at 10) must lower them or set a function to null
     (unreserved) — apply fails otherwise.
   EOT
@@ -360,6 +406,9 @@ variable "reserved_concurrency" {
     report_delivery = optional(number, 20)
     report_history  = optional(number, 20)
     channel_history = optional(number, 20)
+    presence        = optional(number, 10)
+    presence_stream = optional(number, 5)
+    presence_sweep  = optional(number, 1)
   })
   default  = {}
   nullable = false

@@ -9,7 +9,7 @@ locals {
   reports_route  = "GET /reports"
   history_route  = "GET /channels/{proxy+}"
   # Catch-up on durable channels for signed-in people (the pool's tokens); needs both.
-  channel_history = var.users.create && length(var.realtime_history) > 0
+  channel_history = var.users.create && length(local.history_days) > 0
 }
 
 module "report_history" {

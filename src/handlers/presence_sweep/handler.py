@@ -3,8 +3,8 @@
 Each run removes the members whose expiry has passed, a page at a time, while pages come back
 full and time is left (``logic.sweep``: conditional deletes, so overlapping runs remove each
 member once). Their leaves are announced from the table's stream (``handlers.presence_stream``),
-not here. A run that fails is retried by the schedule and then sent to its dead-letter queue;
-the next run sweeps what it left.
+not here. A run that fails is not retried: the next run sweeps what it left (the schedule's
+retries and dead-letter queue are for failing to hand a run to Lambda).
 """
 
 from __future__ import annotations
