@@ -128,3 +128,26 @@ def test_a_record_that_cannot_be_published_stops_the_batch_there(
         "batchItemFailures": []
     }
     assert [e["action"] for e in announced(appsync)] == ["enter", "update", "leave"]
+
+
+def test_a_leave_and_a_new_enter_are_told_apart(appsync: FakeAppSync, lambda_context: Any) -> None:
+    """After a leave the member's version starts again at 1: the re-enter is a new write, so
+    a message id of its own, which the durable channel does not take for the first enter."""
+    store, now = MemoryStore(), [AT]
+    presence = Presence(store, 30, lambda: now[0])
+    presence.enter(ROOM, "u-1")
+    first = store.get(ROOM, "u-1")
+    presence.leave(ROOM, "u-1")
+    presence.enter(ROOM, "u-1")
+    again = store.get(ROOM, "u-1")
+    assert first is not None
+    assert again is not None
+    assert first.version == again.version == 1
+    records = [
+        record("INSERT", None, first, 1),
+        record("REMOVE", first, None, 2),
+        record("INSERT", None, again, 3),
+    ]
+    announcer.lambda_handler({"Records": records}, lambda_context)
+    ids = [e["clientMessageId"] for e in announced(appsync)]
+    assert len(ids) == len(set(ids)) == 3

@@ -44,6 +44,8 @@ def _item(member: Member) -> dict[str, Any]:
     }
     if member.announce is not None:
         item["announce"] = member.announce
+    if member.write_id:
+        item["writeId"] = member.write_id
     return item
 
 

@@ -9,6 +9,7 @@ once: two sweeps that read the same expired member delete it once, so one leave 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
@@ -26,6 +27,10 @@ _ATTEMPTS = 3
 
 def epoch_now() -> int:
     return int(time.time())
+
+
+def _write_id() -> str:
+    return uuid.uuid4().hex
 
 
 class PresenceError(ValueError):
@@ -122,7 +127,9 @@ class Presence:
                 version=(found.version + 1) if found is not None else 1,
             )
             announced = announcement_of(found, member, now)
-            member = replace(member, announce=announced.action if announced else None)
+            member = replace(
+                member, announce=announced.action if announced else None, write_id=_write_id()
+            )
             if self.store.put(member, expected_version=found.version if found else None):
                 return announced
         raise ContendedError("presence is busy on this channel; enter again")
@@ -149,7 +156,9 @@ class Presence:
                 change(found), expires_at=now + self.lifetime, version=found.version + 1
             )
             announced = announcement_of(found, member, now)
-            member = replace(member, announce=announced.action if announced else None)
+            member = replace(
+                member, announce=announced.action if announced else None, write_id=_write_id()
+            )
             if self.store.put(member, expected_version=found.version):
                 return announced
         raise ContendedError("presence is busy on this channel; send again")

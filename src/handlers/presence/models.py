@@ -35,7 +35,9 @@ class Member:
     member is gone for readers and the sweep's to remove. ``version`` grows with every
     write, so a sweep removes only the member it read (a heartbeat in between wins).
     ``announce`` is what the write that made this version announces (None for a heartbeat):
-    decided once, by the writer, and read from the table's stream by the announcer."""
+    decided once, by the writer, and read from the table's stream by the announcer.
+    ``write_id`` is unique to the write (a version starts again at 1 after a leave): the
+    announcer makes each announcement's message id from it."""
 
     channel: str
     member_id: str
@@ -44,6 +46,7 @@ class Member:
     expires_at: int
     version: int
     announce: Action | None = None
+    write_id: str = ""
 
     def present(self, now: int) -> bool:
         return now < self.expires_at
@@ -79,4 +82,5 @@ def member_of(values: Mapping[str, Any]) -> Member:
         expires_at=int(values["expiresAt"]),
         version=int(values["version"]),
         announce=announce if announce in ("enter", "update", "leave") else None,
+        write_id=str(values.get("writeId") or ""),
     )

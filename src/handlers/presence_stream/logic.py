@@ -3,8 +3,9 @@
 The writer decided what its write announces (``Member.announce``, ``handlers.presence.logic``):
 an INSERT or MODIFY announces that, a REMOVE (a leave, the sweep, or DynamoDB's TTL) announces
 the member's leave. Each announcement carries a ``clientMessageId`` made from the channel, the
-member, its version and the action: the durable presence channel keeps an id once, so a record
-the stream hands over again (or a batch retried after a partial failure) is announced once.
+member, the write (``Member.write_id``: a version starts again at 1 after a leave) and the
+action: the durable presence channel keeps an id once, so a record the stream hands over again
+(or a batch retried after a failure) is announced once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.channels.logic import PRESENCE_NAMESPACE
-from handlers.presence.models import Announcement, member_of
+from handlers.presence.models import Action, Announcement, Member, member_of
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,11 @@ class Outgoing:
     payload: dict[str, Any]
 
 
-def message_id(announcement: Announcement, version: int) -> str:
-    """The same id for the same change, however often its record is handed over."""
-    key = "|".join(
-        (announcement.channel, announcement.member_id, str(version), announcement.action)
-    )
+def message_id(announcement: Announcement, member: Member) -> str:
+    """The same id for the same change, however often its record is handed over: from the
+    write that made it (a leave: the write it removed), and the action."""
+    write = member.write_id or f"v{member.version}"
+    key = "|".join((announcement.channel, announcement.member_id, write, announcement.action))
     return "p-" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
@@ -45,20 +46,17 @@ def outgoing(
     if event_name == "REMOVE":
         if not old_image:
             return None
-        gone = member_of(old_image)
-        announcement = Announcement("leave", gone.channel, gone.member_id, gone.data, at)
-        version = gone.version
+        member = member_of(old_image)
+        action: Action = "leave"
     elif event_name in ("INSERT", "MODIFY"):
         if not new_image:
             return None
         member = member_of(new_image)
         if member.announce is None:
             return None
-        announcement = Announcement(
-            member.announce, member.channel, member.member_id, member.data, at
-        )
-        version = member.version
+        action = member.announce
     else:
         return None
-    payload = {**announcement.payload(), "clientMessageId": message_id(announcement, version)}
+    announcement = Announcement(action, member.channel, member.member_id, member.data, at)
+    payload = {**announcement.payload(), "clientMessageId": message_id(announcement, member)}
     return Outgoing(f"/{PRESENCE_NAMESPACE}{announcement.channel}", payload)
