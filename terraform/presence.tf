@@ -31,9 +31,7 @@ module "presence_table" {
   global_secondary_indexes = { by-expiry = { hash_key = "shard", range_key = "expiresAt" } }
   ttl_attribute            = "ttl"
   stream_view_type         = "NEW_AND_OLD_IMAGES"
-  # Presence is rebuilt by the next heartbeats: nothing here is worth a restore.
-  point_in_time_recovery = false
-  kms_key_arn            = local.kms_key_arn
+  kms_key_arn              = local.kms_key_arn
 }
 
 module "presence" {
@@ -106,18 +104,18 @@ module "presence_stream" {
     }
   }
 
-  policy_statements = !local.presence ? {} : merge(!local.kms_enabled ? {} : {
+  policy_statements = merge(!local.kms_enabled ? {} : {
     # The stream's records are encrypted with the table's key.
     ReadEncryptedStream = {
       actions   = ["kms:Decrypt"]
       resources = [local.kms_key_arn]
     }
-    }, {
-    AnnouncePresence = {
-      actions   = ["appsync:EventPublish"]
-      resources = [module.realtime.channel_namespace_arns["presence"]]
-    }
-  })
+    }, { for sid, statement in {
+      AnnouncePresence = {
+        actions   = ["appsync:EventPublish"]
+        resources = compact([lookup(module.realtime.channel_namespace_arns, "presence", null)])
+      }
+  } : sid => statement if local.presence })
 }
 
 module "presence_sweep" {
@@ -147,12 +145,13 @@ module "presence_sweep" {
     SWEEP_PAGE              = tostring(var.presence_sweep.page)
   })
 
-  policy_statements = !local.presence ? {} : merge(local.kms_table_statements, {
+  # (Statements filtered out when presence is off: nothing is created then.)
+  policy_statements = merge(local.kms_table_statements, { for sid, statement in {
     SweepMembers = {
       actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
-      resources = [module.presence_table.arn, "${module.presence_table.arn}/index/by-expiry"]
+      resources = flatten([for arn in compact([module.presence_table.arn]) : [arn, "${arn}/index/by-expiry"]])
     }
-  })
+  } : sid => statement if local.presence })
 }
 
 # --- the sweep's schedule: EventBridge Scheduler, its role and its dead-letter queue --------
@@ -230,7 +229,7 @@ resource "aws_scheduler_schedule" "presence_sweep" {
   name                = "${local.prefix}-presence-sweep"
   description         = "Removes presence members whose heartbeats stopped."
   schedule_expression = var.presence_sweep.schedule
-  kms_key_arn         = local.kms_key_arn
+  # Its input is a constant, not data: AWS's own key encrypts it (no key policy to extend).
 
   flexible_time_window {
     mode = "OFF"
@@ -252,4 +251,25 @@ resource "aws_scheduler_schedule" "presence_sweep" {
       arn = aws_sqs_queue.presence_sweep_dlq[0].arn
     }
   }
+}
+
+# A run the scheduler could not hand to Lambda: presence keeps members past their expiry until
+# a run gets through (the sweep's own failures alarm through module.presence_sweep).
+resource "aws_cloudwatch_metric_alarm" "presence_sweep_dlq" {
+  count = local.alarms && local.presence ? 1 : 0
+
+  alarm_name          = "${aws_sqs_queue.presence_sweep_dlq[0].name}-depth"
+  alarm_description   = "The presence sweep's schedule could not invoke it (throttled, or the function is gone): gone members stay listed until a run gets through. Check the sweep function and its reserved concurrency; the queued runs need no redrive, the next run sweeps (README, runbook)."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.presence_sweep_dlq[0].name }
+  statistic           = "Maximum"
+  period              = var.alarms.period_seconds
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
 }

@@ -24,6 +24,7 @@ provider "aws" {
     kms            = var.moto_endpoint
     lambda         = var.moto_endpoint
     s3             = var.moto_endpoint
+    scheduler      = var.moto_endpoint
     sns            = var.moto_endpoint
     sqs            = var.moto_endpoint
     ssm            = var.moto_endpoint
@@ -56,6 +57,7 @@ provider "aws" {
     kms            = var.moto_endpoint
     lambda         = var.moto_endpoint
     s3             = var.moto_endpoint
+    scheduler      = var.moto_endpoint
     sns            = var.moto_endpoint
     sqs            = var.moto_endpoint
     ssm            = var.moto_endpoint

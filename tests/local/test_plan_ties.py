@@ -38,12 +38,19 @@ def test_every_planned_function_imports_and_its_environment_fits_its_settings(
         aliases = {f.alias for f in model.model_fields.values() if f.is_required()}
         assert aliases <= set(function["environment"]) | set(runtime), (name, aliases)
         checked.append((name, type(settings).__name__))
-    assert len(checked) == 8
+    assert len(checked) == 11
     # Durable channels: optional in the settings (history can be off), set by the plan here.
     for name in ("platform-local-channels", "platform-local-channel-history"):
         env = functions[name]["environment"]
         assert env["HISTORY_TABLE_NAME"] == "platform-local-channel-history", name
-        assert json.loads(env["HISTORY_NAMESPACES"]) == {"chat": 7, "reports": 7}, name
+        assert json.loads(env["HISTORY_NAMESPACES"]) == {
+            "chat": 7,
+            "reports": 7,
+            "presence": 1,  # a channel's presence is durable for a day
+        }, name
+    presence = functions["platform-local-presence"]["environment"]
+    assert json.loads(presence["PRESENCE_NAMESPACES"]) == {"chat": 30}
+    assert presence["PRESENCE_TABLE_NAME"] == "platform-local-presence"
 
 
 ASYNC_CONSUMERS = ("capture-order", "notify", "answers-stream", "security", "report-delivery")

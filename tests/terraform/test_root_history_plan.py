@@ -65,7 +65,10 @@ def test_chat_and_reports_are_durable_by_default_and_answers_is_not(root_plan: P
 
 
 def test_history_can_be_turned_off(root: TerraformDir, lambda_zip: Any) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), "realtime_history": {}})
+    # Presence is durable too: without it and without durable namespaces, no history at all.
+    plan = root.plan(
+        {"lambda_zip": str(lambda_zip), "realtime_history": {}, "realtime_presence": {}}
+    )
     assert not [r for r in plan.resources if r.address.startswith("module.history_table.")]
     assert not [r for r in plan.resources if r.address.startswith("module.channel_history.")]
     routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
@@ -73,6 +76,15 @@ def test_history_can_be_turned_off(root: TerraformDir, lambda_zip: Any) -> None:
     assert "KeepHistory" not in statements(plan, "channels")
     assert plan.raw["planned_values"]["outputs"]["channel_history_url"]["value"] is None
     assert plan.raw["planned_values"]["outputs"]["history_table_name"]["value"] is None
+
+
+def test_presence_alone_keeps_a_history_of_its_own(root: TerraformDir, lambda_zip: Any) -> None:
+    """The presence namespace is durable: its table and catch-up route stay (the resolved
+    HISTORY_NAMESPACES is checked on make local, tests/local/test_plan_ties.py)."""
+    plan = root.plan({"lambda_zip": str(lambda_zip), "realtime_history": {}})
+    assert plan.one("module.history_table.aws_dynamodb_table.this[0]")
+    routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
+    assert "GET /channels/{proxy+}" in routes
 
 
 def test_only_chat_and_reports_can_be_durable(root: TerraformDir, lambda_zip: Any) -> None:

@@ -20,7 +20,7 @@ def alarms(plan: Plan) -> list[dict[str, object]]:
 
 def test_every_queue_has_a_depth_and_an_age_alarm(root_plan: Plan) -> None:
     queues = {q.after["name"] for q in root_plan.of_type("aws_sqs_queue")}
-    assert len(queues) == 10
+    assert len(queues) == 12
     depth = {
         a["dimensions"]["QueueName"]  # type: ignore[index]
         for a in alarms(root_plan)
@@ -32,13 +32,14 @@ def test_every_queue_has_a_depth_and_an_age_alarm(root_plan: Plan) -> None:
         if a["metric_name"] == "ApproximateAgeOfOldestMessage"
     }
     assert depth == queues
-    # The poison queue's messages never come back by a redrive: its depth is what matters.
-    assert age == queues - {"platform-sandbox-poison"}
+    # The poison queue's messages never come back by a redrive, nor do the presence sweep's
+    # runs (the next run sweeps): their depth is what matters.
+    assert age == queues - {"platform-sandbox-poison", "platform-sandbox-presence-sweep-dlq"}
 
 
 def test_every_function_has_an_error_and_a_throttle_alarm(root_plan: Plan) -> None:
     functions = {f.after["function_name"] for f in root_plan.of_type("aws_lambda_function")}
-    assert len(functions) == 8
+    assert len(functions) == 11
     for metric in ("Errors", "Throttles"):
         watched = {
             a["dimensions"]["FunctionName"]  # type: ignore[index]
@@ -46,8 +47,11 @@ def test_every_function_has_an_error_and_a_throttle_alarm(root_plan: Plan) -> No
             if a["metric_name"] == metric and a["namespace"] == "AWS/Lambda"
         }
         assert watched == functions, metric
-    (iterator,) = [a for a in alarms(root_plan) if a["metric_name"] == "IteratorAge"]
-    assert iterator["dimensions"] == {"FunctionName": "platform-sandbox-answers-stream"}
+    iterators = [a["dimensions"] for a in alarms(root_plan) if a["metric_name"] == "IteratorAge"]
+    assert sorted(d["FunctionName"] for d in iterators) == [  # type: ignore[index]
+        "platform-sandbox-answers-stream",
+        "platform-sandbox-presence-stream",
+    ]
 
 
 def test_every_alarm_notifies_the_encrypted_topic_and_chooses_missing_data(

@@ -141,9 +141,9 @@ def test_every_target_has_retry_policy_and_dead_letter_queue(root_plan: Plan) ->
 
 def test_dead_letter_queues_accept_only_their_rule(root_plan: Plan) -> None:
     queues = root_plan.of_type("aws_sqs_queue")
-    # one per target (4), per asynchronously invoked function (4), the answers stream's, and
-    # the poison queue
-    assert len(queues) == 10
+    # one per target (4), per asynchronously invoked function (4), the answers and presence
+    # streams', the presence sweep's schedule, and the poison queue
+    assert len(queues) == 12
     for queue in queues:
         assert queue.after["sqs_managed_sse_enabled"] is True, queue.address
     doc = root_plan.config("module.ingest_rules.data.aws_iam_policy_document.dlq")
@@ -213,6 +213,8 @@ def test_queue_names_are_whole_and_name_the_prefix_once(root_plan: Plan) -> None
         "platform-sandbox-notify-async-failures",
         "platform-sandbox-notify-notify-dlq",
         "platform-sandbox-poison",
+        "platform-sandbox-presence-stream-presence-stream-failures",
+        "platform-sandbox-presence-sweep-dlq",
         "platform-sandbox-report-delivery-async-failures",
         "platform-sandbox-report-delivery-report-delivery-dlq",
         "platform-sandbox-security-async-failures",
@@ -259,6 +261,9 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         "platform-sandbox-report-delivery",
         "platform-sandbox-report-history",
         "platform-sandbox-channel-history",
+        "platform-sandbox-presence",
+        "platform-sandbox-presence-stream",
+        "platform-sandbox-presence-sweep",
     }
     for name, fn in functions.items():
         assert fn["runtime"] == "python3.13", name
@@ -269,9 +274,14 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         assert logging["application_log_level"] == "INFO"
         assert logging["system_log_level"] == "WARN"
         # Each holds a value AWS gives at apply (the poison queue's URL, the Event API's URL,
-        # the web app's origin, the user pool's issuer): tests/local/test_plan_ties.py checks
-        # the resolved environments against each handler's Settings.
-        assert fn["environment"][0].get("variables") is None, name
+        # the web app's origin, the user pool's issuer), but for the sweep's (its table's
+        # name and page size): tests/local/test_plan_ties.py checks the resolved environments
+        # against each handler's Settings.
+        variables = fn["environment"][0].get("variables")
+        if name == "platform-sandbox-presence-sweep":
+            assert variables["PRESENCE_TABLE_NAME"] == "platform-sandbox-presence"
+        else:
+            assert variables is None, name
 
 
 def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
@@ -296,6 +306,10 @@ def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
         "platform-sandbox-answers-stream",
         "platform-sandbox-report-history",
         "platform-sandbox-channel-history",
+        "platform-sandbox-presence",
+        "platform-sandbox-presence-stream",
+        # The schedule invokes the sweep; a failed run is not retried, the next one sweeps.
+        "platform-sandbox-presence-sweep",
     ):
         assert configs.pop(name).after["maximum_retry_attempts"] == 0
     assert configs == {}
@@ -308,7 +322,7 @@ def test_every_log_group_has_retention(root_plan: Plan) -> None:
     }
     assert groups.pop("module.realtime_waf.aws_cloudwatch_log_group.this[0]") == 365  # security
     assert groups.pop("module.edge_waf.aws_cloudwatch_log_group.this[0]") == 365
-    assert len(groups) == 10  # eight functions, the HTTP API's access log, the Event API
+    assert len(groups) == 13  # eleven functions, the HTTP API's access log, the Event API
     for address, retention in groups.items():
         assert retention == 30, address
 
@@ -383,7 +397,7 @@ def test_every_function_has_reserved_concurrency_and_chat_cannot_take_it_all(
         f.after["function_name"]: f.after["reserved_concurrent_executions"]
         for f in root_plan.of_type("aws_lambda_function")
     }
-    assert len(reserved) == 8, reserved
+    assert len(reserved) == 11, reserved
     assert all(n >= 1 for n in reserved.values()), reserved
     assert reserved["platform-sandbox-channels"] == 100
     # Lambda keeps 100 of an account's default 1,000 unreserved.
@@ -482,7 +496,7 @@ def test_code_signing_checks_every_function_when_enabled(
     config = plan.one("aws_lambda_code_signing_config.this[0]").after
     assert config["policies"] == [{"untrusted_artifact_on_deployment": "Warn"}]
     functions = plan.of_type("aws_lambda_function")
-    assert len(functions) == 8
+    assert len(functions) == 11
     assert all(f.after_unknown.get("code_signing_config_arn") is True for f in functions)
     error = root.plan_error(
         {
@@ -504,9 +518,9 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
     queues = plan.of_type("aws_sqs_queue")
     log_groups = plan.of_type("aws_cloudwatch_log_group")
     functions = plan.of_type("aws_lambda_function")
-    assert len(tables) == 7
+    assert len(tables) == 8
     assert len(queues) >= 9
-    assert len(functions) == 8
+    assert len(functions) == 11
     # + HTTP API access, Event API, the Event API's WAF; the edge's WAF log group is in
     # us-east-1, where a regional key cannot serve: CloudWatch's own encryption there.
     edge = "module.edge_waf.aws_cloudwatch_log_group.this[0]"
@@ -539,6 +553,8 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
         "report_delivery",
         "report_history",
         "channel_history",
+        "presence",
+        "presence_sweep",
     }
     poison_key = [
         (addr.split(".")[1], st)

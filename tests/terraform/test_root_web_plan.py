@@ -164,6 +164,8 @@ def test_api_gateway_may_invoke_the_history_functions_for_their_routes_only(
     assert {p.after["principal"] for p in permissions} == {"apigateway.amazonaws.com"}
     assert sorted(p.after["function_name"] for p in permissions) == [
         "platform-sandbox-channel-history",
+        "platform-sandbox-presence",  # GET and POST /presence/{proxy+}, one grant each
+        "platform-sandbox-presence",
         "platform-sandbox-report-history",
     ]
     config = root_plan.config("module.ingest_api.aws_lambda_permission.lambda_route")

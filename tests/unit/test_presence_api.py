@@ -14,7 +14,7 @@ from moto import mock_aws
 
 from handlers.presence import handler as presence_handler
 from handlers.presence.settings import get_settings
-from tests.unit.conftest import metric_values
+from tests.unit.conftest import emitted, metric_values
 from tests.unit.test_presence import presence_table
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI"
@@ -127,8 +127,15 @@ def test_update_heartbeat_and_leave(
     assert act({"action": "leave"})[1]["announced"] == "leave"
     assert act({"action": "leave"})[1]["announced"] is None  # once
     assert call(http_event("GET", "chat/room-1"), lambda_context)[1]["occupancy"] == 0
-    counted = metric_values(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    counted = metric_values(out)
     assert (counted["PresenceEnters"], counted["PresenceLeaves"]) == (1, 2)
+    # Occupancy after the enter (1) and the leave (0), with the channel as its dimension.
+    occupancy = [b for b in emitted(out) if "Occupancy" in b]
+    assert [(b["Occupancy"], b["Channel"]) for b in occupancy] == [
+        ([1.0], "/chat/room-1"),
+        ([0.0], "/chat/room-1"),
+    ]
     assert counted["PresenceRequestsRefused"] == 1  # the heartbeat before entering
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.channels.identity import Caller, caller_from_identity
@@ -113,6 +113,15 @@ def _presence(namespace: str) -> Presence:
     return Presence(store(), get_settings().heartbeats[namespace])
 
 
+def _occupancy(channel: str, members: int) -> None:
+    """The channel's member count, as a metric with the channel as its dimension, after each
+    enter and leave (a member that expires is counted out by the next change)."""
+    with single_metric(
+        name="Occupancy", unit=MetricUnit.Count, value=members, namespace=metrics.namespace
+    ) as metric:
+        metric.add_dimension(name="Channel", value=channel)
+
+
 def read_presence() -> Response[Any]:
     caller = _caller()
     if caller is None:
@@ -175,6 +184,8 @@ def change_presence() -> Response[Any]:
     ) as exc:
         return _refused(exc)
     metrics.add_metric(name=f"Presence{request.action.title()}s", unit=MetricUnit.Count, value=1)
+    if announced is not None and announced.action != "update":
+        _occupancy(channel.path, presence.occupancy(channel.path))
     logger.append_keys(channel=channel.path, user_id=member_id)
     body_out = {
         "channel": channel.path,
