@@ -49,7 +49,7 @@ def test_the_fixture_reads_as_the_platform() -> None:
     (sweep,) = spec.schedules
     assert (sweep.function, sweep.interval_seconds) == ("platform-local-presence-sweep", 60)
     assert spec.tables["platform-local-presence"].indexes == {"by-expiry": ("shard", "expiresAt")}
-    assert spec.not_emulated["aws_cloudwatch_metric_alarm"] == 53
+    assert spec.not_emulated["aws_cloudwatch_metric_alarm"] == 54
     (api,) = read_event_apis(plan, replacements)
     assert set(api.namespaces) >= {"answers", "reports", "chat"}
     roles = read_role_policies(plan, replacements)
