@@ -201,7 +201,7 @@ data "aws_iam_policy_document" "presence_schedule" {
   dynamic "statement" {
     for_each = local.kms_enabled ? [1] : []
     content {
-      sid       = "UseTheQueueKey"
+      sid       = "UseTheQueueKey" # the dead-letter queue's and the schedule's key
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
       resources = [local.kms_key_arn]
     }
@@ -229,7 +229,9 @@ resource "aws_scheduler_schedule" "presence_sweep" {
   name                = "${local.prefix}-presence-sweep"
   description         = "Removes presence members whose heartbeats stopped."
   schedule_expression = var.presence_sweep.schedule
-  # Its input is a constant, not data: AWS's own key encrypts it (no key policy to extend).
+  # The platform's key, when there is one: the execution role may decrypt with it (its
+  # UseTheQueueKey statement), as EventBridge Scheduler needs to read the target's input.
+  kms_key_arn = local.kms_key_arn
 
   flexible_time_window {
     mode = "OFF"

@@ -34,6 +34,9 @@ FUNCTIONS = {
     "report-delivery",
     "report-history",
     "channel-history",
+    "presence",
+    "presence-stream",
+    "presence-sweep",
 }
 
 terraform("root_on_moto", scope="session", replay=False, name="platform")
@@ -120,6 +123,9 @@ def test_uploads_go_to_the_bus_behind_the_user_pools_authoriser(
         "OPTIONS /reports",
         "GET /channels/{proxy+}",
         "OPTIONS /channels/{proxy+}",
+        "GET /presence/{proxy+}",
+        "POST /presence/{proxy+}",
+        "OPTIONS /presence/{proxy+}",
     }
     upload = routes["POST /uploads"]
     assert upload["AuthorizationType"] == "JWT"
@@ -168,3 +174,18 @@ def test_a_second_plan_shows_no_changes(platform: Any) -> None:
 def _changed(change: dict[str, Any]) -> set[str]:
     before, after = change.get("before") or {}, change.get("after") or {}
     return {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+
+
+def test_the_presence_sweep_is_scheduled(platform: Any, moto_endpoint: str) -> None:
+    schedule = moto_client(moto_endpoint, "scheduler").get_schedule(
+        Name="platform-sandbox-presence-sweep"
+    )
+    assert schedule["ScheduleExpression"] == "rate(1 minute)"
+    assert schedule["Target"]["Arn"].endswith(":function:platform-sandbox-presence-sweep")
+    assert schedule["Target"]["DeadLetterConfig"]["Arn"].endswith(
+        ":platform-sandbox-presence-sweep-dlq"
+    )
+    assert schedule["Target"]["RetryPolicy"] == {
+        "MaximumEventAgeInSeconds": 60,
+        "MaximumRetryAttempts": 2,
+    }
