@@ -53,8 +53,8 @@ def moded(plans: Path) -> Iterator[LocalPlatform]:
     )
     edit(
         root / "realtime.tf",
-        "  channel_namespaces = {\n",
-        "  channel_namespaces = {\n    fire = {\n      on_publish = "
+        "  channel_namespaces = merge({\n",
+        "  channel_namespaces = merge({\n    fire = {\n      on_publish = "
         '{ data_source = "channels", invoke_type = "EVENT" }\n    }\n'
         '    big = { on_publish = { data_source = "inflate" } }\n',
     )

@@ -21,7 +21,7 @@ def test_every_planned_function_imports_and_its_environment_fits_its_settings(
     platform: LocalPlatform,
 ) -> None:
     functions: dict[str, Any] = platform.status()["functions"]
-    assert len(functions) == 8, sorted(functions)
+    assert len(functions) == 11, sorted(functions)
     checked = []
     for name, function in sorted(functions.items()):
         module_name, _, attribute = function["handler"].rpartition(".")
