@@ -50,6 +50,8 @@ output "dead_letter_queue_urls" {
       "function:report-delivery" = module.report_delivery.async_failure_queue_url
       "stream:answers"           = module.answers_stream.stream_failure_queue_urls["answers"]
     },
+    # The presence announcer's mapping queue, when presence is on.
+    { for k, url in module.presence_stream.stream_failure_queue_urls : "stream:${k}" => url },
   )
 }
 

@@ -11,7 +11,8 @@
   answers table, the source of truth, is read instead, and every answer stored in a window
   around the batch's arrival times is announced again (the security service is idempotent,
   so an answer too many costs nothing). The message is kept unless at least as many answers
-  were found as the batch held.
+  were found as the batch held. Presence changes are re-read from the stream only: past its
+  24 hours the members table is what is true now, and the message is kept, never guessed at.
 - ``poison``: permanent by definition; only with ``--force``, once the cause is fixed (a
   questionnaire added, a contract widened), the payload goes back to its function.
 """
@@ -138,6 +139,14 @@ def _redrive_stream(deployment: Deployment, message: Decoded) -> str:
     if records:
         _stream_batch(deployment, function, records)
         return f"re-read {len(records)} records from the stream into {_name(function)}"
+    table = str(info["streamArn"]).split(":table/")[-1].split("/stream/")[0]
+    if table != deployment.answers_table:
+        # Presence (the other stream) is state, not a log: the members table answers who is
+        # present now, and announcing a day-old change would mislead watchers.
+        raise RedriveError(
+            f"the stream has not the batch any more ({why}); only answers are re-announced "
+            f"from their table, not {table}'s changes: kept for a closer look"
+        )
     items = _answers_in_window(deployment, info)
     if not items:
         raise RedriveError(f"the stream has not the batch ({why}) and no answer is in its window")

@@ -72,7 +72,13 @@ def ops(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpsDeployment]:
         sqs = boto3.client("sqs", region_name=REGION)
         queues = {
             key: sqs.create_queue(QueueName=key.replace(":", "-").replace("/", "-"))["QueueUrl"]
-            for key in ("function:notify", "p-notify/notify", "stream:answers", "poison")
+            for key in (
+                "function:notify",
+                "p-notify/notify",
+                "stream:answers",
+                "stream:presence",
+                "poison",
+            )
         }
         deployment = OpsDeployment(queues=queues, region=REGION, answers_table="p-answers")
         deployment.lam = RecordingLambda()
@@ -171,7 +177,13 @@ def test_list_shows_every_queue_with_its_depth(ops: OpsDeployment) -> None:
     code, out = run("list")
     assert code == 0
     lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
-    assert set(lines) == {"function:notify", "p-notify/notify", "stream:answers", "poison"}
+    assert set(lines) == {
+        "function:notify",
+        "p-notify/notify",
+        "stream:answers",
+        "stream:presence",
+        "poison",
+    }
     assert lines["function:notify"][1] == "2"
     assert lines["poison"][1] == "0"
 
@@ -388,6 +400,55 @@ def test_an_expired_batch_whose_answers_are_not_all_found_is_kept(ops: OpsDeploy
     assert "moved 0, failed 1" in out
     assert len(ops.lam.calls) == 1  # the one found was announced; the message stays for the rest
     assert depth(ops, "stream:answers") == 1
+
+
+def test_a_presence_batch_is_re_read_from_its_stream_and_kept_once_the_stream_let_it_go(
+    ops: OpsDeployment,
+) -> None:
+    table = create_table("p-presence", stream=True)
+    member = {"pk": {"S": "/chat/lobby"}, "sk": {"S": "u-1"}, "version": {"N": "1"}}
+    boto3.client("dynamodb", region_name=REGION).put_item(TableName="p-presence", Item=member)
+    streams = client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=table.latest_stream_arn)["StreamDescription"][
+        "Shards"
+    ][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=table.latest_stream_arn,
+        ShardId=shard["ShardId"],
+        ShardIteratorType="TRIM_HORIZON",
+    )["ShardIterator"]
+    (record,) = streams.get_records(ShardIterator=iterator)["Records"]
+    sequence = record["dynamodb"]["SequenceNumber"]
+    info = {
+        "shardId": shard["ShardId"],
+        "startSequenceNumber": sequence,
+        "endSequenceNumber": sequence,
+        "approximateArrivalOfFirstRecord": "2026-11-24T08:01:00Z",
+        "approximateArrivalOfLastRecord": "2026-11-24T08:01:00Z",
+        "batchSize": 1,
+        "streamArn": table.latest_stream_arn,
+    }
+    failure = {
+        "requestContext": {
+            "functionArn": "arn:aws:lambda:eu-west-1:123456789012:function:p-presence-stream",
+            "approximateInvokeCount": 11,
+        },
+        "DDBStreamBatchInfo": info,
+    }
+    send(ops, "stream:presence", failure)
+    code, out = run("redrive", "stream:presence", "--yes")
+    assert code == 0, out
+    (call,) = ops.lam.calls
+    assert call["function"] == "p-presence-stream"
+    assert call["payload"]["Records"][0]["dynamodb"]["Keys"]["sk"] == {"S": "u-1"}
+
+    # Past the stream's day: nothing is guessed from the members table, the message stays.
+    send(ops, "stream:presence", {**failure, "DDBStreamBatchInfo": {**info, "shardId": "gone"}})
+    code, out = run("redrive", "stream:presence", "--yes")
+    assert code == 1
+    assert "only answers are re-announced from their table, not p-presence's changes" in out
+    assert len(ops.lam.calls) == 1
+    assert depth(ops, "stream:presence") == 1
 
 
 def test_a_message_is_held_hidden_for_as_long_as_its_redrive_takes(
