@@ -14,6 +14,14 @@ WebSocket, read a durable channel's history; as a signed-in user of the platform
     python examples/realtime_client/client.py --outputs outputs.json --user jane@example.com \\
         history --channel /chat/lobby --after 41
 
+    # presence: stay on a channel (heartbeats until Ctrl-C), see who is there, watch them
+    python examples/realtime_client/client.py --outputs outputs.json --user jane@example.com \\
+        presence enter --channel /chat/lobby --name Jane
+    python examples/realtime_client/client.py --outputs outputs.json --user bob@example.com \\
+        presence list --channel /chat/lobby
+    python examples/realtime_client/client.py --outputs outputs.json --user bob@example.com \\
+        presence watch --channel /chat/lobby
+
     # with the API key, or your AWS credentials
     python examples/realtime_client/client.py --outputs outputs.json --api-key \\
         publish --channel /chat/lobby '{"text": "mail me at jane@example.com"}'
@@ -50,6 +58,14 @@ MAX_EVENTS_PER_PUBLISH = 5  # AppSync Events' limit per request
 
 class EventApiError(RuntimeError):
     """AppSync refused a request; the message says what it answered."""
+
+
+class RefusedError(EventApiError):
+    """The platform's HTTP API answered with an error status (kept in ``status``)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Auth(Protocol):
@@ -264,6 +280,90 @@ def read_history(
         query = {"cursor": page["next"], "limit": limit}
 
 
+# --- presence --------------------------------------------------------------------------------
+
+
+def _call(
+    address: str, token: str, what: str, body: Any = None, tls: ssl.SSLContext | None = None
+) -> dict[str, Any]:
+    """``GET`` (no body) or ``POST`` JSON to the platform's HTTP API with a user's token."""
+    request = urllib.request.Request(  # noqa: S310 - the platform's own URL
+        address,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": token, "content-type": "application/json"},
+        method="GET" if body is None else "POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=tls) as response:  # noqa: S310
+            answer: dict[str, Any] = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise RefusedError(f"{what} refused: {exc.code} {exc.read().decode()}", exc.code) from exc
+    return answer
+
+
+def change_presence(
+    url: str,
+    channel: str,
+    token: str,
+    action: str,
+    data: Mapping[str, str] | None = None,
+    *,
+    tls: ssl.SSLContext | None = None,
+) -> dict[str, Any]:
+    """``enter``, ``update``, ``heartbeat`` or ``leave`` ``channel`` (``POST <presence_url>
+    <channel>``): the answer says what was announced and the heartbeat interval."""
+    body: dict[str, Any] = {"action": action}
+    if data:
+        body["data"] = dict(data)
+    return _call(f"{url.rstrip('/')}{channel}", token, f"presence {action} on {channel}", body, tls)
+
+
+def list_presence(
+    url: str, channel: str, token: str, tls: ssl.SSLContext | None = None
+) -> dict[str, Any]:
+    """Who is on ``channel`` now: ``{"occupancy", "members": [{"id", "data", "enteredAt"}]}``."""
+    return _call(f"{url.rstrip('/')}{channel}", token, f"presence of {channel}", tls=tls)
+
+
+def stay_present(
+    url: str,
+    channel: str,
+    token: str,
+    data: Mapping[str, str] | None = None,
+    *,
+    seconds: float | None = None,
+    tls: ssl.SSLContext | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    entered: Callable[[dict[str, Any]], None] = lambda answer: None,
+) -> None:
+    """Enter ``channel``, beat every interval the platform names, leave at the end (after
+    ``seconds``, or when interrupted). A heartbeat the platform no longer knows (409: the
+    member expired while this machine slept) enters again; one that fails otherwise is
+    tried at the next beat, the member staying present for two intervals meanwhile."""
+    answer = change_presence(url, channel, token, "enter", data, tls=tls)
+    entered(answer)
+    interval = float(answer["heartbeatSeconds"])
+    start = clock()
+    try:
+        while seconds is None or clock() - start < seconds:
+            left = interval if seconds is None else max(0.0, seconds - (clock() - start))
+            sleep(min(interval, left))
+            if seconds is not None and clock() - start >= seconds:
+                break
+            try:
+                change_presence(url, channel, token, "heartbeat", tls=tls)
+            except RefusedError as exc:
+                if exc.status != 409:
+                    print(f"heartbeat failed ({exc}); next one in {interval:g} s", file=sys.stderr)
+                    continue
+                entered(change_presence(url, channel, token, "enter", data, tls=tls))
+            except OSError as exc:  # the network: the next beat may get through
+                print(f"heartbeat failed ({exc}); next one in {interval:g} s", file=sys.stderr)
+    finally:
+        change_presence(url, channel, token, "leave", tls=tls)
+
+
 @dataclass
 class Merge:
     """Live events and history merged by ``seq``, repeats (by ``id``) dropped.
@@ -416,6 +516,18 @@ def _parser() -> argparse.ArgumentParser:
     history_cmd = commands.add_parser("history", help="print what a durable channel kept")
     history_cmd.add_argument("--channel", required=True, help="e.g. /chat/lobby")
     history_cmd.add_argument("--after", type=int, default=0, help="only events after this seq")
+    presence_cmd = commands.add_parser(
+        "presence", help="enter (and stay), leave, list or watch a channel's members (--user)"
+    )
+    presence_cmd.add_argument("action", choices=["enter", "leave", "list", "watch"])
+    presence_cmd.add_argument("--channel", required=True, help="e.g. /chat/lobby")
+    presence_cmd.add_argument("--name", help="enter: the name others see")
+    presence_cmd.add_argument("--status", help="enter: a status others see")
+    presence_cmd.add_argument(
+        "--seconds", type=float, help="enter: leave after this long (default: at Ctrl-C)"
+    )
+    presence_cmd.add_argument("--count", type=int, default=0, help="watch: stop after N events")
+    presence_cmd.add_argument("--after", type=int, default=0, help="watch: the last seq you hold")
     return parser
 
 
@@ -428,6 +540,7 @@ class Session:
     history_url: str | None
     token: str | None
     tls: ssl.SSLContext | None  # make local's own CA; None: the system's
+    presence_url: str | None = None
 
 
 def _session(args: argparse.Namespace) -> Session:
@@ -460,7 +573,12 @@ def _session(args: argparse.Namespace) -> Session:
             raise EventApiError("no API key: give --api-key KEY or --outputs with one")
         auth = ApiKeyAuth(host, key)
     return Session(
-        auth, out.get("realtime_websocket_url"), out.get("channel_history_url"), token, tls
+        auth,
+        out.get("realtime_websocket_url"),
+        out.get("channel_history_url"),
+        token,
+        tls,
+        out.get("presence_url"),
     )
 
 
@@ -471,10 +589,60 @@ def _history_of(session: Session, channel: str) -> Callable[[int], Iterator[dict
     return lambda after: read_history(url, channel, token, after, session.tls)
 
 
+def _presence(session: Session, args: argparse.Namespace) -> int:
+    url, token = session.presence_url, session.token
+    if url is None or token is None:
+        raise EventApiError("presence needs --user and --outputs with presence_url")
+    if args.action == "list":
+        print(json.dumps(list_presence(url, args.channel, token, session.tls), indent=2))
+        return 0
+    if args.action == "leave":
+        print(json.dumps(change_presence(url, args.channel, token, "leave", tls=session.tls)))
+        return 0
+    if args.action == "watch":
+        channel = "/presence" + args.channel
+        stream = resume(_live(session, channel), _history_of(session, channel), after=args.after)
+        for n, event in enumerate(stream, start=1):
+            print(json.dumps(event), flush=True)
+            if n == args.count:
+                break
+        return 0
+    data = {k: v for k, v in {"name": args.name, "status": args.status}.items() if v}
+    try:
+        stay_present(
+            url,
+            args.channel,
+            token,
+            data,
+            seconds=args.seconds,
+            tls=session.tls,
+            entered=lambda answer: print(json.dumps(answer), flush=True),
+        )
+    except KeyboardInterrupt:  # left in stay_present's finally
+        print("left", file=sys.stderr)
+    return 0
+
+
+def _live(session: Session, channel: str) -> Callable[[], Iterator[Any]]:
+    def live() -> Iterator[Any]:
+        return subscribe(
+            session.auth,
+            channel,
+            session.websocket_url,
+            timeout=600,
+            announce=True,
+            tls=session.tls,
+        )
+
+    return live
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         session = _session(args)
+        if args.command == "presence":
+            return _presence(session, args)
         if args.command == "publish":
             events = [json.loads(e) for e in args.events]
             answer = publish(session.auth, args.channel, events, tls=session.tls)
@@ -487,17 +655,7 @@ def main(argv: list[str] | None = None) -> int:
             for item in _history_of(session, args.channel)(args.after):
                 print(json.dumps(item), flush=True)
             return 0
-
-        def live() -> Iterator[Any]:
-            return subscribe(
-                session.auth,
-                args.channel,
-                session.websocket_url,
-                timeout=600,
-                announce=True,
-                tls=session.tls,
-            )
-
+        live = _live(session, args.channel)
         if args.resume:
             stream = resume(live, _history_of(session, args.channel), after=args.after)
         else:

@@ -7,7 +7,10 @@ import importlib.util
 import itertools
 import json
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import Any
 
@@ -220,3 +223,162 @@ def test_the_cli_names_what_is_missing(capsys: pytest.CaptureFixture[str]) -> No
     )
     assert code == 1
     assert "history needs --user" in capsys.readouterr().err
+    code = client.main(["--host", "h", "--api-key", "k", "presence", "list", "--channel", "/c/x"])
+    assert code == 1
+    assert "presence needs --user and --outputs with presence_url" in capsys.readouterr().err
+
+
+# --- presence ------------------------------------------------------------------------------
+
+
+@dataclass
+class FakePresence:
+    """``POST``/``GET <url>/<channel>`` as the platform's presence API answers them; a
+    heartbeat of someone not present is 409, ``fail`` answers the next requests 503."""
+
+    url: str = ""
+    calls: list[tuple[str, str, Any]] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)
+    fail: int = 0
+
+
+@pytest.fixture
+def presence_api() -> Iterator[FakePresence]:
+    fake = FakePresence()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _answer(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            fake.calls.append(("GET", self.path, None))
+            members = [{"id": m, "data": {}, "enteredAt": "t"} for m in sorted(fake.present)]
+            self._answer(200, {"occupancy": len(members), "members": members})
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+            fake.calls.append(("POST", self.path, body))
+            if self.headers["Authorization"] != "token-1":
+                self._answer(401, {"message": "Unauthorized"})
+                return
+            if fake.fail:
+                fake.fail -= 1
+                self._answer(503, {"message": "busy"})
+                return
+            action = body["action"]
+            if action == "heartbeat" and self.path not in fake.present:
+                self._answer(409, {"message": "not present: enter again"})
+                return
+            if action == "enter":
+                fake.present.add(self.path)
+            if action == "leave":
+                fake.present.discard(self.path)
+            self._answer(200, {"action": action, "heartbeatSeconds": 30})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}/presence"
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class Clock:
+    """time.monotonic and time.sleep for stay_present, without waiting; ``during`` runs at
+    each sleep (the world changing between heartbeats)."""
+
+    def __init__(self, during: Callable[[int], None] = lambda n: None) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+        self.during = during
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        self.during(len(self.sleeps))
+
+
+def test_staying_present_beats_every_interval_and_leaves_at_the_end(
+    presence_api: FakePresence,
+) -> None:
+    clock = Clock()
+    client.stay_present(
+        presence_api.url,
+        "/chat/lobby",
+        "token-1",
+        {"name": "Jane"},
+        seconds=75,
+        sleep=clock.sleep,
+        clock=lambda: clock.now,
+    )
+    actions = [(c[0], c[2]["action"]) for c in presence_api.calls]
+    assert actions == [
+        ("POST", "enter"),
+        ("POST", "heartbeat"),
+        ("POST", "heartbeat"),
+        ("POST", "leave"),
+    ]
+    assert presence_api.calls[0][1:] == (
+        "/presence/chat/lobby",
+        {"action": "enter", "data": {"name": "Jane"}},
+    )
+    assert clock.sleeps == [30, 30, 15]  # the interval the platform named, then what is left
+    assert presence_api.present == set()
+
+
+def test_a_forgotten_member_enters_again_and_a_failed_beat_is_not_fatal(
+    presence_api: FakePresence,
+) -> None:
+    def world(n: int) -> None:
+        if n == 1:  # the machine slept: the platform let the member go
+            presence_api.present.clear()
+        if n == 2:  # the platform is busy for one beat
+            presence_api.fail = 1
+
+    clock = Clock(world)
+    entered: list[dict[str, Any]] = []
+    client.stay_present(
+        presence_api.url,
+        "/chat/lobby",
+        "token-1",
+        seconds=90,
+        sleep=clock.sleep,
+        clock=lambda: clock.now,
+        entered=entered.append,
+    )
+    actions = [c[2]["action"] for c in presence_api.calls]
+    assert actions == ["enter", "heartbeat", "enter", "heartbeat", "leave"]
+    assert len(entered) == 2
+
+
+def test_leaving_happens_even_when_interrupted(presence_api: FakePresence) -> None:
+    def interrupt(n: int) -> None:
+        raise KeyboardInterrupt
+
+    clock = Clock(interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        client.stay_present(
+            presence_api.url, "/chat/lobby", "token-1", sleep=clock.sleep, clock=lambda: clock.now
+        )
+    assert [c[2]["action"] for c in presence_api.calls] == ["enter", "leave"]
+
+
+def test_presence_refusals_carry_the_status_and_the_reason(presence_api: FakePresence) -> None:
+    with pytest.raises(client.RefusedError, match="presence enter on /chat/x refused: 401") as exc:
+        client.change_presence(presence_api.url, "/chat/x", "someone-else", "enter")
+    assert exc.value.status == 401
+    presence_api.present.add("/presence/chat/x")
+    listed = client.list_presence(presence_api.url, "/chat/x", "token-1")
+    assert listed["occupancy"] == 1
