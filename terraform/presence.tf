@@ -11,6 +11,8 @@ locals {
   presence         = var.users.create && length(var.realtime_presence) > 0
   presence_seconds = { for k, p in var.realtime_presence : k => p.heartbeat_seconds }
   presence_route   = "/presence/{proxy+}"
+  # The web app's header count (web.tf): its channel's namespace must have presence.
+  web_presence = local.presence && contains(keys(var.realtime_presence), split("/", var.web.presence_channel)[1])
 }
 
 module "presence_table" {

@@ -345,6 +345,8 @@ variable "web" {
     /uploads whose body is not a JSON object is blocked; AWS managed rules. web_acl_arn: your own web ACL
     instead (then waf.create is ignored). access_logs: CloudFront standard logs; `{}` makes a log bucket
     (logs kept retention_in_days), bucket names an existing one (bucket.s3.amazonaws.com, ACLs enabled).
+    presence_channel: the platform-wide channel the app enters on sign-in; its member count is shown in the
+    header ("3 people answering") when its namespace has presence (realtime_presence).
   EOT
   type = object({
     create      = optional(bool, true)
@@ -363,10 +365,18 @@ variable "web" {
       prefix            = optional(string, "cloudfront/")
       retention_in_days = optional(number, 365)
     }))
-    extra_origins = optional(list(string), [])
+    extra_origins    = optional(list(string), [])
+    presence_channel = optional(string, "/chat/answering")
   })
   default  = {}
   nullable = false
+
+  validation {
+    # Everyone signed in may watch a chat channel (an /answers one is one person's); the
+    # companion /presence<channel> stays within AppSync's five segments.
+    condition     = can(regex("^/chat(/[A-Za-z0-9-]{1,50}){1,3}$", var.web.presence_channel))
+    error_message = "web.presence_channel must be a chat channel everyone signed in may watch: /chat/ and 1 to 3 segments of letters, digits and hyphens, like /chat/answering."
+  }
 
   validation {
     condition     = alltrue([for o in var.web.extra_origins : can(regex("^https://[^/]+$", o))])

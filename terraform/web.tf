@@ -111,6 +111,9 @@ module "web" {
     eventsEndpoint   = module.realtime.publish_url
     reportsUrl       = "${module.ingest_api.api_endpoint}/reports"
     historyUrl       = local.channel_history ? "${module.ingest_api.api_endpoint}/channels" : null
-    questionnaireId  = "account-security.v1"
+    # The header's count: null when the channel's namespace has no presence (presence.tf).
+    presenceUrl     = local.web_presence ? "${module.ingest_api.api_endpoint}/presence" : null
+    presenceChannel = local.web_presence ? var.web.presence_channel : null
+    questionnaireId = "account-security.v1"
   }
 }

@@ -313,3 +313,43 @@ def test_reports_published_while_the_connection_is_down_are_shown_once_after_it(
     assert len(set(ids)) == 4, ids
     shot(page, "24-caught-up")
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def answering(count: int) -> str:
+    return "1 person answering" if count == 1 else f"{count} people answering"
+
+
+def test_the_header_counts_who_is_answering_live(platform: LocalPlatform, browser: Browser) -> None:
+    """Presence: each signed-in page enters /chat/answering; the others' counts follow."""
+    url = platform.outputs["web_url"]
+    user = platform.outputs["local_users"][0]
+    other = create_local_user(
+        platform.client("cognito-idp"),
+        platform.outputs["cognito_user_pool_id"],
+        f"second-{uuid.uuid4().hex[:8]}@example.com",
+    )
+    page = new_page(browser)
+    sign_in(page, url, user["username"], user["password"])
+    count = page.locator("#occupancy")
+    expect(count).to_have_text(re.compile(r"^\d+ (person|people) answering$"))
+    # Pages of earlier tests may still be signed in: count from what this page shows.
+    before = int(count.inner_text().split()[0])
+    assert before >= 1
+
+    phone = new_page(browser, width=390, height=844)
+    sign_in(phone, url, other["username"], other["password"])
+    expect(count).to_have_text(answering(before + 1))
+    expect(phone.locator("#occupancy")).to_have_text(answering(before + 1))
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the header scrolls sideways on a phone ({width} px)"
+    shot(phone, "30-occupancy-phone")
+
+    phone.get_by_role("button", name="Sign out").click()
+    expect(phone.locator("#occupancy")).to_be_hidden()
+    expect(count).to_have_text(answering(before))
+    shot(page, "31-occupancy-after-sign-out")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.problems == []  # type: ignore[attr-defined]
+    assert phone.problems == []  # type: ignore[attr-defined]

@@ -130,6 +130,7 @@ def test_presence_can_be_left_out(root: TerraformDir, lambda_zip: Any) -> None:
         ({"realtime_presence": {"reports": {}}}, "realtime_presence keys must be chat or answers"),
         ({"realtime_presence": {"chat": {"heartbeat_seconds": 2}}}, "from 5 to 3600"),
         ({"presence_sweep": {"schedule": "rate(1 minutes)"}}, "rate(1 minute|hour|day)"),
+        ({"web": {"presence_channel": "/answers/u-1"}}, "must be a chat channel everyone"),
     ],
 )
 def test_presence_inputs_are_validated(

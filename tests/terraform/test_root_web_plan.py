@@ -45,6 +45,8 @@ def test_config_json_is_written_from_the_real_outputs(root_plan: Plan) -> None:
         "module.ingest_api.api_endpoint",
         "var.region",
         "local.channel_history",  # historyUrl, null without history
+        "local.web_presence",  # presenceUrl and presenceChannel, null without chat presence
+        "var.web.presence_channel",
     ):
         assert ref in refs
 

@@ -13,6 +13,10 @@ export interface AppConfig {
   reportsUrl: string;
   /** GET a durable channel's kept events under here (absent: no history, no catch-up). */
   historyUrl?: string;
+  /** POST/GET presence under here (absent: no presence, no count in the header). */
+  presenceUrl?: string;
+  /** The platform-wide channel the app enters on sign-in, e.g. /chat/answering. */
+  presenceChannel?: string;
   questionnaireId: string;
 }
 
@@ -57,6 +61,17 @@ export function parseConfig(raw: unknown): AppConfig {
     problems.push('historyUrl is not a URL');
   }
   if (history === null) delete record.historyUrl;
+  const presence = record.presenceUrl;
+  const channel = record.presenceChannel;
+  if (presence === null || channel === null) {
+    delete record.presenceUrl;
+    delete record.presenceChannel;
+  } else if (presence !== undefined || channel !== undefined) {
+    if (typeof presence !== 'string' || !isUrl(presence, ['https:', 'http:'])) problems.push('presenceUrl is not a URL');
+    if (typeof channel !== 'string' || !/^(\/[A-Za-z0-9-]{1,50}){2,5}$/.test(channel)) {
+      problems.push('presenceChannel is not a channel path (/namespace/segment...)');
+    }
+  }
   const endpoint = record.userPoolEndpoint;
   if (endpoint !== undefined && (typeof endpoint !== 'string' || !isUrl(endpoint, ['https:', 'http:']))) {
     problems.push('userPoolEndpoint is not a URL');

@@ -9,10 +9,12 @@ import {
   fetchHistory,
   onLinkState,
   publishAnswer,
+  watchOccupancy,
   watchReports,
   type LinkState,
   type Session,
 } from './platform';
+import { occupancyWords } from './presence';
 import { questionnaire, type AnswerValue, type Question, type Questionnaire } from './questionnaire';
 import { h, mergeReports, renderHistoryItem, renderReport, updatedAgo, type Report } from './report';
 import { inWords } from './words';
@@ -20,6 +22,7 @@ import { inWords } from './words';
 const app = document.getElementById('app') as HTMLElement;
 const status = document.getElementById('link-state') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
+const occupancy = document.getElementById('occupancy') as HTMLElement;
 
 const LINK_WORDS: Record<LinkState, string> = {
   connecting: 'Connecting…',
@@ -27,6 +30,11 @@ const LINK_WORDS: Record<LinkState, string> = {
   reconnecting: 'Reconnecting…',
   offline: 'Offline',
 };
+
+function showOccupancy(count: number | null): void {
+  occupancy.hidden = count === null;
+  occupancy.textContent = count === null ? '' : occupancyWords(count);
+}
 
 function showLink(state: LinkState | 'signed-out'): void {
   status.dataset.state = state;
@@ -59,6 +67,7 @@ type AuthView = 'sign-in' | 'sign-up' | 'confirm' | 'reset' | 'reset-confirm' | 
 
 function renderAuth(config: AppConfig, view: AuthView, email = '', notice = ''): void {
   showLink('signed-out');
+  showOccupancy(null);
   account.replaceChildren();
   const error = alertBox();
   const form = h('form', { class: 'card auth', novalidate: '' }) as HTMLFormElement;
@@ -180,7 +189,7 @@ interface Screen {
   book: AnswerBook;
   reports: Report[];
   cursor: string | null;
-  stop: (() => void)[];
+  stop: (() => void | Promise<void>)[];
 }
 
 function answerStatus(state: AnswerState): string {
@@ -344,6 +353,20 @@ async function startSession(config: AppConfig): Promise<void> {
   }
   await loadPage();
 
+  if (config.presenceUrl && config.presenceChannel) {
+    // Who else is answering: a count in the header. Without it the app works the same.
+    try {
+      screen.stop.push(
+        await watchOccupancy(config.presenceUrl, config.presenceChannel, showOccupancy, (problem) =>
+          console.warn('presence:', inWords(problem)),
+        ),
+      );
+    } catch (problem) {
+      showOccupancy(null);
+      console.warn('presence is not available:', inWords(problem));
+    }
+  }
+
   // Keep "updated just now" true as time passes.
   const ticker = window.setInterval(() => {
     const updated = card.querySelector('[data-testid="updated"]');
@@ -352,9 +375,9 @@ async function startSession(config: AppConfig): Promise<void> {
   screen.stop.push(() => window.clearInterval(ticker));
 
   signOutButton.addEventListener('click', () => {
-    screen.stop.forEach((stop) => stop());
-    auth
-      .signOut()
+    // Stopped first, while the session holds a token: leaving presence needs one.
+    Promise.allSettled(screen.stop.map(async (stop) => stop()))
+      .then(() => auth.signOut())
       .catch(() => undefined)
       .finally(() => renderAuth(config, 'sign-in', '', 'You are signed out.'));
   });

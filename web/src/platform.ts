@@ -17,6 +17,7 @@ import { Hub } from 'aws-amplify/utils';
 import type { AnswerPayload } from './answers';
 import type { AppConfig } from './config';
 import { Merge, serialised, type KeptEvent } from './durable';
+import { Members, Membership } from './presence';
 import { isReport, type Report } from './report';
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -145,11 +146,71 @@ export async function watchReports(
   };
 }
 
-/** Everything a durable channel kept after `after`, page by page (GET <historyUrl><channel>). */
-export async function fetchChannelHistory(historyUrl: string, channel: string, after: number): Promise<KeptEvent[]> {
+async function accessToken(): Promise<string> {
   const session = await fetchAuthSession();
   const token = session.tokens?.accessToken?.toString();
   if (!token) throw new Error('you are signed out: sign in again');
+  return token;
+}
+
+/**
+ * Be present on `channel` and report how many are (`onCount`, first once the members are
+ * read, then at each enter and leave announced on /presence<channel>). The members are read
+ * again after every reconnect, when announcements may have been missed. The returned stop
+ * leaves; a page that goes away leaves with a request that outlives it.
+ */
+export async function watchOccupancy(
+  presenceUrl: string,
+  channel: string,
+  onCount: (count: number) => void,
+  onProblem: (problem: unknown) => void,
+): Promise<() => Promise<void>> {
+  const membership = new Membership(presenceUrl, channel, accessToken, onProblem);
+  const members = new Members();
+  const report = () => {
+    if (members.count !== null) onCount(members.count);
+  };
+  const read = serialised(async () => {
+    members.reading();
+    try {
+      members.snapshot(await membership.members());
+      report();
+    } catch (problem) {
+      members.snapshot([]);
+      onProblem(problem);
+    }
+  });
+  const announcements = await events.connect(`/presence${channel}`);
+  const subscription = announcements.subscribe({
+    next: (message: { event?: unknown }) => {
+      if (members.offer(message.event)) report();
+    },
+    error: onProblem,
+  });
+  let interrupted = false;
+  const stopListening = onLinkState((state) => {
+    if (state === 'reconnecting' || state === 'offline') interrupted = true;
+    if (state === 'live' && interrupted) {
+      interrupted = false;
+      void read();
+    }
+  });
+  const goingAway = () => void membership.leave(true);
+  window.addEventListener('pagehide', goingAway);
+  await membership.enter();
+  await read();
+  return () => {
+    window.removeEventListener('pagehide', goingAway);
+    stopListening();
+    subscription.unsubscribe();
+    void announcements.close();
+    return membership.leave();
+  };
+}
+
+/** Everything a durable channel kept after `after`, page by page (GET <historyUrl><channel>). */
+export async function fetchChannelHistory(historyUrl: string, channel: string, after: number): Promise<KeptEvent[]> {
+  const token = await accessToken();
   const kept: KeptEvent[] = [];
   let query = `after=${after}&limit=100`;
   for (let page = 0; page < 50; page += 1) {

@@ -25,6 +25,17 @@ describe('config.json', () => {
     expect(() => parseConfig({ ...GOOD, historyUrl: 'channels' })).toThrow('historyUrl is not a URL');
   });
 
+  it('takes presence as a URL and a channel, both or neither', () => {
+    const presence = { presenceUrl: 'https://http.example.com/presence', presenceChannel: '/chat/answering' };
+    expect(parseConfig({ ...GOOD, ...presence })).toEqual({ ...GOOD, ...presence });
+    expect(parseConfig({ ...GOOD, presenceUrl: null, presenceChannel: null })).toEqual(GOOD);
+    expect(() => parseConfig({ ...GOOD, presenceUrl: presence.presenceUrl })).toThrow(
+      'presenceChannel is not a channel path (/namespace/segment...)',
+    );
+    expect(() => parseConfig({ ...GOOD, ...presence, presenceChannel: 'chat' })).toThrow('presenceChannel is not a channel path');
+    expect(() => parseConfig({ ...GOOD, ...presence, presenceUrl: 'presence' })).toThrow('presenceUrl is not a URL');
+  });
+
   it('names every field that is missing or wrong', () => {
     expect(() => parseConfig({ ...GOOD, userPoolId: '', reportsUrl: 'not a url' })).toThrow(
       'config.json: userPoolId is missing; reportsUrl is not a URL',
