@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from pathlib import Path
 
 from local_runtime.console import Console
@@ -41,6 +42,17 @@ def _scale(text: str) -> float:
     value = float(text)
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError("--delay-scale must be in (0, 1]")
+    return value
+
+
+def default_concurrency() -> int:
+    return max(2, os.cpu_count() or 2)
+
+
+def _concurrency(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("--concurrency must be 1-64 workers per function")
     return value
 
 
@@ -101,6 +113,15 @@ def parser() -> argparse.ArgumentParser:
         help="retry delays are AWS's times this (default 0.01: Lambda's 1 min wait is 0.6 s)",
     )
     p.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        default=default_concurrency(),
+        metavar="N",
+        help="at most N workers of one function at once on this machine (default: the cores, "
+        f"at least 2: {default_concurrency()} here); past its reserved concurrency a function "
+        "is throttled as in AWS, past N it waits for a worker",
+    )
+    p.add_argument(
         "--ka-interval",
         type=float,
         default=60.0,
@@ -159,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         web_dir=args.web,
         code=args.code,
         delay_scale=args.delay_scale,
+        concurrency=args.concurrency,
         ka_interval=args.ka_interval,
         local_user=args.local_user,
         extra_code=tuple(p.resolve() for p in args.extra_code),

@@ -75,6 +75,7 @@ class Options:
     web_dir: Path = Path("dist/web")
     code: str = "src"
     delay_scale: float = 0.01
+    concurrency: int = 2  # workers of one function at once (--concurrency)
     ka_interval: float = 60.0
     local_user: str = "local-user@example.com"
     extra_code: tuple[Path, ...] = ()
@@ -162,6 +163,7 @@ class Platform:
             self.console,
             self.faults,
             options.delay_scale,
+            options.concurrency,
         )
         credentials = {name: _key(name) for name in spec.functions}
         keys.update({c.access_key_id: c.secret_access_key for c in credentials.values()})

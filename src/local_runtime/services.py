@@ -41,6 +41,7 @@ class Context:
     console: Console
     faults: Faults
     delay_scale: float
+    concurrency: int = 2  # workers of one function at once on this machine (--concurrency)
 
 
 def functions(
@@ -75,6 +76,7 @@ def functions(
                 faults=ctx.faults,
                 ca_file=ca_file,
                 extra_code=extra_code,
+                concurrency=ctx.concurrency,
             )
             for name, function in spec.functions.items()
         }
@@ -225,8 +227,9 @@ def status(
             "invocations": f.invocations,
             "errors": f.errors,
             "waiting": f.backlog,
-            "running": f.lock.locked(),
-            "pid": f.worker.process.pid if f.worker is not None else None,
+            "running": f.running,
+            "pids": sorted(w.process.pid for w in f.workers),
+            "concurrency": f.concurrency(),
             # What the plan gave the function, resolved: tests tie it to the code.
             "handler": f.spec.handler,
             "environment": f.spec.environment,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
+from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 ZIP = ROOT / "dist" / "handlers.zip"
@@ -205,7 +206,7 @@ class LocalPlatform:
             functions = self.status()["functions"]
         except OSError:
             return []
-        return [f["pid"] for f in functions.values() if f.get("pid")]
+        return [pid for f in functions.values() for pid in f.get("pids", [])]
 
     def settle(self, timeout: float = 60.0) -> None:
         """Wait until nothing runs or waits: no invocation, retry, delivery or stream batch
@@ -224,7 +225,7 @@ class LocalPlatform:
         status, answer = self.post(self.outputs["local_control_url"] + "/_local/faults", order)
         assert status == 200, answer
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Config | None = None) -> Any:
         o = self.outputs
         return boto3.client(
             service,
@@ -232,6 +233,7 @@ class LocalPlatform:
             region_name=o["aws_region"],
             aws_access_key_id=o["aws_access_key_id"],
             aws_secret_access_key=o["aws_secret_access_key"],
+            config=config,
         )
 
     def drain(self, queue_url: str) -> list[dict[str, Any]]:

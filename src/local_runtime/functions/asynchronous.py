@@ -4,7 +4,13 @@ function error is retried ``maximum_retry_attempts`` times, one minute then two 
 (scaled by ``--delay-scale``), while the event is younger than
 ``maximum_event_age_in_seconds``; then the invocation record (``version``, ``timestamp``,
 ``requestContext`` with ``condition`` and ``approximateInvokeCount``, ``requestPayload``,
-``responseContext``, ``responsePayload``) goes to the on-failure queue."""
+``responseContext``, ``responsePayload``) goes to the on-failure queue.
+
+Events are invoked as many at a time as the function has workers (``parallel``). A throttled
+invocation (past the reserved concurrency) is no attempt: the event goes back to the queue, 1 s
+after its first throttle and twice as long each time up to 5 minutes, until its maximum age
+("Asynchronous invocation": "for throttling errors (429) and system errors (500-series),
+Lambda returns the event to the queue"; waits scaled by ``--delay-scale``)."""
 
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ from local_runtime.plan.models import FunctionSpec
 
 # Lambda's documented waits between the attempts of an asynchronous event: 1 min, then 2 min.
 ASYNC_RETRY_DELAYS = (60.0, 120.0)
+# After a throttle: 1 s, doubling, at most 5 minutes.
+THROTTLE_FIRST_DELAY, THROTTLE_MAX_DELAY = 1.0, 300.0
 # (payload, correlation, request id) -> the invocation's result.
 Invoke = Callable[[Any, str, str], Awaitable[Invocation]]
 
@@ -33,6 +41,7 @@ class AsyncEvent:
     correlation: str
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     attempts: int = 0
+    throttles: int = 0
     last: Invocation | None = None
 
 
@@ -46,6 +55,8 @@ class AsyncQueue:
         console: Console,
         delay_scale: float,
         send_failure: Callable[[str, dict[str, Any]], Any],
+        *,
+        parallel: int = 1,
     ) -> None:
         self.spec = spec
         self.invoke = invoke
@@ -55,6 +66,8 @@ class AsyncQueue:
         self.queue: asyncio.Queue[AsyncEvent] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
         self._pending: set[asyncio.TimerHandle] = set()
+        self._free = asyncio.Semaphore(parallel)
+        self._attempts: set[asyncio.Task[None]] = set()
 
     def invoke_async(self, payload: Any, correlation: str) -> str:
         """Queue an asynchronous invocation (InvocationType=Event); its request id."""
@@ -76,22 +89,36 @@ class AsyncQueue:
 
     @property
     def backlog(self) -> int:
-        """Asynchronous events waiting, retries scheduled included."""
-        return self.queue.qsize() + len(self._pending)
+        """Asynchronous events waiting or running, retries scheduled included."""
+        return self.queue.qsize() + len(self._pending) + len(self._attempts)
 
     async def _consume(self) -> None:
-        config = self.spec.async_config
         while True:
             event = await self.queue.get()
-            age = time.time() - event.received
-            if age > config.maximum_event_age_in_seconds:
-                await self._fail(event, "EventAgeExceeded")
-                continue
-            event.attempts += 1
-            result = await self.invoke(event.payload, event.correlation, event.request_id)
-            event.last = result
-            if result.ok:
-                continue
+            await self._free.acquire()
+            attempt = asyncio.ensure_future(self._attempt(event))
+            self._attempts.add(attempt)
+            attempt.add_done_callback(self._done)
+
+    def _done(self, attempt: asyncio.Task[None]) -> None:
+        self._attempts.discard(attempt)
+        self._free.release()
+
+    async def _attempt(self, event: AsyncEvent) -> None:
+        config = self.spec.async_config
+        age = time.time() - event.received
+        if age > config.maximum_event_age_in_seconds:
+            await self._fail(event, "EventAgeExceeded")
+            return
+        result = await self.invoke(event.payload, event.correlation, event.request_id)
+        if result.throttled:
+            event.throttles += 1
+            wait = min(THROTTLE_MAX_DELAY, THROTTLE_FIRST_DELAY * 2 ** (event.throttles - 1))
+            self._requeue(event, wait * self.delay_scale)
+            return
+        event.attempts += 1
+        event.last = result
+        if not result.ok:
             if event.attempts <= config.maximum_retry_attempts:
                 wait = ASYNC_RETRY_DELAYS[min(event.attempts, len(ASYNC_RETRY_DELAYS)) - 1]
                 delay = wait * self.delay_scale
@@ -104,7 +131,7 @@ class AsyncQueue:
                     tone="warn",
                 )
                 self._requeue(event, delay)
-                continue
+                return
             await self._fail(event, "RetriesExhausted")
 
     async def _fail(self, event: AsyncEvent, condition: str) -> None:
@@ -141,6 +168,10 @@ class AsyncQueue:
     async def stop(self) -> None:
         for handle in self._pending:
             handle.cancel()
+        for attempt in list(self._attempts):
+            attempt.cancel()
+        if self._attempts:
+            await asyncio.wait(list(self._attempts), timeout=5)
         consumer = self._consumer
         # Cancel until the consumer is done: on Python 3.11, asyncio.wait_for (used while an
         # invocation runs) can swallow a cancellation that lands as its inner call finishes,

@@ -9,7 +9,8 @@ the function's answer, ``X-Amz-Executed-Version`` and, when it failed,
 ``X-Amz-Function-Error: Unhandled``), ``Event`` (202, queued with Lambda's retries) or
 ``DryRun`` (204); ``X-Amz-Log-Type: Tail`` adds the last 4 KB of the log. Errors are
 Lambda's: ``x-amzn-ErrorType`` and ``{"Type", "message"}`` (``ResourceNotFoundException``
-404, ``InvalidRequestContentException`` and ``InvalidParameterValueException`` 400).
+404, ``InvalidRequestContentException`` and ``InvalidParameterValueException`` 400,
+``TooManyRequestsException`` 429 with ``Reason`` past the reserved concurrency).
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ Answer = tuple[int, dict[str, str], bytes]
 class LambdaError(Exception):
     """A Lambda API error: its type, its message and its HTTP status."""
 
-    def __init__(self, code: str, message: str, status: int) -> None:
+    def __init__(
+        self, code: str, message: str, status: int, extra: dict[str, str] | None = None
+    ) -> None:
         self.code = code
         self.message = message
         self.status = status
+        self.extra = extra or {}
         super().__init__(f"{code}: {message}")
 
     def render(self) -> Answer:
-        body = {"Type": "User", "message": self.message}
+        body = {"Type": "User", "message": self.message, **self.extra}
         return self.status, {"x-amzn-ErrorType": self.code}, json.dumps(body).encode()
 
 
@@ -111,6 +115,14 @@ class InvokeApi:
             self.functions.invoke(name, payload, "operator"), self.loop
         )
         result = running.result(self.functions[name].spec.timeout + 30)
+        if result.throttled:
+            # botocore's lambda model: TooManyRequestsException, 429, with Reason.
+            raise LambdaError(
+                "TooManyRequestsException",
+                str(result.payload["errorMessage"]),
+                429,
+                {"Reason": str(result.payload["Reason"])},
+            )
         headers = {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": result.request_id}
         if not result.ok:
             headers["X-Amz-Function-Error"] = "Unhandled"

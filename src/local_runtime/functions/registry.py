@@ -42,6 +42,6 @@ class Functions(Mapping[str, FunctionRuntime]):
         """Stop every worker; how many were running."""
         running = 0
         for runtime in self._runtimes.values():
-            running += runtime.worker is not None
+            running += len(runtime.workers)
             await runtime.stop()
         return running

@@ -182,6 +182,7 @@ class StreamMapping:
     async def _process(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         """Deliver ``records`` in order, splitting and retrying as the mapping says."""
         pending: list[tuple[list[dict[str, Any]], int]] = [(records, 0)]
+        throttles = 0
         while pending:
             batch, retries = pending.pop(0)
             correlation = "seq-" + batch[0]["dynamodb"]["SequenceNumber"][-4:]
@@ -193,6 +194,14 @@ class StreamMapping:
             result = await self.functions.invoke(
                 self.spec.function, {"Records": batch}, correlation
             )
+            if result.throttled:
+                # Past the function's reserved concurrency: no attempt, the batch waits (its
+                # records still age out as the mapping says).
+                throttles += 1
+                await asyncio.sleep(min(60.0, 2.0 ** (throttles - 1)) * self.delay_scale)
+                if not self._too_old(batch):
+                    pending.insert(0, (batch, retries))
+                    continue
             failed_from = self._failed_from(batch, result)
             if failed_from is None:
                 if self.functions[self.spec.function].faults.take(
@@ -206,12 +215,7 @@ class StreamMapping:
                 continue
             remainder = batch[failed_from:]
             function_error = not result.ok
-            now = datetime.now(UTC).timestamp()
-            too_old = any(
-                now - r["dynamodb"].get("ApproximateCreationDateTime", now)
-                > self.spec.maximum_record_age_in_seconds
-                for r in remainder
-            )
+            too_old = self._too_old(remainder)
             if too_old or retries >= self.spec.maximum_retry_attempts:
                 condition = "RecordAgeExceeded" if too_old else "RetryAttemptsExhausted"
                 await self._fail(shard_id, remainder, condition, retries + 1, result)
@@ -236,6 +240,16 @@ class StreamMapping:
             )
             await asyncio.sleep(delay)
             pending.insert(0, (remainder, retries + 1))
+
+    def _too_old(self, records: list[dict[str, Any]]) -> bool:
+        if self.spec.maximum_record_age_in_seconds < 0:  # -1: until the stream trims them
+            return False
+        now = datetime.now(UTC).timestamp()
+        return any(
+            now - r["dynamodb"].get("ApproximateCreationDateTime", now)
+            > self.spec.maximum_record_age_in_seconds
+            for r in records
+        )
 
     def _failed_from(self, batch: list[dict[str, Any]], result: Invocation) -> int | None:
         """Index of the first record to retry, None when the batch succeeded."""

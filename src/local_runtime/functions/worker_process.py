@@ -35,6 +35,7 @@ class Invocation:
     duration_ms: float
     cold: bool
     init_ms: float | None = None
+    throttled: bool = False  # never ran: past the reserved concurrency
 
     @property
     def error_type(self) -> str:
@@ -163,7 +164,7 @@ class Sandbox:
         return Worker(process, reader, writer, fingerprint, float(message["init_ms"]))
 
 
-@dataclass
+@dataclass(eq=False)  # one worker is itself only (kept in sets)
 class Worker:
     process: asyncio.subprocess.Process
     reader: asyncio.StreamReader

@@ -29,6 +29,7 @@ def read_function(change: Change, invoke: dict[str, Change]) -> FunctionSpec:
         )
     # Every variable must be known: an unknown one stops the runtime, naming it.
     variables = change.get("environment", 0, "variables", required=False) or {}
+    reserved = change.get("reserved_concurrent_executions", required=False)
     return FunctionSpec(
         address=change.address,
         name=name,
@@ -43,6 +44,7 @@ def read_function(change: Change, invoke: dict[str, Change]) -> FunctionSpec:
         log_format=logging.get("log_format") or "Text",
         log_group=logging.get("log_group") or f"/aws/lambda/{name}",
         async_config=async_config,
+        reserved_concurrency=None if reserved is None or reserved < 0 else int(reserved),
     )
 
 

@@ -33,6 +33,8 @@ class FunctionSpec(_Model):
     log_format: str
     log_group: str
     async_config: AsyncConfig
+    # reserved_concurrent_executions; None: unreserved (the provider's -1), the account's pool.
+    reserved_concurrency: int | None = None
 
 
 class TableSpec(_Model):

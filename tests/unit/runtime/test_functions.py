@@ -7,11 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import botocore.session
 import pytest
+from botocore.awsrequest import HeadersDict
+from botocore.parsers import RestJSONParser
 
 from local_runtime.console import Console
 from local_runtime.faults import Faults
@@ -24,7 +28,9 @@ HANDLERS = Path(__file__).with_name("handlers")
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function:"
 
 
-def spec(name: str, handler: str, timeout: int = 3, retries: int = 2) -> FunctionSpec:
+def spec(
+    name: str, handler: str, timeout: int = 3, retries: int = 2, reserved: int | None = None
+) -> FunctionSpec:
     return FunctionSpec(
         address=f"module.{name}",
         name=name,
@@ -39,6 +45,7 @@ def spec(name: str, handler: str, timeout: int = 3, retries: int = 2) -> Functio
         log_format="JSON",
         log_group=f"/aws/lambda/{name}",
         async_config=AsyncConfig(maximum_retry_attempts=retries, on_failure_queue="failures"),
+        reserved_concurrency=reserved,
     )
 
 
@@ -51,7 +58,11 @@ class Records:
 
 
 def runtime(
-    tmp_path: Path, function: FunctionSpec, faults: Faults, records: Records
+    tmp_path: Path,
+    function: FunctionSpec,
+    faults: Faults,
+    records: Records,
+    concurrency: int = 2,
 ) -> FunctionRuntime:
     return FunctionRuntime(
         function,
@@ -66,6 +77,7 @@ def runtime(
         send_failure=records,
         faults=faults,
         extra_code=(HANDLERS,),
+        concurrency=concurrency,
     )
 
 
@@ -212,3 +224,112 @@ def test_the_invoke_api(platform: Any, loop: Any) -> None:
         status, headers, body = api.invoke(target, kind, qualifier, body_in)
         assert (status, headers["x-amzn-ErrorType"]) == (status_out, code)
         assert json.loads(body)["Type"] == "User"
+
+
+# --- concurrency -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scaled(tmp_path: Path, loop: asyncio.AbstractEventLoop) -> Iterator[Functions]:
+    """sleepy with 2 reserved and room for 4 here; slow with 3 reserved and room for 1 here;
+    single with 1 reserved."""
+    faults, records = Faults(), Records()
+    functions = Functions(
+        {
+            "sleepy": runtime(
+                tmp_path, spec("sleepy", "probe.sleepy", reserved=2), faults, records, 4
+            ),
+            "slow": runtime(tmp_path, spec("slow", "probe.sleepy", reserved=3), faults, records, 1),
+            "single": runtime(
+                tmp_path, spec("single", "probe.sleepy", reserved=1), faults, records
+            ),
+        }
+    )
+    yield functions
+    call(loop, functions.stop())
+
+
+def test_two_run_at_once_and_the_third_is_throttled_as_lambda_throttles(
+    scaled: Functions, loop: Any
+) -> None:
+    async def three() -> list[Any]:
+        return list(
+            await asyncio.gather(*(scaled.invoke("sleepy", {"seconds": 0.5}) for _ in range(3)))
+        )
+
+    results = call(loop, three())
+    assert [r.ok for r in results].count(True) == 2
+    (throttled,) = [r for r in results if r.throttled]
+    assert throttled.payload == {
+        "errorType": "TooManyRequestsException",
+        "errorMessage": "Rate Exceeded.",
+        "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
+    }
+    shown = scaled["sleepy"].concurrency()
+    assert (shown["peak"], shown["throttles"], shown["workers"], shown["coldStarts"]) == (
+        2,
+        1,
+        2,
+        2,
+    )
+    assert (shown["reserved"], shown["localLimit"], shown["running"]) == (2, 2, 0)
+
+
+def test_the_invoke_api_answers_a_throttle_as_botocore_reads_it(
+    scaled: Functions, loop: Any
+) -> None:
+    api = InvokeApi(scaled, loop, ARN)
+    busy = asyncio.run_coroutine_threadsafe(scaled.invoke("single", {"seconds": 0.5}), loop)
+    for _ in range(100):  # bounded: until the slow one runs (its worker started)
+        if scaled["single"].running:
+            break
+        time.sleep(0.1)
+    status, headers, body = api.invoke("single", "RequestResponse", None, b"{}")
+    busy.result(10)
+    # Parsed with botocore's own lambda model, as boto3 would (rest-json errors).
+    model = botocore.session.get_session().get_service_model("lambda")
+    parsed = RestJSONParser().parse(
+        {"status_code": status, "headers": HeadersDict(headers), "body": body},
+        model.operation_model("Invoke").output_shape,
+    )
+    assert status == 429
+    assert parsed["Error"]["Code"] == "TooManyRequestsException"
+    assert parsed["Error"]["Message"] == "Rate Exceeded."
+    assert json.loads(body)["Reason"] in model.shape_for("ThrottleReason").enum
+
+
+def test_past_this_machines_limit_invocations_wait_and_are_not_throttled(
+    scaled: Functions, loop: Any
+) -> None:
+    async def three() -> list[Any]:
+        return list(
+            await asyncio.gather(*(scaled.invoke("slow", {"seconds": 0.2}) for _ in range(3)))
+        )
+
+    assert all(r.ok for r in call(loop, three()))
+    shown = scaled["slow"].concurrency()
+    assert (shown["peak"], shown["throttles"], shown["workers"]) == (1, 0, 1)
+
+
+def test_a_throttled_asynchronous_event_waits_and_is_no_attempt(
+    scaled: Functions, loop: Any, tmp_path: Path
+) -> None:
+    written = tmp_path / "written"
+
+    async def scenario() -> None:
+        holding = asyncio.ensure_future(scaled.invoke("single", {"seconds": 0.5}))
+        for _ in range(100):  # the synchronous one holds the only slot
+            if scaled["single"].running:
+                break
+            await asyncio.sleep(0.02)
+        scaled.invoke_async("single", {"write": str(written)}, "corr")
+        await holding
+        for _ in range(500):
+            if written.exists() and scaled["single"].backlog == 0:
+                return
+            await asyncio.sleep(0.02)
+
+    call(loop, scenario())
+    assert written.read_text() == "written"
+    assert scaled["single"].throttles >= 1  # it was throttled, then ran
+    assert scaled["single"].errors == 0  # a throttle is no error of the function
