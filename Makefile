@@ -83,6 +83,11 @@ ops: ## platform-ops: ARGS="list" | "show <queue>" | "redrive <queue> [--yes]" |
 	$(TOX) run -q -e local --notest
 	.tox/local/bin/python -m platform_ops $(if $(ENV),--terraform-dir terraform,--outputs dist/local/outputs.json) $(ARGS)
 
+.PHONY: load
+load: ## platform-load on make local's outputs (ARGS="--subscribers 200 --rate 50 ..."; ARGS="--outputs FILE ..." for a deployment; ARGS="--help")
+	$(TOX) run -q -e local --notest
+	.tox/local/bin/python -m platform_load $(ARGS)
+
 .PHONY: test
 test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, apply (moto), checkov, web, local (+ browser)
 	$(TOX) run -e lint,type,py313,py311,build,terraform,apply,security,web,local

@@ -177,8 +177,8 @@ def compile_bytecode(target: Path) -> int:
     return len(jobs)
 
 
-# Packages of the project's wheel that are not Lambda code: the local platform.
-NOT_LAMBDA_CODE = {"local_runtime", "platform_ops"}
+# Packages of the project's wheel that are not Lambda code: the local platform and the tools.
+NOT_LAMBDA_CODE = {"local_runtime", "platform_ops", "platform_load"}
 
 
 def keep(path: Path, target: Path) -> bool:
