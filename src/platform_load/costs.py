@@ -146,10 +146,15 @@ def render(cost: Cost) -> str:
             per = "" if line.per == 1 else f" per {line.per:,}"
             rows.append(
                 f"  {line.component:<24} {line.quantity:>14,.2f} {line.unit:<18} "
-                f"x ${line.price:g}{per} = ${line.usd:.6f}"
+                f"x ${_price(line.price)}{per} = ${line.usd:.6f}"
             )
     rows.append(f"  {'total':<24} ${cost.total_usd:.6f}")
     if cost.usd_per_million_events is not None:
         rows.append(f"  per million events published: ${cost.usd_per_million_events:.2f}")
     rows.append(f"  ({cost.note})")
     return "\n".join(rows)
+
+
+def _price(value: float) -> str:
+    """A price as written on AWS's pages: 0.0000133334, not 1.33334e-05."""
+    return f"{value:.10f}".rstrip("0").rstrip(".")
