@@ -90,7 +90,8 @@ class FunctionRuntime:
         self.reserved = spec.reserved_concurrency  # None: the account's unreserved pool
         # Workers this machine runs at once for the function (at least one, so that a
         # function with none reserved still answers its callers: throttled).
-        self.slots = max(1, min(concurrency, self.reserved or concurrency))
+        reserved = concurrency if self.reserved is None else self.reserved
+        self.slots = max(1, min(concurrency, reserved))
         self._free = asyncio.Semaphore(self.slots)
         self.idle: list[Worker] = []  # warm workers waiting for an invocation
         self.workers: set[Worker] = set()  # every live worker, idle or busy
@@ -131,7 +132,12 @@ class FunctionRuntime:
         # Throttled only where this machine holds the whole reserved concurrency: a function
         # with more reserved than it runs at once waits for a worker instead (in AWS those
         # would run, and locally they only wait longer than they would run there).
-        if self.reserved is not None and self.reserved <= self.slots <= self.running:
+        # (Reserved 0 is a function switched off: every invocation is throttled.)
+        if (
+            self.reserved is not None
+            and self.reserved <= self.slots
+            and self.running >= self.reserved
+        ):
             self.throttles += 1
             self.console.hop(
                 "lambda",

@@ -232,7 +232,7 @@ def test_the_invoke_api(platform: Any, loop: Any) -> None:
 @pytest.fixture
 def scaled(tmp_path: Path, loop: asyncio.AbstractEventLoop) -> Iterator[Functions]:
     """sleepy with 2 reserved and room for 4 here; slow with 3 reserved and room for 1 here;
-    single with 1 reserved."""
+    single with 1 reserved; off with none (switched off)."""
     faults, records = Faults(), Records()
     functions = Functions(
         {
@@ -243,6 +243,7 @@ def scaled(tmp_path: Path, loop: asyncio.AbstractEventLoop) -> Iterator[Function
             "single": runtime(
                 tmp_path, spec("single", "probe.sleepy", reserved=1), faults, records
             ),
+            "off": runtime(tmp_path, spec("off", "probe.echo", reserved=0), faults, records),
         }
     )
     yield functions
@@ -333,3 +334,11 @@ def test_a_throttled_asynchronous_event_waits_and_is_no_attempt(
     assert written.read_text() == "written"
     assert scaled["single"].throttles >= 1  # it was throttled, then ran
     assert scaled["single"].errors == 0  # a throttle is no error of the function
+
+
+def test_a_function_with_no_concurrency_reserved_is_always_throttled(
+    scaled: Functions, loop: Any
+) -> None:
+    result = call(loop, scaled.invoke("off", {}))
+    assert result.throttled
+    assert scaled["off"].concurrency()["workers"] == 0  # it never ran
