@@ -9,6 +9,8 @@ network, in one run of the platform.
   report arrives on `/reports/<user>`, through the stream, the bus, the security service and
   report delivery;
 - HTTP publish throughput over a fixed time, through both namespaces;
+- fan-out: `platform-load` on the same platform, 1,000 subscribers on 10 channels, with its
+  loss, latency and what the traffic would cost in AWS;
 - durable channels: chat delivery with history on (the plan's default) against the same
   namespace with it off (a second platform of the same root with ``realtime_history = {}``),
   and a catch-up of 1,000 kept events (``GET <channel_history_url>/chat/...``, 10 pages).
@@ -75,8 +77,9 @@ def bench_root(work: Path, history: bool = True) -> Path:
             "function_arn }\n",
         ),
         (
-            "  channel_namespaces = {\n",
-            '  channel_namespaces = {\n    bench = { on_publish = { data_source = "bench" } }\n',
+            "  channel_namespaces = merge({\n",
+            "  channel_namespaces = merge({\n"
+            '    bench = { on_publish = { data_source = "bench" } }\n',
         ),
     ):
         if old not in text:
@@ -85,7 +88,8 @@ def bench_root(work: Path, history: bool = True) -> Path:
     realtime.write_text(text)
     if not history:
         tfvars = root / "environments" / "local.tfvars"
-        tfvars.write_text(tfvars.read_text() + "\nrealtime_history = {}\n")
+        # Presence keeps its companion namespace durable too: off as well, so nothing is.
+        tfvars.write_text(tfvars.read_text() + "\nrealtime_history = {}\nrealtime_presence = {}\n")
     return root
 
 
@@ -414,13 +418,39 @@ def _env(outputs: dict[str, Any]) -> None:
     )
 
 
+FAN_OUT = {"subscribers": 1000, "channels": 10, "rate": 50, "seconds": 10}
+
+
+def fan_out(outputs_file: Path, work: Path) -> dict[str, Any]:
+    """platform-load's own run on the same platform: 1,000 subscribers on 10 durable chat
+    channels, 50 publishes a second for 10 s (100 subscribers a channel): latency at 1,000
+    subscribers, loss, and what the traffic would cost in AWS."""
+    import io
+
+    from platform_load.cli import main as load
+
+    result_file = work / "load.json"
+    text = io.StringIO()
+    argv = ["--outputs", str(outputs_file), "--json", str(result_file)]
+    for key, value in FAN_OUT.items():
+        argv += [f"--{key}", str(value)]
+    code = load(argv, out=text)
+    if code != 0 or not result_file.is_file():
+        raise SystemExit(f"bench: platform-load failed ({code}):\n{text.getvalue()}")
+    result: dict[str, Any] = json.loads(result_file.read_text())
+    result["text"] = text.getvalue()
+    result["budget_p99_ms"] = BUDGETS["delivery_p99_ms"]
+    result["met"] = (result["latency_ms"]["p99"] or 0) <= BUDGETS["delivery_p99_ms"]
+    return result
+
+
 def history_off(work: Path, messages: int) -> dict[str, Any]:
     """Chat delivery (1 subscriber) on a platform of the same root with history off."""
     platform = Platform(work, bench_root(work / "src", history=False))
     platform.start()
     try:
         if platform.outputs.get("channel_history_url"):
-            raise SystemExit("bench: realtime_history = {} left history on")
+            raise SystemExit("bench: realtime_history = {} (and no presence) left history on")
         return asyncio.run(delivery(Api(platform.outputs), "chat", 1, messages))
     finally:
         platform.stop()
@@ -437,6 +467,7 @@ def run(messages: int = 1000, answers: int = 100, seconds: float = 30.0) -> dict
             results = asyncio.run(
                 measure(Api(o), messages, answers, seconds, o["channel_history_url"])
             )
+            results["fan_out"] = fan_out(work / "on" / "out" / "outputs.json", work)
         finally:
             platform.stop()
         off = history_off(work / "off", messages)
@@ -486,6 +517,8 @@ def missed(results: dict[str, Any]) -> list[str]:
         found.append("history_on_vs_off_p99_ratio")
     if not results["catch_up"]["met"]:
         found.append("catch_up_1000_s")
+    if not results["fan_out"]["met"]:
+        found.append("fan_out_p99_ms")
     return found
 
 
