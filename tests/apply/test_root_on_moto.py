@@ -108,7 +108,9 @@ def test_each_flows_rules_route_its_contract_with_retries_and_a_dead_letter_queu
         assert policy["Condition"]["ArnEquals"]["aws:SourceArn"] == rule["Arn"]
     for name, url in queues.items():
         assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"]), name
-    assert len(queues) == 9
+    # 4 rule targets, 4 functions' async failures, 2 stream mappings (answers, presence)
+    assert len(queues) == 10
+    assert {"stream:answers", "stream:presence"} <= set(queues)
 
 
 def test_uploads_go_to_the_bus_behind_the_user_pools_authoriser(
