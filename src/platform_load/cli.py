@@ -5,7 +5,8 @@ deployment's outputs, in AWS; latency, loss, duplicates, order and what it would
         --rate 50 --seconds 10 --json dist/load.json
 
 Subscribers connect over WebSocket (``--auth key`` the API key, ``iam`` SigV4 with your AWS
-credentials, or the operator's key on ``make local``), publishes go over HTTP or the WebSocket
+credentials or the operator's key on ``make local``, ``user`` a user of the platform's pool
+signed in with SRP), publishes go over HTTP or the WebSocket
 (``--publish``), each event with a message id so a durable channel keeps it once. A progress
 line a second on stderr; the figures on stdout and, with ``--json``, in a file. Bounded:
 at most 10,000 subscribers, 5,000 publishes a second, an hour. Ctrl-C stops cleanly and
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import ipaddress
 import json
+import os
 import ssl
 import sys
 import urllib.request
@@ -44,6 +46,48 @@ class KeyAuth:
 
     def headers(self, body: str) -> dict[str, str]:
         return {"host": self.host, "x-api-key": self.key}
+
+
+@dataclass(frozen=True)
+class TokenAuth:
+    """A token of the platform's user pool (Cognito SRP sign-in)."""
+
+    host: str
+    token: str
+
+    def headers(self, body: str) -> dict[str, str]:
+        return {"host": self.host, "Authorization": self.token}
+
+
+def sign_in(out: dict[str, Any], user: str | None) -> str:
+    """An ID token: ``user`` with $PLATFORM_PASSWORD, or make local's own local user."""
+    import boto3  # noqa: PLC0415
+    from pycognito.aws_srp import AWSSRP  # noqa: PLC0415
+
+    pool, client_id = out.get("cognito_user_pool_id"), out.get("cognito_user_pool_client_id")
+    if not pool or not client_id:
+        raise LoadError("--auth user needs outputs with the user pool's ids")
+    local = (out.get("local_users") or [{}])[0]
+    username = user or local.get("username")
+    password = os.environ.get("PLATFORM_PASSWORD") or (
+        local.get("password") if username == local.get("username") else None
+    )
+    if not username or not password:
+        raise LoadError("--auth user: give --user and set PLATFORM_PASSWORD")
+    cognito = boto3.client(
+        "cognito-idp",
+        region_name=str(pool).split("_", 1)[0],
+        endpoint_url=out.get("aws_endpoint_url"),
+    )
+    srp = AWSSRP(
+        username=username, password=password, pool_id=pool, client_id=client_id, client=cognito
+    )
+    try:
+        tokens = srp.authenticate_user()
+    except cognito.exceptions.NotAuthorizedException as exc:
+        raise LoadError(f"sign-in refused for {username}: {exc}") from exc
+    token: str = tokens["AuthenticationResult"]["IdToken"]
+    return token
 
 
 @dataclass(frozen=True)
@@ -87,7 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=10.0, help="how long to publish (10)")
     p.add_argument("--namespace", default="chat", help="the channel namespace (chat)")
     p.add_argument("--publish", choices=["http", "ws"], default="http", help="publish over (http)")
-    p.add_argument("--auth", choices=["key", "iam"], default="key", help="auth mode (key)")
+    p.add_argument(
+        "--auth",
+        choices=["key", "iam", "user"],
+        default="key",
+        help="the API key, SigV4, or a user of the pool (--user, $PLATFORM_PASSWORD; on make "
+        "local its own local user) (key)",
+    )
+    p.add_argument("--user", help="--auth user: the user to sign in as")
     p.add_argument("--drain", type=float, default=10.0, help="seconds to wait for late events")
     p.add_argument("--region", help="price region (default: the deployment's)")
     p.add_argument("--json", type=Path, help="write the figures here as JSON")
@@ -164,6 +215,8 @@ def _auth(args: argparse.Namespace, out: dict[str, Any], host: str, region: str)
         if not key:
             raise LoadError("the outputs have no realtime_api_key: use --auth iam")
         return KeyAuth(host, str(key))
+    if args.auth == "user":
+        return TokenAuth(host, sign_in(out, args.user))
     from botocore.credentials import Credentials  # noqa: PLC0415
     from botocore.session import Session  # noqa: PLC0415
 

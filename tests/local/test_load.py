@@ -60,3 +60,37 @@ def test_200_subscribers_for_10_seconds_lose_nothing(
     assert result["cost"]["usd_per_million_events"] > 0
     assert "per million events published" in ran.stdout
     assert "t=" in ran.stderr  # a progress line while it ran
+
+
+def test_a_signed_in_user_can_be_the_load(platform: LocalPlatform, tmp_path: Path) -> None:
+    """--auth user: make local's own user, signed in with SRP; subscribes and publishes."""
+    result_file = tmp_path / "user.json"
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "platform_load",
+            "--outputs",
+            str(platform.out / "outputs.json"),
+            "--auth",
+            "user",
+            "--subscribers",
+            "20",
+            "--channels",
+            "2",
+            "--rate",
+            "10",
+            "--seconds",
+            "3",
+            "--json",
+            str(result_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    result = json.loads(result_file.read_text())
+    assert (result["subscribed"], result["accepted"]) == (20, 30)
+    assert (result["delivered"], result["lost"], result["duplicated"]) == (300, 0, 0)
