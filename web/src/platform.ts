@@ -197,15 +197,21 @@ export async function watchOccupancy(
   });
   const goingAway = () => void membership.leave(true);
   window.addEventListener('pagehide', goingAway);
-  await membership.enter();
-  await read();
-  return () => {
+  const stop = () => {
     window.removeEventListener('pagehide', goingAway);
     stopListening();
     subscription.unsubscribe();
     void announcements.close();
     return membership.leave();
   };
+  try {
+    await membership.enter();
+  } catch (problem) {
+    void stop(); // nothing left open when the app cannot be present
+    throw problem;
+  }
+  await read();
+  return stop;
 }
 
 /** Everything a durable channel kept after `after`, page by page (GET <historyUrl><channel>). */
