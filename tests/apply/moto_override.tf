@@ -9,7 +9,8 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_region_validation      = true
   skip_metadata_api_check     = "true"
-  max_retries                 = 1
+  # A dropped connection to moto under load (seen once in a destroy) is tried again.
+  max_retries = 3
 
   endpoints {
     apigatewayv2   = var.moto_endpoint
@@ -42,7 +43,8 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_region_validation      = true
   skip_metadata_api_check     = "true"
-  max_retries                 = 1
+  # A dropped connection to moto under load (seen once in a destroy) is tried again.
+  max_retries = 3
 
   endpoints {
     apigatewayv2   = var.moto_endpoint
