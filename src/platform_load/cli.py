@@ -11,6 +11,13 @@ signed in with SRP), publishes go over HTTP or the WebSocket
 line a second on stderr; the figures on stdout and, with ``--json``, in a file. Bounded:
 at most 10,000 subscribers, 5,000 publishes a second, an hour. Ctrl-C stops cleanly and
 reports what was measured.
+
+``--plan`` runs nothing: for the traffic asked (``--rate`` publishes a second, ``--subscribers``
+over ``--channels``, ``--uploads`` a second; no bounds) it reads a Terraform plan's settings
+and AWS's default quotas and prints which limit binds first (``platform_load.capacity``):
+
+    platform-load --plan --terraform-plan dist/prod-plan.json --rate 5000 \
+        --subscribers 100000 --channels 1000 --uploads 500 --quota eventapi.inbound=10000
 """
 
 from __future__ import annotations
@@ -27,11 +34,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
+from platform_load.capacity import CapacityError, Traffic, plan_report
 from platform_load.costs import Cost, PriceError, Usage, estimate, render
 from platform_load.run import Plan, Run, Target, run_load
 from platform_load.usage import lambda_counters, usage_of
 
 DEFAULT_OUTPUTS = Path("dist/local/outputs.json")
+LOCAL_PLANS = Path(".build/local")  # make local's plan, cached as plan-<hash>.json
+FLAGS = {  # Traffic's fields -> the options that give them
+    "publishes": "--rate",
+    "subscribers": "--subscribers",
+    "channels": "--channels",
+    "uploads": "--uploads",
+    "handler_ms": "--handler-ms",
+    "sources": "--sources",
+}
 LIMITS = {"subscribers": 10_000, "rate": 5_000.0, "seconds": 3_600.0}
 
 
@@ -142,6 +161,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drain", type=float, default=10.0, help="seconds to wait for late events")
     p.add_argument("--region", help="price region (default: the deployment's)")
     p.add_argument("--json", type=Path, help="write the figures here as JSON")
+    plan = p.add_argument_group("capacity plan (--plan: nothing is run)")
+    plan.add_argument("--plan", action="store_true", help="print which limit binds first")
+    plan.add_argument(
+        "--terraform-plan",
+        type=Path,
+        help="`terraform show -json PLAN` of your environment (default: make local's plan)",
+    )
+    plan.add_argument("--uploads", type=float, default=0.0, help="POST /uploads a second (0)")
+    plan.add_argument(
+        "--handler-ms", type=float, default=50.0, help="one invocation's duration, ms (50)"
+    )
+    plan.add_argument(
+        "--sources", type=int, help="client addresses the traffic comes from (--subscribers)"
+    )
+    plan.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="your account's value of a quota (see quotas.json), e.g. eventapi.inbound=10000",
+    )
     return p
 
 
@@ -321,8 +361,71 @@ def _summary(result: dict[str, Any], out: TextIO) -> None:
     )
 
 
+def _terraform_plan(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        cached = sorted(LOCAL_PLANS.glob("plan-*.json"), key=lambda p: p.stat().st_mtime)
+        if not cached:
+            raise LoadError(
+                "no plan to read: start `make local` once, or pass --terraform-plan FILE "
+                "(`terraform show -json PLAN`)"
+            )
+        path = cached[-1]
+    if not path.is_file():
+        raise LoadError(f"{path} does not exist")
+    try:
+        plan: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{path} is not JSON ({exc}): give `terraform show -json PLAN`") from exc
+    return plan
+
+
+def _overrides(given: list[str]) -> dict[str, float]:
+    found = {}
+    for item in given:
+        name, _, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not name or number <= 0:
+            raise LoadError(f"--quota {item}: give NAME=VALUE with a positive number")
+        found[name] = number
+    return found
+
+
+def capacity_main(args: argparse.Namespace, out: TextIO) -> int:
+    """``--plan``: the capacity plan for the traffic asked."""
+    try:
+        traffic = Traffic(
+            publishes=args.rate,
+            subscribers=args.subscribers,
+            channels=args.channels,
+            uploads=args.uploads,
+            handler_ms=args.handler_ms,
+            sources=args.sources or args.subscribers,
+        )
+    except ValidationError as exc:
+        problems = [f"{FLAGS[str(e['loc'][0])]}: {e['msg'].lower()}" for e in exc.errors()]
+        print(f"platform-load: --plan: {'; '.join(problems)}", file=sys.stderr)
+        return 2
+    try:
+        result, text = plan_report(
+            _terraform_plan(args.terraform_plan), traffic, _overrides(args.quota), args.region
+        )
+    except (LoadError, CapacityError) as exc:
+        print(f"platform-load: {exc}", file=sys.stderr)
+        return 2
+    print(text, file=out)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = _parser().parse_args(argv)
+    if args.plan:
+        return capacity_main(args, out)
     try:
         _validate(args)
         target, outputs = target_of(args)

@@ -76,11 +76,12 @@ def test_the_local_runtime_and_the_tools_are_not_lambda_code(
     wheel: Path, builds: list[Path]
 ) -> None:
     # The project's wheel carries the local platform, platform-ops and platform-load (with
-    # its price list); the Lambda zip must not.
+    # its price list and quotas); the Lambda zip must not.
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("local_runtime/") for n in names)
     assert any(n.startswith("platform_ops/") for n in names)
     assert "platform_load/prices.json" in names
+    assert "platform_load/quotas.json" in names
     tops = {n.split("/", 1)[0] for n in zipfile.ZipFile(builds[0]).namelist()}
     assert not {"local_runtime", "platform_ops", "platform_load"} & tops
 
