@@ -51,7 +51,7 @@ def _free_port() -> int:
         return port
 
 
-def _environment(folder: Path) -> Path:
+def ministack_python(folder: Path) -> Path:
     python = folder / "bin" / "python"
     if not python.exists():
         venv.create(folder, with_pip=True)
@@ -100,7 +100,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--env", type=Path, default=ROOT / ".build" / "crosscheck")
     args = parser.parse_args()
-    python = _environment(args.env)
+    python = ministack_python(args.env)
     corpus = json.loads(CORPUS.read_text(), parse_float=Decimal)
     cases = []
     for case in corpus["cases"]:
