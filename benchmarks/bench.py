@@ -53,7 +53,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 import package_lambda  # noqa: E402  (tools/ is not a package)
 
 BUDGETS = {
-    "cold_init_ratio": 0.50,  # of the reference handler's cold init (aim: 0.40)
+    "cold_init_ratio": 0.50,  # of the reference handler's cold init as a seed ships it
+    # the channel handler (in the synchronous publish path) like for like: same .pyc
+    "channels_cold_same_bytecode_ratio": 0.40,
     "warm_publish_ratio": 1.5,  # of the bare resolver, per item
     "package_zipped_bytes": 5_000_000,  # all zips together
     "plan_seconds": 30.0,
@@ -73,6 +75,11 @@ EXPLAINED = {
     "history_on_vs_off_p99_ratio": (
         "README.md, Performance: the same three round trips against a 2 ms publish path; "
         "their cost is moto's over HTTP here, not DynamoDB's, and cannot be measured offline"
+    ),
+    "channels_cold_same_bytecode_ratio": (
+        "README.md, Performance (cold init): what is left is Powertools' Logger, the Event "
+        "resolver's own asyncio import and pydantic with the namespaces' models, each needed "
+        "by the first publish"
     ),
     "fan_out_p99_ms": (
         "README.md, Performance (side by side): the bench's clients share this machine's two "
@@ -268,6 +275,9 @@ def bench_cold(trees: dict[str, Path], runs: int) -> dict[str, Any]:
         if target.kind == "handler":
             row["budget_ratio"] = BUDGETS["cold_init_ratio"]
             row["met"] = row["ratio_to_seed"] <= BUDGETS["cold_init_ratio"]
+        if target.name == "handlers.channels.handler":
+            row["budget_same_bytecode"] = BUDGETS["channels_cold_same_bytecode_ratio"]
+            row["met_same_bytecode"] = row["ratio_same_bytecode"] <= row["budget_same_bytecode"]
         rows.append(row)
     return {"runs": runs, "python": platform.python_version(), "rows": rows}
 
@@ -543,35 +553,49 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def cold_section(cold: dict[str, Any]) -> list[str]:
+    """Section 1: the cold-init table and the channel handler's like-for-like budget."""
+    out = []
+    out.append(
+        f"\n1. cold init: import + build (fresh process, median of {cold['runs']}, Python "
+        f"{cold['python']}); ratios of the 'as shipped' time"
+    )
+    rows = []
+    for r in cold["rows"]:
+        budget = f"<= {r['budget_ratio']:.2f}x {mark(r['met'])}" if "met" in r else ""
+        rows.append(
+            [
+                r["name"],
+                f"{r['shipped_seconds'] * 1000:.0f} ms",
+                f"{r['source_only_seconds'] * 1000:.0f} ms",
+                f"{r['ratio_to_seed']:.2f}x",
+                budget,
+                f"{r['ratio_same_bytecode']:.2f}x",
+            ]
+        )
+    headers = ["module", "as shipped", "sources only", "vs seed", "budget", "vs ref, same .pyc"]
+    out.append(table(headers, rows))
+    out.append(
+        "as shipped: with the zip's .pyc. vs seed: to the reference as a seed ships it "
+        "(sources only). vs ref, same .pyc: to the reference given this zip's .pyc too."
+    )
+    for r in cold["rows"]:
+        if "met_same_bytecode" in r:
+            out.append(
+                f"{r['name']} like for like (same .pyc): {r['ratio_same_bytecode']:.2f}x, "
+                f"budget <= {r['budget_same_bytecode']:.2f}x: "
+                f"{mark(r['met_same_bytecode'], 'channels_cold_same_bytecode_ratio')}"
+            )
+    return out
+
+
 def report(results: dict[str, Any]) -> str:
     out = []
     m = results["machine"]
     out.append(f"machine: {m['cpu']} x{m['cpus']}, {m['platform']}, Python {m['python']}")
     cold = results.get("cold_init")
     if cold:
-        out.append(
-            f"\n1. cold init: import + build (fresh process, median of {cold['runs']}, Python "
-            f"{cold['python']}); ratios of the 'as shipped' time"
-        )
-        rows = []
-        for r in cold["rows"]:
-            budget = f"<= {r['budget_ratio']:.2f}x {mark(r['met'])}" if "met" in r else ""
-            rows.append(
-                [
-                    r["name"],
-                    f"{r['shipped_seconds'] * 1000:.0f} ms",
-                    f"{r['source_only_seconds'] * 1000:.0f} ms",
-                    f"{r['ratio_to_seed']:.2f}x",
-                    budget,
-                    f"{r['ratio_same_bytecode']:.2f}x",
-                ]
-            )
-        headers = ["module", "as shipped", "sources only", "vs seed", "budget", "vs ref, same .pyc"]
-        out.append(table(headers, rows))
-        out.append(
-            "as shipped: with the zip's .pyc. vs seed: to the reference as a seed ships it "
-            "(sources only). vs ref, same .pyc: to the reference given this zip's .pyc too."
-        )
+        out.extend(cold_section(cold))
     warm = results.get("warm_publish")
     if warm:
         out.append(
@@ -718,6 +742,9 @@ def missed(results: dict[str, Any]) -> list[str]:
     found = []
     if not all(r["met"] for r in results.get("cold_init", {}).get("rows", []) if "met" in r):
         found.append("cold_init_ratio")
+    cold_rows = results.get("cold_init", {}).get("rows", [])
+    if not all(r.get("met_same_bytecode", True) for r in cold_rows):
+        found.append("channels_cold_same_bytecode_ratio")
     if not all(r["met"] for r in results.get("warm_publish", {}).get("rows", [])):
         found.append("warm_publish_ratio")
     if not results.get("package", {}).get("met", True):

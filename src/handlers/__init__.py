@@ -13,5 +13,12 @@ The Powertools ``Tracer`` is not used: building it loads the X-Ray SDK and a bot
 session, which `make bench` measures at about half of a seed-style handler's whole cold
 start. What it would add are subsegments per AWS call; CloudWatch's own per-call metrics
 cover those. boto3, its clients and Powertools utilities that need them are created on
-first use, so a cold start pays only for what its first event needs.
+first use, so a cold start pays only for what its first event needs; Powertools' two
+re-exporting packages, ``event_handler`` and ``utilities.data_classes``, load only the modules
+a handler imports from them (``handlers.common.lazy_packages``).
 """
+
+from handlers.common.lazy_packages import defer_init
+
+defer_init("aws_lambda_powertools.event_handler")
+defer_init("aws_lambda_powertools.utilities.data_classes")
