@@ -81,6 +81,11 @@ EXPLAINED = {
         "resolver's own asyncio import and pydantic with the namespaces' models, each needed "
         "by the first publish"
     ),
+    "catch_up_1000_s": (
+        "README.md, Performance: moto answers each Query page by walking every item of the "
+        "table (moto/dynamodb/models/table.py, Table.query), so a page's time grows with "
+        "everything the bench published before it; DynamoDB reads only the partition"
+    ),
     "fan_out_p99_ms": (
         "README.md, Performance (side by side): the bench's clients share this machine's two "
         "cores with the platform; at 1,000 subscribers the bare broadcast server, with the "

@@ -219,7 +219,7 @@ def limits(settings: Settings, traffic: Traffic, quota: dict[str, Any]) -> list[
                 "concurrent executions",
                 "publishes",
                 handler / seconds,
-                "reserved_concurrency.channels (and the account's Lambda concurrency)",
+                "reserved_concurrency.channels",
             )
         from_quota("eventapi.inbound", "publishes", 1.0, "a quota increase (Service Quotas)")
         from_quota(
