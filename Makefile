@@ -47,7 +47,32 @@ package: tools ## build dist/handlers.zip (python3.13 arm64, reproducible) and p
 web: ## build the web app (npm ci from web/package-lock.json, vite) into dist/web/
 	@command -v npm >/dev/null || { echo "make web needs Node.js 20.19+ and npm (Debian: apt-get install -y nodejs npm)" >&2; exit 2; }
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@touch web/node_modules/.make-npm-ci
 	@echo "dist/web: $$(find dist/web -type f | wc -l) files, $$(du -sk dist/web | cut -f1) KiB"
+
+# `make local` rebuilds only what changed, by make's own dependency tracking: the zip when the
+# handlers, the pins or the packaging tool changed; `npm ci` when the lock file did; the web
+# build when the app's sources did; the tox env when its configuration did. Unchanged, it
+# starts the platform at once. (`make package` and `make web` always rebuild.)
+ZIP_INPUTS := pyproject.toml tox.ini requirements/lambda-constraints.txt tools/package_lambda.py \
+	$(shell find src/handlers -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
+WEB_INPUTS := web/index.html web/package.json web/vite.config.ts web/tsconfig.json \
+	$(shell find web/src web/public -type f 2>/dev/null)
+
+$(ZIP): $(ZIP_INPUTS) | tools
+	$(TOX) run -q -e package
+
+web/node_modules/.make-npm-ci: web/package-lock.json
+	@command -v npm >/dev/null || { echo "make local needs Node.js 20.19+ and npm (Debian: apt-get install -y nodejs npm)" >&2; exit 2; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+dist/web/index.html: $(WEB_INPUTS) web/node_modules/.make-npm-ci
+	cd web && npm run --silent build
+
+.tox/local/.make-ready: pyproject.toml tox.ini requirements/lambda-constraints.txt | tools
+	$(TOX) run -q -e local --notest
+	touch $@
 
 # The browser tests drive Debian's Chromium (Playwright's own download is unreachable here).
 .PHONY: browser
@@ -74,8 +99,7 @@ apply: package web init ## terraform apply ENV=<env> with your own AWS credentia
 	cd terraform && $(TF) apply -input=false $(TF_VARS)
 
 .PHONY: local
-local: package web ## the platform on this machine (127.0.0.1, no AWS account); ARGS="--help" for options
-	$(TOX) run -q -e local --notest
+local: $(ZIP) dist/web/index.html .tox/local/.make-ready ## the platform on this machine (127.0.0.1, no AWS account); ARGS="--help" for options
 	.tox/local/bin/python -m local_runtime $(ARGS)
 
 .PHONY: ops

@@ -16,9 +16,12 @@ The arithmetic, limit by limit:
   deliveries a second with ``S`` subscribers spread evenly over ``C`` channels;
 - a WAF rate rule allows ``limit`` requests per ``window`` seconds to each address (or
   caller), so ``N`` of them ``N * limit / window`` a second;
-- a durable channel's sequence is one counter item (handlers/channels/dal.py): one write unit
-  per event on one partition, whose writes DynamoDB caps, so each channel takes at most that
-  many events a second and ``C`` channels ``C`` times as many;
+- a durable channel keeps its counter and its events under one partition key (the channel;
+  handlers/channels/dal.py): an event published alone with a message id costs that partition
+  3 write units (the counter's ``ADD``, the event written in a transaction, which doubles
+  it; the message id's record lives on another key), and DynamoDB caps a partition's writes,
+  so each channel takes a third of that many events a second and ``C`` channels ``C`` times
+  as many (README, "Durable channels");
 - an upload is one ``PutEvents`` entry (the HTTP API's integration) and one invocation per
   rule target the upload matches.
 
@@ -35,6 +38,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 QUOTAS = Path(__file__).with_name("quotas.json")
+# write units an event with a message id costs its channel's partition key (see above)
+UNITS_PER_KEPT_EVENT = 3
 UNITS = {"publishes": "publishes/s", "uploads": "uploads/s", "subscribers": "subscribers"}
 
 
@@ -243,12 +248,12 @@ def limits(settings: Settings, traffic: Traffic, quota: dict[str, Any]) -> list[
         if settings.durable_channels:
             writes = quota["dynamodb.partition_writes"]
             add(
-                "durable channels: one counter item each, 1 write unit an event",
+                f"durable channels: {UNITS_PER_KEPT_EVENT} write units an event on one key",
                 writes["source"],
                 writes["value"],
                 writes["unit"],
                 "publishes",
-                traffic.channels * writes["value"],
+                traffic.channels * writes["value"] / UNITS_PER_KEPT_EVENT,
                 "spread the traffic over more channels",
             )
     if settings.stage_rate is not None:

@@ -352,3 +352,5 @@ async def _one_publish(
     if problem:
         run.tally.sent.pop(event_id, None)  # refused: no subscriber should get it
         run.publish_errors[problem] += 1
+    else:
+        run.tally.answered[event_id] = time.monotonic()

@@ -49,7 +49,10 @@ def test_200_subscribers_for_10_seconds_lose_nothing(
     assert (result["subscribed"], result["accepted"]) == (200, 200), result["connection_errors"]
     assert result["expected"] == 200 * 50  # each of 4 channels: 50 events to 50 subscribers
     assert (result["delivered"], result["lost"], result["duplicated"]) == (10_000, 0, 0)
-    assert result["out_of_order"] == 0  # durable chat: every event numbered
+    # durable chat: every event numbered; none behind one published after its answer (two
+    # overlapping publishes may be answered, and delivered, in either order, as in AWS)
+    assert result["out_of_order"] == 0
+    assert isinstance(result["reordered_concurrent"], int)
     latency = result["latency_ms"]
     assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
     assert (result["publish_errors"], result["connection_errors"]) == ({}, {})

@@ -74,8 +74,8 @@ def test_each_limit_against_hand_worked_figures() -> None:
     assert found["Event API inbound messages (publishes) per second, per API"].binds_at == 1000
     # 100 addresses x 1,000 per 300 s
     assert by_start["Event API WAF"].binds_at == pytest.approx(1000 / 3)
-    # 20 channels, each one counter item at 1,000 write units a second
-    assert by_start["durable channels"].binds_at == 20_000
+    # 20 channels, each a partition key of 1,000 write units a second, 3 units an event
+    assert by_start["durable channels"].binds_at == pytest.approx(20 * 1000 / 3)
     assert by_start["ingest stage throttle"].binds_at == 25
     assert by_start["notify"].binds_at == pytest.approx(50)  # 2 / 0.04 s
     assert by_start["capture_order"].binds_at == pytest.approx(100)

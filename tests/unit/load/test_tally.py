@@ -28,8 +28,12 @@ def test_each_subscriber_is_held_to_every_event_of_its_channel() -> None:
     tally.subscribe(0, "/chat/a")
     tally.subscribe(1, "/chat/a")
     tally.subscribe(2, "/chat/b")
-    for n, channel in enumerate(["/chat/a", "/chat/a", "/chat/b"]):
-        tally.accepted(f"e{n}", channel, sent_at=10.0)
+    # e0 answered before e1 was sent: e1 must not arrive first
+    for n, (channel, sent, answered) in enumerate(
+        [("/chat/a", 10.0, 10.004), ("/chat/a", 10.005, 10.009), ("/chat/b", 10.0, 10.001)]
+    ):
+        tally.accepted(f"e{n}", channel, sent_at=sent)
+        tally.answered[f"e{n}"] = answered
     tally.receive(0, {"clientMessageId": "e0", "seq": 1}, at=10.010)
     tally.receive(0, {"clientMessageId": "e1", "seq": 2}, at=10.020)
     tally.receive(0, {"clientMessageId": "e1", "seq": 2}, at=10.030)  # again: a duplicate
@@ -39,8 +43,24 @@ def test_each_subscriber_is_held_to_every_event_of_its_channel() -> None:
     figures = tally.figures()
     assert (figures["expected"], figures["delivered"], figures["lost"]) == (5, 4, 1)
     assert (figures["duplicated"], figures["out_of_order"], tally.unknown) == (1, 1, 1)
-    # first arrivals only: 10, 20, 40 and 50 ms; nearest rank p50 is the 2nd of 4
-    assert figures["latency_ms"] == {"p50": 20.0, "p95": 50.0, "p99": 50.0, "max": 50.0}
+    assert figures["reordered_concurrent"] == 0
+    # first arrivals only: 10, 15, 35 and 50 ms; nearest rank p50 is the 2nd of 4
+    assert figures["latency_ms"] == {"p50": 15.0, "p95": 50.0, "p99": 50.0, "max": 50.0}
+
+
+def test_overlapping_publishes_owe_no_order() -> None:
+    tally = Tally()
+    tally.subscribe(0, "/chat/a")
+    tally.accepted("e0", "/chat/a", sent_at=1.000)
+    tally.accepted("e1", "/chat/a", sent_at=1.002)  # sent while e0 was in flight
+    tally.receive(0, {"clientMessageId": "e1", "seq": 2}, at=1.010)
+    tally.receive(0, {"clientMessageId": "e0", "seq": 1}, at=1.011)  # before its answer
+    tally.answered.update({"e0": 1.012, "e1": 1.013})
+    tally.accepted("e2", "/chat/a", sent_at=1.001)
+    tally.answered["e2"] = 1.0015  # answered before e1 was sent: owed its place
+    tally.receive(0, {"clientMessageId": "e2", "seq": 1}, at=1.020)
+    figures = tally.figures()
+    assert (figures["reordered_concurrent"], figures["out_of_order"]) == (1, 1)
 
 
 def test_order_is_not_judged_without_seq() -> None:
