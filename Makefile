@@ -56,7 +56,7 @@ web: ## build the web app (npm ci from web/package-lock.json, vite) into dist/we
 # starts the platform at once. (`make package` and `make web` always rebuild.)
 ZIP_INPUTS := pyproject.toml tox.ini requirements/lambda-constraints.txt tools/package_lambda.py \
 	$(shell find src/handlers -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
-WEB_INPUTS := web/index.html web/package.json web/vite.config.ts web/tsconfig.json \
+WEB_INPUTS := web/index.html web/package.json web/vite.config.ts web/tsconfig.json schemas/questionnaires.json \
 	$(shell find web/src web/public -type f 2>/dev/null)
 
 $(ZIP): $(ZIP_INPUTS) | tools
