@@ -145,8 +145,9 @@ fmt: tools ## format Python (ruff) and Terraform (terraform fmt)
 	$(TF) fmt -recursive tests/apply
 
 .PHONY: schemas
-schemas: tools ## regenerate terraform/contracts.json and schemas/*.json from the event models
+schemas: tools ## regenerate terraform/contracts.json, schemas/*.json and docs/asyncapi.json from the event models
 	$(TOX) exec -q -e py313 -- python tools/export_contracts.py
+	$(TOX) exec -q -e py313 -- python tools/asyncapi.py
 
 .PHONY: docs
 docs: ## regenerate the Inputs/Outputs tables of the module READMEs
