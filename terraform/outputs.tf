@@ -204,3 +204,8 @@ output "presence_table_name" {
   description = "Name of the presence table (members, one item per channel and member); null without presence."
   value       = module.presence_table.name
 }
+
+output "schema_registry_name" {
+  description = "The EventBridge schema registry of the event contracts (one schema per detail-type, named <source>@<detail-type>); null when schema_registry.create is false."
+  value       = try(aws_schemas_registry.contracts[0].name, null)
+}

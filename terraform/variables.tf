@@ -505,3 +505,11 @@ variable "alarms" {
     error_message = "alarms: period_seconds a multiple of 60, queue_age_seconds at least 60, invalid_uploads and blocked_requests at least 1."
   }
 }
+
+variable "schema_registry" {
+  description = "An EventBridge schema registry holding each event contract (JSON Schema Draft 4), so consumers in AWS can download code bindings. create = false leaves it out (moto, for one, has no schema registry)."
+  type = object({
+    create = optional(bool, true)
+  })
+  default = {}
+}

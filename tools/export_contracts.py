@@ -1,7 +1,9 @@
 """Export the event contracts for Terraform and as JSON Schema (``make schemas``).
 
 ``terraform/contracts.json`` holds each contract's source, detail-type and routing pattern,
-so rule patterns in HCL come from the Python models instead of being typed twice.
+so rule patterns in HCL come from the Python models instead of being typed twice, and the
+whole event as JSON Schema Draft 4 (``event_schema``), the format EventBridge's schema registry
+takes (``terraform/schemas.tf`` registers it, so consumers in AWS can download code bindings).
 ``schemas/<name>.json`` holds the JSON Schema of each detail model.
 ``schemas/questionnaires.json`` holds the security service's questionnaires (questions,
 choices, weights) as the web app shows them (``web/`` imports it; never retyped there).
@@ -14,12 +16,64 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from handlers.contracts import CONTRACTS  # noqa: E402
 from handlers.security.rules import QUESTIONNAIRES  # noqa: E402
+
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+
+
+def draft4(node: Any) -> Any:
+    """A pydantic (2020-12) schema in Draft 4's words: ``$defs`` -> ``definitions`` (and the
+    references to them), ``$id`` -> ``id``. The contracts use no other keyword Draft 4 lacks
+    (``const``, numeric ``exclusiveMinimum``): ``tests/unit/test_contracts_export.py`` checks."""
+    if isinstance(node, dict):
+        renamed = {"$defs": "definitions", "$id": "id"}
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                out[key] = value.replace("#/$defs/", "#/definitions/")
+            else:
+                out[renamed.get(key, key)] = draft4(value)
+        return out
+    if isinstance(node, list):
+        return [draft4(v) for v in node]
+    return node
+
+
+def event_schema(contract: Any) -> dict[str, Any]:
+    """The whole event a rule's target receives, with the contract's detail, in Draft 4."""
+    detail = contract.detail_schema()
+    definitions = detail.pop("$defs", {})
+    name = contract.detail_type.split(".")[0]
+    detail.pop("x-resources", None)
+    return draft4(
+        {
+            "$schema": DRAFT4,
+            "title": f"{contract.detail_type} ({contract.source})",
+            "type": "object",
+            "required": [
+                "version", "id", "detail-type", "source", "account", "time", "region",
+                "resources", "detail",
+            ],
+            "properties": {
+                "version": {"type": "string"},
+                "id": {"type": "string"},
+                "detail-type": {"type": "string", "enum": [contract.detail_type]},
+                "source": {"type": "string", "enum": [contract.source]},
+                "account": {"type": "string"},
+                "time": {"type": "string", "format": "date-time"},
+                "region": {"type": "string"},
+                "resources": {"type": "array", "items": {"type": "string"}},
+                "detail": {"$ref": f"#/$defs/{name}"},
+            },
+            "$defs": {**definitions, name: detail},
+        }
+    )  # fmt: skip
 
 
 def rendered() -> dict[Path, str]:
@@ -29,6 +83,7 @@ def rendered() -> dict[Path, str]:
             "source": contract.source,
             "detail_type": contract.detail_type,
             "pattern": contract.pattern(),
+            "event_schema": event_schema(contract),
         }
         for name, contract in sorted(CONTRACTS.items())
     }

@@ -80,3 +80,9 @@ module "realtime" {
 variable "web" {
   default = { create = false }
 }
+
+# moto has no EventBridge schema registry: the contracts' schemas are tested in the plan
+# (tests/terraform/test_root_plan.py).
+variable "schema_registry" {
+  default = { create = false }
+}

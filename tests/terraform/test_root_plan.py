@@ -227,6 +227,19 @@ def test_bus_has_an_archive(root_plan: Plan) -> None:
     assert archive["retention_days"] == 7
 
 
+def test_the_contracts_are_in_a_schema_registry(root_plan: Plan) -> None:
+    contracts = json.loads((ROOT / "terraform" / "contracts.json").read_text())
+    (registry,) = root_plan.of_type("aws_schemas_registry")
+    schemas = {s.after["name"]: s.after for s in root_plan.of_type("aws_schemas_schema")}
+    assert registry.after["name"].endswith("-events")
+    assert set(schemas) == {f"{c['source']}@{c['detail_type']}" for c in contracts.values()}
+    for contract in contracts.values():
+        schema = schemas[f"{contract['source']}@{contract['detail_type']}"]
+        assert schema["type"] == "JSONSchemaDraft4"
+        assert schema["registry_name"] == registry.after["name"]
+        assert json.loads(schema["content"]) == contract["event_schema"]
+
+
 def test_no_iam_statement_has_a_wildcard_action(root_plan: Plan) -> None:
     statements = root_plan.iam_statements()
     assert len(statements) >= 10
