@@ -51,6 +51,17 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
+def screen(page: Page, name: str) -> None:
+    """What a person sees: the viewport only (docs/screenshots/ shows these)."""
+    page.screenshot(path=ARTIFACTS / f"screen-{name}.png", full_page=False)
+
+
+def in_view(page: Page, locator: Locator) -> bool:
+    box = locator.bounding_box()
+    height = page.evaluate("() => window.innerHeight")
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
 def sign_in(page: Page, url: str, username: str, password: str) -> None:
     page.goto(url)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -353,3 +364,48 @@ def test_the_header_counts_who_is_answering_live(platform: LocalPlatform, browse
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert page.problems == []  # type: ignore[attr-defined]
     assert phone.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_the_score_stays_in_view_while_answering(
+    platform: LocalPlatform, browser: Browser, width: int, height: int
+) -> None:
+    """On a phone the report card sits below the questions: a compact score line stays at the
+    top of the screen while answering. The sign-in page says what the app is for; a long
+    question wraps inside its box; a first answer with no findings does not claim full
+    credit beside a low score."""
+    cognito = platform.client("cognito-idp")
+    email = f"phone-{uuid.uuid4().hex[:8]}@example.com"
+    user = create_local_user(cognito, platform.outputs["cognito_user_pool_id"], email)
+    page = new_page(browser, width=width, height=height)
+    page.goto(platform.outputs["web_url"])
+    expect(page.get_by_test_id("about")).to_contain_text(
+        "Answer a few questions about how you protect your accounts and devices"
+    )
+    screen(page, f"sign-in-{width}")
+    sign_in(page, platform.outputs["web_url"], email, user["password"])
+    answer(page, "mfa", "Yes", 25)
+    expect(page.locator(".report .no-findings")).not_to_contain_text("full credit")
+    # answering the questions further down: the page scrolls past the first ones
+    page.locator("fieldset[data-question]").nth(2).evaluate("e => e.scrollIntoView()")
+    summary = page.get_by_test_id("summary")
+    if width <= 760:
+        expect(summary).to_contain_text("25 / 100")
+        expect(summary).to_contain_text("Critical risk")
+        assert in_view(page, summary), "the score line scrolled away while answering"
+        assert not in_view(page, page.get_by_test_id("score")), "the report card is below"
+    else:
+        expect(summary).to_be_hidden()  # the report card is beside the questions, in view
+        assert page.evaluate("() => window.scrollY") > 0
+        assert in_view(page, page.get_by_test_id("score"))
+    screen(page, f"answering-{width}")
+    for fieldset in page.locator("fieldset[data-question]").all():
+        box, legend = fieldset.bounding_box(), fieldset.locator("legend").bounding_box()
+        assert box is not None
+        assert legend is not None
+        assert legend["x"] + legend["width"] <= box["x"] + box["width"] + 0.5, "a title crosses"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    page.get_by_test_id("score").scroll_into_view_if_needed()
+    screen(page, f"report-{width}")
+    assert axe_violations(page) == []
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ import {
 } from './platform';
 import { occupancyWords } from './presence';
 import { questionnaire, type AnswerValue, type Question, type Questionnaire } from './questionnaire';
-import { h, mergeReports, renderHistoryItem, renderReport, updatedAgo, type Report } from './report';
+import { h, mergeReports, renderHistoryItem, renderReport, renderSummary, updatedAgo, type Report } from './report';
 import { inWords } from './words';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -63,6 +63,10 @@ function focusFirst(container: HTMLElement): void {
 
 // --- signed out ---------------------------------------------------------------------------
 
+/** What the app is for, in one sentence, where a newcomer lands. */
+export const ABOUT =
+  'Answer a few questions about how you protect your accounts and devices, and watch your security report update as you answer.';
+
 type AuthView = 'sign-in' | 'sign-up' | 'confirm' | 'reset' | 'reset-confirm' | 'totp';
 
 function renderAuth(config: AppConfig, view: AuthView, email = '', notice = ''): void {
@@ -88,7 +92,7 @@ function renderAuth(config: AppConfig, view: AuthView, email = '', notice = ''):
     case 'sign-in':
       title.textContent = 'Sign in';
       form.append(field('E-mail address', emailInput), field('Password', passwordInput));
-      links.append(link('Create an account', 'sign-up'), ' · ', link('Forgot your password?', 'reset'));
+      links.append(link('Create an account', 'sign-up'), link('Forgot your password?', 'reset'));
       run = async () => {
         const result = await auth.signIn(emailInput.value.trim(), passwordInput.value);
         const step = result.nextStep.signInStep;
@@ -160,7 +164,8 @@ function renderAuth(config: AppConfig, view: AuthView, email = '', notice = ''):
   }
 
   const button = h('button', { type: 'submit', class: 'primary' }, submit) as HTMLButtonElement;
-  form.prepend(title, notice ? h('p', { class: 'notice', role: 'status' }, notice) : '', error);
+  const about = view === 'sign-in' || view === 'sign-up' ? h('p', { class: 'lead', 'data-testid': 'about' }, ABOUT) : '';
+  form.prepend(title, about, notice ? h('p', { class: 'notice', role: 'status' }, notice) : '', error);
   form.append(button, links);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -183,6 +188,8 @@ function renderAuth(config: AppConfig, view: AuthView, email = '', notice = ''):
 // --- signed in ------------------------------------------------------------------------------
 
 interface Screen {
+  /** The compact score line that stays in view while answering (phones). */
+  summary?: HTMLElement;
   config: AppConfig;
   session: Session;
   questionnaire: Questionnaire;
@@ -257,6 +264,7 @@ function renderQuestion(screen: Screen, question: Question, index: number): HTML
 
 function renderCard(screen: Screen, slot: HTMLElement): void {
   const latest = screen.reports[0];
+  screen.summary?.replaceChildren(...renderSummary(latest));
   if (!latest) {
     slot.replaceChildren(h('p', { class: 'empty' }, 'Answer a question: your report appears here as soon as it is ready.'));
     return;
@@ -294,6 +302,8 @@ async function startSession(config: AppConfig): Promise<void> {
   const pageError = alertBox();
 
   const heading = h('h2', { tabindex: '-1' }, 'Your security check');
+  screen.summary = h('p', { class: 'summary', 'data-testid': 'summary', 'aria-hidden': 'true' });
+  screen.summary.replaceChildren(...renderSummary(undefined));
   app.replaceChildren(
     h(
       'div',
@@ -302,6 +312,7 @@ async function startSession(config: AppConfig): Promise<void> {
         'section',
         { class: 'card questions', 'aria-labelledby': 'questions-title' },
         heading,
+        screen.summary,
         h('p', { id: 'questions-title', class: 'lead' }, 'Answer each question; your report updates as you go. You can change an answer at any time.'),
         pageError,
         ...form.questions.map((q, i) => renderQuestion(screen, q, i)),

@@ -74,6 +74,24 @@ function questionText(questionnaire: Questionnaire, id: string): string {
   return questionnaire.questions.find((q) => q.id === id)?.text ?? id;
 }
 
+/** What an empty findings list means: full credit only when nothing is pending; otherwise the
+ * score is low for the questions not answered yet, and the card says so. */
+export function noFindings(report: Report): string {
+  const left = report.pending.length;
+  if (left === 0) return 'No findings: every answer earned full credit.';
+  return `No findings in your answers so far; the ${left} question${left === 1 ? '' : 's'} not answered yet count${left === 1 ? 's' : ''} against the score.`;
+}
+
+/** The compact line that stays on screen while answering: score, level, how far along. */
+export function renderSummary(report: Report | undefined): HTMLElement[] {
+  if (!report) return [h('span', {}, 'Your report appears as soon as you answer.')];
+  return [
+    h('span', { class: 'summary-score' }, `${report.score} / 100`),
+    h('span', { class: `badge level-${report.level}` }, LEVEL_WORDS[report.level]),
+    h('span', { class: 'summary-answered' }, `${report.answered} of ${report.total} answered`),
+  ];
+}
+
 /** The card of one report: score, level, findings with recommendations, pending questions. */
 export function renderReport(report: Report, questionnaire: Questionnaire, now: Date): HTMLElement {
   const findings = report.findings.length
@@ -91,7 +109,7 @@ export function renderReport(report: Report, questionnaire: Questionnaire, now: 
           ),
         ),
       )
-    : h('p', { class: 'no-findings' }, 'No findings: every answer earned full credit.');
+    : h('p', { class: 'no-findings' }, noFindings(report));
   const pending = report.pending.length
     ? h(
         'details',

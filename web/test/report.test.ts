@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isReport, mergeReports, renderHistoryItem, renderReport, updatedAgo, type Report } from '../src/report';
+import { isReport, mergeReports, noFindings, renderHistoryItem, renderReport, renderSummary, updatedAgo, type Report } from '../src/report';
 import { questionnaire } from '../src/questionnaire';
 
 const form = questionnaire('account-security.v1');
@@ -51,8 +51,27 @@ describe('renderReport', () => {
 
   it('says so when there are no findings and nothing is pending', () => {
     const card = renderReport(report({ score: 100, level: 'low', findings: [], pending: [] }), form, NOW);
-    expect(card.querySelector('.no-findings')).not.toBeNull();
+    expect(card.querySelector('.no-findings')?.textContent).toBe('No findings: every answer earned full credit.');
     expect(card.querySelector('.pending')).toBeNull();
+  });
+
+  it('never claims full credit beside a low score: it names what is missing', () => {
+    const early = report({ score: 25, level: 'critical', answered: 1, findings: [], pending: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    const text = renderReport(early, form, NOW).querySelector('.no-findings')?.textContent ?? '';
+    expect(text).not.toContain('full credit');
+    expect(text).toBe('No findings in your answers so far; the 6 questions not answered yet count against the score.');
+    expect(noFindings(report({ findings: [], pending: ['a'] }))).toContain('the 1 question not answered yet counts against');
+  });
+});
+
+describe('renderSummary', () => {
+  it('is the score, the level and how far along, in a few words', () => {
+    const line = renderSummary(report()).map((e) => e.textContent);
+    expect(line).toEqual(['47 / 100', 'High risk', '4 of 7 answered']);
+  });
+
+  it('says what to do before any report', () => {
+    expect(renderSummary(undefined).map((e) => e.textContent)).toEqual(['Your report appears as soon as you answer.']);
   });
 });
 
