@@ -51,7 +51,7 @@ def event_schema(contract: Any) -> dict[str, Any]:
     definitions = detail.pop("$defs", {})
     name = contract.detail_type.split(".")[0]
     detail.pop("x-resources", None)
-    return draft4(
+    schema: dict[str, Any] = draft4(
         {
             "$schema": DRAFT4,
             "title": f"{contract.detail_type} ({contract.source})",
@@ -74,6 +74,7 @@ def event_schema(contract: Any) -> dict[str, Any]:
             "$defs": {**definitions, name: detail},
         }
     )  # fmt: skip
+    return schema
 
 
 def rendered() -> dict[Path, str]:
