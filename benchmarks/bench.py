@@ -64,46 +64,46 @@ BUDGETS = {
 # what it costs. A missed budget not listed here makes `make bench` fail.
 EXPLAINED = {
     "warm_publish_ratio": (
-        "README.md, Performance: the bare resolver does no work per item (about 0.5 us); "
+        "docs/performance.md: the bare resolver does no work per item (about 0.5 us); "
         "validating and masking an item costs several us whatever the code around it"
     ),
     "chat_vs_passthrough_ratio": (
-        "README.md, Performance: chat is durable, so each publish makes three DynamoDB "
+        "docs/performance.md: chat is durable, so each publish makes three DynamoDB "
         "round trips (message ids, counter, transaction) of about 3 ms to the local AWS before "
         "it answers; the pass-through makes none"
     ),
     "history_on_vs_off_p99_ratio": (
-        "README.md, Performance: the same three round trips against a 2 ms publish path; "
+        "docs/performance.md: the same three round trips against a 2 ms publish path; "
         "their cost is moto's over HTTP here, not DynamoDB's, and cannot be measured offline"
     ),
     "channels_cold_same_bytecode_ratio": (
-        "README.md, Performance (cold init): what is left is Powertools' Logger, the Event "
+        "docs/performance.md (cold init): what is left is Powertools' Logger, the Event "
         "resolver's own asyncio import and pydantic with the namespaces' models, each needed "
         "by the first publish"
     ),
     "catch_up_1000_s": (
-        "README.md, Performance: moto answers each Query page by walking every item of the "
+        "docs/performance.md: moto answers each Query page by walking every item of the "
         "table (moto/dynamodb/models/table.py, Table.query), so a page's time grows with "
         "everything the bench published before it; DynamoDB reads only the partition"
     ),
     "fan_out_p99_ms": (
-        "README.md, Performance (side by side): the bench's clients share this machine's two "
+        "docs/performance.md (side by side): the bench's clients share this machine's two "
         "cores with the platform; at 1,000 subscribers the bare broadcast server, with the "
         "same clients, has a p99 close to the budget on its own"
     ),
     "delivery_p99_1000_ms": (
-        "README.md, Performance (side by side): at 1,000 subscribers the bare broadcast "
+        "docs/performance.md (side by side): at 1,000 subscribers the bare broadcast "
         "server (the ceiling) measures about 40 ms p99 with the same clients and the "
         "pass-through namespace about the same; chat adds its durable publish path (three "
         "round trips to moto before it answers)"
     ),
     "http_publish_chat_per_s": (
-        "README.md, Performance (side by side): the same run's pass-through namespace takes "
+        "docs/performance.md (side by side): the same run's pass-through namespace takes "
         "about 750/s through the same engine and handler call; chat's durable path (three "
         "DynamoDB round trips to the one moto process per publish) brings it to about 140/s"
     ),
     "http_publish_chat_vs_ministack": (
-        "README.md, Performance (side by side): MiniStack runs no handler and keeps nothing; "
+        "docs/performance.md (side by side): MiniStack runs no handler and keeps nothing; "
         "against our pass-through namespace (a handler per publish, nothing kept) it is "
         "about 3.5x, against durable chat about 19x"
     ),

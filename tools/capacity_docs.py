@@ -1,5 +1,5 @@
-"""Write (or ``--check``) the README's capacity table: the plan of ``platform-load --plan`` for
-the bench's traffic, 10x and 100x, on the settings ``make local`` plans (the defaults).
+"""Write (or ``--check``) docs/performance.md's capacity table: the plan of
+``platform-load --plan`` for the bench's traffic, 10x and 100x, on the settings ``make local`` plans (the defaults).
 
 The bench's fan-out run publishes 50 events a second to 1,000 subscribers on 10 channels;
 the table adds 5 uploads a second, handlers of 50 ms, and one client address per subscriber.
@@ -27,7 +27,7 @@ from platform_load.capacity import (  # noqa: E402
 )
 
 FIXTURE = ROOT / "tests" / "unit" / "runtime" / "fixtures" / "local-plan.json"
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "performance.md"
 START, END = "<!-- capacity-table:start -->", "<!-- capacity-table:end -->"
 BENCH = {"publishes": 50.0, "subscribers": 1_000, "channels": 10, "uploads": 5.0}
 
@@ -66,19 +66,21 @@ def table() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the README differs")
+    parser.add_argument("--check", action="store_true", help="fail if docs/performance.md differs")
     args = parser.parse_args()
-    text = README.read_text()
+    text = PAGE.read_text()
     before, _, rest = text.partition(START)
     _, _, after = rest.partition(END)
     if not rest:
-        sys.exit(f"README.md has no {START} ... {END} block")
+        sys.exit(f"docs/performance.md has no {START} ... {END} block")
     written = f"{before}{START}\n{table()}\n{END}{after}"
     if args.check:
         if written != text:
-            sys.exit("README.md's capacity table is stale: run `python tools/capacity_docs.py`")
+            sys.exit(
+                "docs/performance.md's capacity table is stale: run `python tools/capacity_docs.py`"
+            )
         return 0
-    README.write_text(written)
+    PAGE.write_text(written)
     return 0
 
 

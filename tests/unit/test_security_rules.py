@@ -1,4 +1,4 @@
-"""The questionnaire's documented scoring (src/handlers/security/rules.py, README)."""
+"""The questionnaire's documented scoring (src/handlers/security/rules.py, docs/security.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from handlers.common.models import AnswerValue
 from handlers.security.rules import ACCOUNT_SECURITY, QUESTIONNAIRES, evaluate, level_of
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
+SECURITY_DOC = ROOT / "docs" / "security.md"
 BEST: dict[str, Any] = {
     "mfa": True,
     "password-reuse": "never",
@@ -124,8 +124,8 @@ def test_levels_follow_the_documented_bands(score: int, level: str) -> None:
     assert level_of(score) == level
 
 
-def test_the_readme_documents_every_question_with_its_weight() -> None:
-    text = README.read_text()
+def test_the_docs_document_every_question_with_its_weight() -> None:
+    text = SECURITY_DOC.read_text()
     section = text[text.index("## Security assessment") :]
     rows = dict(re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| (\d+) \|", section, re.MULTILINE))
     assert rows == {q.id: str(q.weight) for q in ACCOUNT_SECURITY.questions}
