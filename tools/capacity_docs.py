@@ -1,5 +1,6 @@
 """Write (or ``--check``) docs/performance.md's capacity table: the plan of
-``platform-load --plan`` for the bench's traffic, 10x and 100x, on the settings ``make local`` plans (the defaults).
+``platform-load --plan`` for the bench's traffic, 10x and 100x, on the settings ``make local``
+plans (the defaults).
 
 The bench's fan-out run publishes 50 events a second to 1,000 subscribers on 10 channels;
 the table adds 5 uploads a second, handlers of 50 ms, and one client address per subscriber.
