@@ -6,6 +6,11 @@ WebSocket, read a durable channel's history; as a signed-in user of the platform
     terraform -chdir=terraform output -json > outputs.json   # make local: dist/local/outputs.json
     export PLATFORM_PASSWORD=...                              # or be asked for it
 
+    # on make local, with no --user: its local user; {me} is the signed-in user's id
+    python examples/realtime_client/client.py --outputs dist/local/outputs.json \\
+        publish --channel '/answers/{me}' '{"questionnaireId": "account-security.v1",
+        "questionId": "mfa", "value": true}'
+
     # as a signed-in user: publish, subscribe and catch up on what you missed
     python examples/realtime_client/client.py --outputs outputs.json --user jane@example.com \\
         publish --channel /chat/lobby '{"text": "hello", "clientMessageId": "m-1"}'
@@ -490,9 +495,12 @@ def _parser() -> argparse.ArgumentParser:
         "--outputs", help="terraform output -json, saved (make local: dist/local/outputs.json)"
     )
     parser.add_argument("--host", help="realtime_http_dns (default: from --outputs)")
-    who = parser.add_mutually_exclusive_group(required=True)
+    # No --user, --api-key or --iam: make local's outputs name a local user (`local_users`,
+    # with its password), and the client signs that user in.
+    who = parser.add_mutually_exclusive_group()
     who.add_argument(
-        "--user", help="sign in as this user of the platform's pool (password: $PLATFORM_PASSWORD)"
+        "--user",
+        help="sign in as this user of the platform's pool (default on make local: its local user)",
     )
     who.add_argument(
         "--api-key",
@@ -501,6 +509,11 @@ def _parser() -> argparse.ArgumentParser:
         help="use the API key (default: realtime_api_key from --outputs)",
     )
     who.add_argument("--iam", action="store_true", help="sign with your AWS credentials")
+    parser.add_argument(
+        "--password",
+        help="--user's password; other local processes can read it here: prefer "
+        "$PLATFORM_PASSWORD, or be asked for it",
+    )
     parser.add_argument("--region", help="AWS region (default: from --outputs, else eu-west-1)")
     commands = parser.add_subparsers(dest="command", required=True)
     publish_cmd = commands.add_parser("publish", help="publish 1-5 events to a channel")
@@ -556,14 +569,19 @@ def _session(args: argparse.Namespace) -> Session:
     )
     token = None
     auth: Auth
-    if args.user:
-        password = os.environ.get("PLATFORM_PASSWORD") or getpass.getpass(
-            f"password of {args.user}: "
+    user, password = args.user, args.password
+    if not (user or args.iam or args.api_key is not None):
+        user, password = _local_user(out)
+    if user:
+        password = (
+            password
+            or os.environ.get("PLATFORM_PASSWORD")
+            or getpass.getpass(f"password of {user}: ")
         )
         pool, client_id = out.get("cognito_user_pool_id"), out.get("cognito_user_pool_client_id")
         if not pool or not client_id:
             raise EventApiError("--user needs --outputs with the user pool's ids")
-        token = sign_in(pool, client_id, args.user, password, out.get("aws_endpoint_url"))
+        token = sign_in(pool, client_id, user, password, out.get("aws_endpoint_url"))
         auth = TokenAuth(host, token)
     elif args.iam:
         auth = IamAuth(host, region)
@@ -580,6 +598,38 @@ def _session(args: argparse.Namespace) -> Session:
         tls,
         out.get("presence_url"),
     )
+
+
+def _local_user(out: Mapping[str, Any]) -> tuple[str, str]:
+    """make local's own user of the platform's pool (its outputs carry the password)."""
+    pool = out.get("cognito_user_pool_id")
+    for account in out.get("local_users") or []:
+        if account.get("user_pool_id") == pool:
+            return str(account["username"]), str(account["password"])
+    raise EventApiError(
+        "say who you are: --user NAME (a user of the platform's pool), --api-key or --iam "
+        "(on make local, --outputs dist/local/outputs.json signs its local user in)"
+    )
+
+
+def user_id_of(token: str) -> str:
+    """The user id the platform gives a pool user: the ID token's ``sub``, as is (the token
+    is this client's own, from Cognito; the platform checks its signature, not this)."""
+    try:
+        body = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        return str(claims["sub"])
+    except (IndexError, KeyError, ValueError) as exc:
+        raise EventApiError("the ID token has no sub") from exc
+
+
+def _channel(session: Session, channel: str) -> str:
+    """``{me}`` in a channel is the signed-in user's id: ``/answers/{me}``."""
+    if "{me}" not in channel:
+        return channel
+    if session.token is None:
+        raise EventApiError("{me} in a channel needs a signed-in user (--user)")
+    return channel.replace("{me}", user_id_of(session.token))
 
 
 def _history_of(session: Session, channel: str) -> Callable[[int], Iterator[dict[str, Any]]]:
@@ -641,6 +691,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         session = _session(args)
+        args.channel = _channel(session, args.channel)
         if args.command == "presence":
             return _presence(session, args)
         if args.command == "publish":

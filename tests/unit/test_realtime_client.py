@@ -227,6 +227,74 @@ def test_the_cli_names_what_is_missing(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 1
     assert "presence needs --user and --outputs with presence_url" in capsys.readouterr().err
 
+    code = client.main(["--host", "h", "--api-key", "k", "history", "--channel", "/answers/{me}"])
+    assert code == 1
+    assert "{me} in a channel needs a signed-in user" in capsys.readouterr().err
+    code = client.main(["--host", "h", "publish", "--channel", "/chat/x", "{}"])
+    assert code == 1
+    assert "say who you are: --user NAME" in capsys.readouterr().err
+
+
+def _token(claims: dict[str, Any]) -> str:
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.sig"
+
+
+def test_without_a_caller_make_locals_user_of_the_platforms_pool_signs_in(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = tmp_path / "outputs.json"
+    users = [
+        {"username": "other@x", "password": "p0", "user_id": "o", "user_pool_id": "eu-west-1_b"},
+        {"username": "me@x", "password": "p1", "user_id": "u-1", "user_pool_id": "eu-west-1_a"},
+    ]
+    values = {
+        "realtime_http_dns": "h",
+        "cognito_user_pool_id": "eu-west-1_a",
+        "cognito_user_pool_client_id": "c",
+        "local_users": users,
+    }
+    outputs.write_text(json.dumps({k: {"value": v} for k, v in values.items()}))
+    signed: list[tuple[str, ...]] = []
+    # a sub of 44 characters: its claims need the base64 padding a JWT leaves out
+    token = _token({"sub": "u-" + "1" * 42})
+
+    def sign_in(pool: str, client_id: str, user: str, password: str, endpoint: Any) -> str:
+        signed.append((pool, client_id, user, password))
+        return token
+
+    monkeypatch.setattr(client, "sign_in", sign_in)
+    args = client._parser().parse_args(["--outputs", str(outputs), "history", "--channel", "/x"])
+    session = client._session(args)
+    assert signed == [("eu-west-1_a", "c", "me@x", "p1")]
+    assert client._channel(session, "/answers/{me}") == "/answers/u-" + "1" * 42
+    assert client._channel(session, "/chat/lobby") == "/chat/lobby"
+    # --user and --password name the user (the outputs' local user is not used)
+    args = client._parser().parse_args(
+        [
+            "--outputs",
+            str(outputs),
+            "--user",
+            "jo@x",
+            "--password",
+            "pw",
+            "history",
+            "--channel",
+            "/x",
+        ]
+    )
+    client._session(args)
+    assert signed[-1] == ("eu-west-1_a", "c", "jo@x", "pw")
+
+
+def test_a_token_without_a_sub_names_no_user() -> None:
+    with pytest.raises(client.EventApiError, match="no sub"):
+        client.user_id_of(_token({"email": "a@b"}))
+    with pytest.raises(client.EventApiError, match="no sub"):
+        client.user_id_of("not-a-jwt")
+
 
 # --- presence ------------------------------------------------------------------------------
 
