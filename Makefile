@@ -113,8 +113,8 @@ load: ## platform-load on make local's outputs (ARGS="--subscribers 200 --rate 5
 	.tox/local/bin/python -m platform_load $(ARGS)
 
 .PHONY: test
-test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, apply (moto), checkov, web, local (+ browser)
-	$(TOX) run -e lint,type,py313,py311,build,terraform,apply,security,web,local
+test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, apply (moto), checkov, docs site, web, local (+ browser)
+	$(TOX) run -e lint,type,py313,py311,build,terraform,apply,security,docs,web,local
 
 .PHONY: bench
 bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
@@ -145,13 +145,14 @@ fmt: tools ## format Python (ruff) and Terraform (terraform fmt)
 	$(TF) fmt -recursive tests/apply
 
 .PHONY: schemas
-schemas: tools ## regenerate terraform/contracts.json, schemas/*.json and docs/asyncapi.json from the event models
+schemas: tools ## regenerate terraform/contracts.json, schemas/*.json and docs/asyncapi.json (+ its page, asyncapi.md) from the event models
 	$(TOX) exec -q -e py313 -- python tools/export_contracts.py
 	$(TOX) exec -q -e py313 -- python tools/asyncapi.py
 
 .PHONY: docs
-docs: ## regenerate the Inputs/Outputs tables of the module READMEs
-	$(PYTHON) tools/module_docs.py
+docs: tools ## the module READMEs' Inputs/Outputs tables, then the docs site into dist/site (a broken link fails it)
+	$(TOX) exec -q -e py313 -- python tools/module_docs.py
+	$(TOX) run -q -e docs
 
 .PHONY: clean
 clean: ## remove build output, tox envs and Terraform working dirs

@@ -1,5 +1,5 @@
 """Write (or ``--check``) ``docs/asyncapi.json``: the platform's events as an AsyncAPI 3.1
-document, generated, never typed.
+document, generated, never typed; and ``docs/asyncapi.md``, the same document as a page.
 
 - the Event API: each channel namespace (from the committed plan fixture, which
   ``tools/plan_fixture.py --check`` keeps equal to what Terraform plans), its publish and
@@ -32,8 +32,12 @@ from handlers.channels.models import Answer, ChatMessage, DeliveredChatMessage  
 from handlers.common.answers import StoredAnswer  # noqa: E402
 from handlers.contracts import CONTRACTS, ReportReady  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tools"))
+from asyncapi_page import render  # noqa: E402
+
 FIXTURE = ROOT / "tests" / "unit" / "runtime" / "fixtures" / "local-plan.json"
 OUT = ROOT / "docs" / "asyncapi.json"
+PAGE = ROOT / "docs" / "asyncapi.md"  # the same document as a page of the docs site
 
 SECURITY = {
     "API_KEY": {
@@ -330,14 +334,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the file is stale")
     args = parser.parse_args()
-    text = json.dumps(document(), indent=2) + "\n"
+    contract = document()
+    files = {OUT: json.dumps(contract, indent=2) + "\n", PAGE: render(contract)}
     if args.check:
-        if not OUT.is_file() or OUT.read_text() != text:
-            sys.exit(f"{OUT.relative_to(ROOT)} is stale: run `python tools/asyncapi.py`")
+        for path, text in files.items():
+            if not path.is_file() or path.read_text() != text:
+                sys.exit(f"{path.relative_to(ROOT)} is stale: run `python tools/asyncapi.py`")
         return 0
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text)
-    print(f"written: {OUT.relative_to(ROOT)}")
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"written: {path.relative_to(ROOT)}")
     return 0
 
 

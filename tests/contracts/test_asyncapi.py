@@ -17,7 +17,8 @@ CHECKER = ROOT / "tests" / "contracts" / "asyncapi"
 DOCUMENT = ROOT / "docs" / "asyncapi.json"
 sys.path.insert(0, str(ROOT / "tools"))
 
-from asyncapi import FIXTURE, document  # noqa: E402
+from asyncapi import FIXTURE, PAGE, document  # noqa: E402
+from asyncapi_page import render  # noqa: E402
 from handlers.contracts import CONTRACTS  # noqa: E402
 
 
@@ -52,6 +53,22 @@ def test_the_document_is_generated() -> None:
     assert json.loads(DOCUMENT.read_text()) == document(), (
         "docs/asyncapi.json is stale: run `python tools/asyncapi.py`"
     )
+
+
+def test_the_page_is_the_document_rendered() -> None:
+    contract = document()
+    assert PAGE.read_text() == render(contract), (
+        "docs/asyncapi.md is stale: run `python tools/asyncapi.py`"
+    )
+    page = PAGE.read_text()
+    for channel in contract["channels"].values():
+        assert f"## `{channel['address']}`" in page
+    for name, operation in contract["operations"].items():
+        line = next(line for line in page.splitlines() if f"(`{name}`)" in line)
+        modes = [ref["$ref"].rsplit("/", 1)[-1] for ref in operation.get("security", [])]
+        assert line.startswith(f"- **{operation['action']}**"), line
+        assert all(f"`{mode}`" in line for mode in modes), line
+    assert "| `text` | yes | string |" in page  # the chat message's required field
 
 
 def test_the_parser_accepts_it(node: str) -> None:
