@@ -502,13 +502,14 @@ def _parser() -> argparse.ArgumentParser:
         "--user",
         help="sign in as this user of the platform's pool (default on make local: its local user)",
     )
+    # A flag, not an optional value: `--api-key publish ...` must not take "publish" as a key.
     who.add_argument(
         "--api-key",
-        nargs="?",
-        const="",
-        help="use the API key (default: realtime_api_key from --outputs)",
+        action="store_true",
+        help="use the API key: realtime_api_key from --outputs, or --key",
     )
     who.add_argument("--iam", action="store_true", help="sign with your AWS credentials")
+    parser.add_argument("--key", help="the API key to use (implies --api-key)")
     parser.add_argument(
         "--password",
         help="--user's password; other local processes can read it here: prefer "
@@ -570,7 +571,7 @@ def _session(args: argparse.Namespace) -> Session:
     token = None
     auth: Auth
     user, password = args.user, args.password
-    if not (user or args.iam or args.api_key is not None):
+    if not (user or args.iam or args.api_key or args.key):
         user, password = _local_user(out)
     if user:
         password = (
@@ -586,9 +587,9 @@ def _session(args: argparse.Namespace) -> Session:
     elif args.iam:
         auth = IamAuth(host, region)
     else:
-        key = args.api_key or out.get("realtime_api_key")
+        key = args.key or out.get("realtime_api_key")
         if not key:
-            raise EventApiError("no API key: give --api-key KEY or --outputs with one")
+            raise EventApiError("no API key: give --key KEY or --outputs with one")
         auth = ApiKeyAuth(host, key)
     return Session(
         auth,

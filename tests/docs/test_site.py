@@ -13,6 +13,9 @@ import pytest
 
 from tests.conftest import ROOT
 
+sys.path.insert(0, str(ROOT / "tools"))
+from walkthroughs import all_blocks
+
 README_BUDGET = 15 * 1024  # the front door (issue: at most 15 KB)
 
 
@@ -94,3 +97,30 @@ def test_a_repository_path_is_shown_as_the_path_it_names(copy: Path, tmp_path: P
     assert built.returncode == 0, built.stderr
     page = (tmp_path / "site" / "operations.html").read_text()
     assert "See the client (<code>examples/realtime_client</code>)." in page
+
+
+# --- shell blocks: each is run by the tests, or says why it cannot be ----------------------
+
+
+def test_every_shell_block_is_run_or_says_why_not() -> None:
+    found = all_blocks()
+    unmarked = [b.where for b in found if not (b.name or b.reason)]
+    assert not unmarked, (
+        "a shell block with neither <!-- walkthrough: NAME --> nor <!-- not run: REASON --> "
+        f"on the line before its fence: {unmarked}"
+    )
+    names = [b.name for b in found if b.name]
+    assert len(names) == len(set(names)), names
+    assert "readme-realtime" in names  # the README's own walkthrough is run
+
+
+def test_an_unmarked_block_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    (tmp_path / "README.md").write_text("# x\n\n<!-- walkthrough: a -->\n```sh\necho a\n```\n")
+    page.write_text("text\n\n```sh\necho b\n```\n\n```json\n{}\n```\n")
+    found = {b.where: (b.name, b.reason, b.text) for b in all_blocks(tmp_path)}
+    assert found == {
+        "README.md:4": ("a", None, "echo a\n"),
+        "docs/page.md:3": (None, None, "echo b\n"),
+    }

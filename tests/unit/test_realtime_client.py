@@ -216,18 +216,18 @@ def test_resume_gives_up_after_its_reconnects() -> None:
 
 
 def test_the_cli_names_what_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
-    assert client.main(["--api-key", "k", "publish", "--channel", "/chat/x", "{}"]) == 1
+    assert client.main(["--key", "k", "publish", "--channel", "/chat/x", "{}"]) == 1
     assert "no Event API host" in capsys.readouterr().err
     code = client.main(
-        ["--host", "h", "--api-key", "k", "history", "--channel", "/chat/x", "--after", "1"]
+        ["--host", "h", "--key", "k", "history", "--channel", "/chat/x", "--after", "1"]
     )
     assert code == 1
     assert "history needs --user" in capsys.readouterr().err
-    code = client.main(["--host", "h", "--api-key", "k", "presence", "list", "--channel", "/c/x"])
+    code = client.main(["--host", "h", "--key", "k", "presence", "list", "--channel", "/c/x"])
     assert code == 1
     assert "presence needs --user and --outputs with presence_url" in capsys.readouterr().err
 
-    code = client.main(["--host", "h", "--api-key", "k", "history", "--channel", "/answers/{me}"])
+    code = client.main(["--host", "h", "--key", "k", "history", "--channel", "/answers/{me}"])
     assert code == 1
     assert "{me} in a channel needs a signed-in user" in capsys.readouterr().err
     code = client.main(["--host", "h", "publish", "--channel", "/chat/x", "{}"])
@@ -287,6 +287,11 @@ def test_without_a_caller_make_locals_user_of_the_platforms_pool_signs_in(
     )
     client._session(args)
     assert signed[-1] == ("eu-west-1_a", "c", "jo@x", "pw")
+
+
+def test_api_key_is_a_flag_so_the_command_after_it_is_a_command() -> None:
+    args = client._parser().parse_args(["--api-key", "publish", "--channel", "/c/x", "{}"])
+    assert (args.api_key, args.key, args.command) == (True, None, "publish")
 
 
 def test_a_token_without_a_sub_names_no_user() -> None:

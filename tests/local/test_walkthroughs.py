@@ -1,0 +1,114 @@
+"""The README's and docs' walkthroughs, run as written against the local platform.
+
+Each ``<!-- walkthrough: NAME -->`` block (tools/walkthroughs.py) runs in bash, in a folder
+laid out as a checkout after ``make local`` (``dist/local/outputs.json``, ``.tox/local``,
+``examples/``), the blocks of one page in order and in one shell, as a reader runs them in
+one terminal; each page gets a platform of its own, as a first ``make local`` would. Its
+output must show what the page's comments promise (``EXPECT``, below).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local.platform import ROOT, LocalPlatform
+
+sys.path.insert(0, str(ROOT / "tools"))
+from walkthroughs import Block, all_blocks
+
+# What each block's output must show: what its comments tell the reader they will see.
+EXPECT: dict[str, list[str]] = {
+    "readme-realtime": [
+        r'"score": 25',
+        r'"level": "critical"',
+        r'"text": "mail me at j\*\*\*@example\.com"',
+    ],
+    "local-chat": [
+        r'"room": "lobby", "text": "mail me at j\*\*\*@example\.com"',
+        r'"successful": \[',
+        r"error: .*UnauthorizedException",
+    ],
+    "local-durable": [
+        r'"seq": 1, .*"text": "mail me at j\*\*\*@example\.com"',
+        r"event 0: kept before: message id m-3 was published as seq 3",
+        r'"text": "sent while you were away".*"seq": 3',
+        r'"text": "and this one live".*"seq": 4',
+    ],
+}
+BLOCK_TIMEOUT = 120.0
+
+
+def _pages() -> dict[str, list[Block]]:
+    pages: dict[str, list[Block]] = {}
+    for block in all_blocks():
+        if block.name:
+            pages.setdefault(block.path, []).append(block)
+    return pages
+
+
+PAGES = _pages()
+
+
+@pytest.fixture
+def checkout(plans: Path, tmp_path: Path) -> Iterator[tuple[Path, LocalPlatform]]:
+    """A fresh platform, and a folder that looks like the checkout that started it."""
+    local = LocalPlatform(plans / f"walk-{tmp_path.name}").start()
+    try:
+        work = tmp_path / "checkout"
+        (work / "dist" / "local").mkdir(parents=True)
+        (work / "dist" / "local" / "outputs.json").symlink_to(local.out / "outputs.json")
+        (work / ".tox").mkdir()
+        (work / ".tox" / "local").symlink_to(sys.prefix)  # this env: the local env's packages
+        (work / "examples").symlink_to(ROOT / "examples")
+        yield work, local
+    finally:
+        assert local.stop() == 0, local.console_text()
+
+
+def test_every_walkthrough_has_its_expectations() -> None:
+    named = {block.name for blocks in PAGES.values() for block in blocks}
+    assert named == set(EXPECT)
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_the_walkthroughs_of_a_page_run_as_written(
+    page: str, checkout: tuple[Path, LocalPlatform]
+) -> None:
+    work, _ = checkout
+    blocks = PAGES[page]
+    # one shell for the page; a line between blocks to tell their outputs apart
+    script = "".join(f"echo '::: {b.name}'\n{b.text}" for b in blocks)
+    process = subprocess.Popen(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its background jobs too are stopped at a timeout
+        env={**os.environ, "PLATFORM_PASSWORD": ""},
+    )
+    try:
+        output, _ = process.communicate(timeout=BLOCK_TIMEOUT * len(blocks))
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        pytest.fail(f"{page}: its walkthroughs did not finish:\n{output}")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, f"{page} exited {process.returncode}:\n{output}"
+    parts = dict(re.findall(r"^::: (\S+)\n(.*?)(?=^::: |\Z)", output, re.S | re.M))
+    for block in blocks:
+        assert block.name is not None
+        for pattern in EXPECT[block.name]:
+            assert re.search(pattern, parts.get(block.name, "")), (
+                f"{block.where} ({block.name}): no {pattern!r} in its output:\n{output}"
+            )
