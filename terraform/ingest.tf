@@ -204,6 +204,15 @@ module "ingest_api" {
         audience = [module.users.client_id]
       }
     }
+    (local.answers_route) = {
+      function_name  = module.saved_answers.function_name
+      invoke_arn     = module.saved_answers.invoke_arn
+      cors_preflight = true
+      jwt_authorizer = {
+        issuer   = module.users.issuer
+        audience = [module.users.client_id]
+      }
+    }
     }, !local.channel_history ? {} : {
     (local.history_route) = {
       function_name  = module.channel_history.function_name

@@ -175,6 +175,11 @@ output "reports_url" {
   value       = var.users.create ? "${module.ingest_api.api_endpoint}/reports" : null
 }
 
+output "answers_url" {
+  description = "GET <url>?questionnaire=<id> with a user pool access token for the caller's saved answers to that questionnaire."
+  value       = var.users.create ? "${module.ingest_api.api_endpoint}/answers" : null
+}
+
 output "channel_history_url" {
   description = "Catch-up on durable channels: GET <url>/<namespace>/<segments...>?after=<seq>&limit=<n> with a user pool token answers {events: [{id, seq, publishedAt, payload}], next}; null without users or history."
   value       = local.channel_history ? "${module.ingest_api.api_endpoint}/channels" : null

@@ -403,7 +403,7 @@ variable "reserved_concurrency" {
     Concurrency reserved for each function: a ceiling it cannot pass and a floor no other
     function can take. Sized so that a flood of chat (channels) is capped well below the
     account's pool while order capture and the async services keep theirs. The defaults
-    reserve 236 of the account's 1,000 (Lambda keeps 100 unreserved); an account with a
+    reserve 246 of the account's 1,000 (Lambda keeps 100 unreserved); an account with a
     lower limit (new accounts may start at 10) must lower them or set a function to null
     (unreserved) — apply fails otherwise.
   EOT
@@ -415,6 +415,7 @@ variable "reserved_concurrency" {
     security        = optional(number, 20)
     report_delivery = optional(number, 20)
     report_history  = optional(number, 20)
+    saved_answers   = optional(number, 10)
     channel_history = optional(number, 20)
     presence        = optional(number, 10)
     presence_stream = optional(number, 5)

@@ -7,6 +7,7 @@
 locals {
   web_source_dir = coalesce(var.web.source_dir, "${path.root}/../dist/web")
   reports_route  = "GET /reports"
+  answers_route  = "GET /answers"
   history_route  = "GET /channels/{proxy+}"
   # Catch-up on durable channels for signed-in people (the pool's tokens); needs both.
   channel_history = var.users.create && length(local.history_days) > 0
@@ -41,6 +42,41 @@ module "report_history" {
     ReadOwnReports = {
       actions   = ["dynamodb:Query"]
       resources = [module.reports_table.arn]
+    }
+  })
+}
+
+# GET /answers?questionnaire=<id>: the caller's saved answers, so the app shows them selected
+# after a reload or on another device (handlers/saved_answers), authorised as GET /reports is.
+module "saved_answers" {
+  source = "../modules/lambda-function"
+
+  alarms = local.module_alarms # operations.tf
+
+  create                         = var.users.create
+  function_name                  = "${local.prefix}-saved-answers"
+  description                    = "GET /answers: the signed-in user's saved answers to one questionnaire."
+  handler                        = "handlers.saved_answers.handler.lambda_handler"
+  filename                       = local.lambda_zip
+  application_log_level          = var.log_level
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = var.reserved_concurrency.saved_answers
+  code_signing_config_arn        = local.code_signing_config_arn
+  kms_key_arn                    = local.kms_key_arn
+
+  # API Gateway invokes it synchronously: no asynchronous retries to catch.
+  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
+
+  environment_variables = merge(local.powertools_env, {
+    POWERTOOLS_SERVICE_NAME = "saved-answers"
+    ANSWERS_TABLE_NAME      = module.answers_table.name
+    ALLOWED_ORIGINS         = join(",", compact(concat([module.web.origin], var.web.extra_origins)))
+  })
+
+  policy_statements = merge(local.kms_table_statements, {
+    ReadOwnAnswers = {
+      actions   = ["dynamodb:Query"]
+      resources = [module.answers_table.arn]
     }
   })
 }
@@ -110,6 +146,7 @@ module "web" {
     userPoolClientId = module.users.client_id
     eventsEndpoint   = module.realtime.publish_url
     reportsUrl       = "${module.ingest_api.api_endpoint}/reports"
+    answersUrl       = "${module.ingest_api.api_endpoint}/answers"
     historyUrl       = local.channel_history ? "${module.ingest_api.api_endpoint}/channels" : null
     # The header's count: null when the channel's namespace has no presence (presence.tf).
     presenceUrl     = local.web_presence ? "${module.ingest_api.api_endpoint}/presence" : null

@@ -33,6 +33,7 @@ FUNCTIONS = {
     "security",
     "report-delivery",
     "report-history",
+    "saved-answers",
     "channel-history",
     "presence",
     "presence-stream",

@@ -21,7 +21,7 @@ def test_every_planned_function_imports_and_its_environment_fits_its_settings(
     platform: LocalPlatform,
 ) -> None:
     functions: dict[str, Any] = platform.status()["functions"]
-    assert len(functions) == 11, sorted(functions)
+    assert len(functions) == 12, sorted(functions)
     checked = []
     for name, function in sorted(functions.items()):
         module_name, _, attribute = function["handler"].rpartition(".")
@@ -38,7 +38,7 @@ def test_every_planned_function_imports_and_its_environment_fits_its_settings(
         aliases = {f.alias for f in model.model_fields.values() if f.is_required()}
         assert aliases <= set(function["environment"]) | set(runtime), (name, aliases)
         checked.append((name, type(settings).__name__))
-    assert len(checked) == 11
+    assert len(checked) == 12
     # Durable channels: optional in the settings (history can be off), set by the plan here.
     for name in ("platform-local-channels", "platform-local-channel-history"):
         env = functions[name]["environment"]

@@ -152,6 +152,13 @@ def test_sign_in_answer_watch_the_report_reload_and_sign_out(
     assert scores.all_inner_texts() == ["47 / 100", "42 / 100", "35 / 100", "25 / 100"]
     expect(page.get_by_role("button", name="Show older reports")).to_be_hidden()
     expect(page.get_by_test_id("score")).to_have_text("47")
+    # ... and the saved answers from GET /answers, shown as selected and saved.
+    expect(question(page, "mfa").get_by_label("Yes", exact=True)).to_be_checked()
+    expect(question(page, "password-reuse").get_by_label("Rarely", exact=True)).to_be_checked()
+    expect(question(page, "backups").get_by_label("Weekly", exact=True)).to_be_checked()
+    expect(question(page, "phishing-training").get_by_label("Months")).to_have_value("18")
+    expect(question(page, "mfa").locator(".answer-status")).to_have_text("Saved")
+    expect(question(page, "updates").locator("input:checked")).to_have_count(0)
     shot(page, "06-after-reload")
 
     page.get_by_role("button", name="Sign out").click()
@@ -386,6 +393,11 @@ def test_the_score_stays_in_view_while_answering(
     sign_in(page, platform.outputs["web_url"], email, user["password"])
     answer(page, "mfa", "Yes", 25)
     expect(page.locator(".report .no-findings")).not_to_contain_text("full credit")
+    # Back later (a reload, another device): the saved answer is selected, from GET /answers.
+    page.reload()
+    expect(question(page, "mfa").get_by_label("Yes", exact=True)).to_be_checked()
+    expect(question(page, "mfa").locator(".answer-status")).to_have_text("Saved")
+    expect(page.get_by_test_id("score")).to_have_text("25")
     # answering the questions further down: the page scrolls past the first ones
     page.locator("fieldset[data-question]").nth(2).evaluate("e => e.scrollIntoView()")
     summary = page.get_by_test_id("summary")

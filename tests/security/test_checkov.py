@@ -202,7 +202,7 @@ def test_the_hardened_plan_has_no_finding(workspace: Path) -> None:
         for rc in json.loads(plan.read_text())["resource_changes"]
         if (rc["change"].get("after_unknown") or {}).get("code_signing_config_arn") is True
     }
-    assert len(unknown) == 11  # the functions
+    assert len(unknown) == 12  # the functions
     failed = [
         f
         for f, c in zip(failures(report), report["results"]["failed_checks"], strict=True)

@@ -39,7 +39,7 @@ def test_every_queue_has_a_depth_and_an_age_alarm(root_plan: Plan) -> None:
 
 def test_every_function_has_an_error_and_a_throttle_alarm(root_plan: Plan) -> None:
     functions = {f.after["function_name"] for f in root_plan.of_type("aws_lambda_function")}
-    assert len(functions) == 11
+    assert len(functions) == 12
     for metric in ("Errors", "Throttles"):
         watched = {
             a["dimensions"]["FunctionName"]  # type: ignore[index]

@@ -273,6 +273,7 @@ def test_functions_are_python313_arm64_traced_with_json_logs(root_plan: Plan) ->
         "platform-sandbox-security",
         "platform-sandbox-report-delivery",
         "platform-sandbox-report-history",
+        "platform-sandbox-saved-answers",
         "platform-sandbox-channel-history",
         "platform-sandbox-presence",
         "platform-sandbox-presence-stream",
@@ -318,6 +319,7 @@ def test_function_errors_end_in_a_failure_queue(root_plan: Plan) -> None:
         "platform-sandbox-channels",
         "platform-sandbox-answers-stream",
         "platform-sandbox-report-history",
+        "platform-sandbox-saved-answers",
         "platform-sandbox-channel-history",
         "platform-sandbox-presence",
         "platform-sandbox-presence-stream",
@@ -335,7 +337,7 @@ def test_every_log_group_has_retention(root_plan: Plan) -> None:
     }
     assert groups.pop("module.realtime_waf.aws_cloudwatch_log_group.this[0]") == 365  # security
     assert groups.pop("module.edge_waf.aws_cloudwatch_log_group.this[0]") == 365
-    assert len(groups) == 13  # eleven functions, the HTTP API's access log, the Event API
+    assert len(groups) == 14  # twelve functions, the HTTP API's access log, the Event API
     for address, retention in groups.items():
         assert retention == 30, address
 
@@ -410,7 +412,7 @@ def test_every_function_has_reserved_concurrency_and_chat_cannot_take_it_all(
         f.after["function_name"]: f.after["reserved_concurrent_executions"]
         for f in root_plan.of_type("aws_lambda_function")
     }
-    assert len(reserved) == 11, reserved
+    assert len(reserved) == 12, reserved
     assert all(n >= 1 for n in reserved.values()), reserved
     assert reserved["platform-sandbox-channels"] == 100
     # Lambda keeps 100 of an account's default 1,000 unreserved.
@@ -509,7 +511,7 @@ def test_code_signing_checks_every_function_when_enabled(
     config = plan.one("aws_lambda_code_signing_config.this[0]").after
     assert config["policies"] == [{"untrusted_artifact_on_deployment": "Warn"}]
     functions = plan.of_type("aws_lambda_function")
-    assert len(functions) == 11
+    assert len(functions) == 12
     assert all(f.after_unknown.get("code_signing_config_arn") is True for f in functions)
     error = root.plan_error(
         {
@@ -533,7 +535,7 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
     functions = plan.of_type("aws_lambda_function")
     assert len(tables) == 8
     assert len(queues) >= 9
-    assert len(functions) == 11
+    assert len(functions) == 12
     # + HTTP API access, Event API, the Event API's WAF; the edge's WAF log group is in
     # us-east-1, where a regional key cannot serve: CloudWatch's own encryption there.
     edge = "module.edge_waf.aws_cloudwatch_log_group.this[0]"
@@ -565,6 +567,7 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
         "security",
         "report_delivery",
         "report_history",
+        "saved_answers",
         "channel_history",
         "presence",
         "presence_sweep",

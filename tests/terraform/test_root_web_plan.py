@@ -169,6 +169,7 @@ def test_api_gateway_may_invoke_the_history_functions_for_their_routes_only(
         "platform-sandbox-presence",  # GET and POST /presence/{proxy+}, one grant each
         "platform-sandbox-presence",
         "platform-sandbox-report-history",
+        "platform-sandbox-saved-answers",
     ]
     config = root_plan.config("module.ingest_api.aws_lambda_permission.lambda_route")
     source = config["expressions"]["source_arn"]["references"]
@@ -186,6 +187,22 @@ def test_history_function_may_only_query_the_reports_table(root_plan: Plan) -> N
     env_refs = module_refs(root_plan, "report_history", "environment_variables")
     assert "module.reports_table.name" in env_refs
     assert "module.web.origin" in env_refs
+
+
+def test_saved_answers_function_may_only_query_the_answers_table(root_plan: Plan) -> None:
+    doc = root_plan.one("module.saved_answers.data.aws_iam_policy_document.this[0]").after
+    assert [(s["sid"], s["actions"]) for s in doc["statement"]] == [
+        ("ReadOwnAnswers", ["dynamodb:Query"])
+    ]
+    assert "module.answers_table.arn" in module_refs(
+        root_plan, "saved_answers", "policy_statements"
+    )
+    env_refs = module_refs(root_plan, "saved_answers", "environment_variables")
+    assert "module.answers_table.name" in env_refs
+    assert "module.web.origin" in env_refs
+    routes = {r.after["route_key"]: r for r in root_plan.of_type("aws_apigatewayv2_route")}
+    assert routes["GET /answers"].after["authorization_type"] == "JWT"
+    assert routes["OPTIONS /answers"].after["authorization_type"] == "NONE"  # the preflight
 
 
 def test_web_app_and_history_route_can_be_left_out(root: TerraformDir, lambda_zip: Any) -> None:

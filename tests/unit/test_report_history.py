@@ -21,6 +21,7 @@ from handlers.report_history.logic import (
     partition_of,
 )
 from handlers.report_history.settings import get_settings
+from tests.unit import http_api
 from tests.unit.aws import REGION, create_table
 from tests.unit.conftest import metric_values
 
@@ -65,40 +66,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def http_event(sub: str | None, query: dict[str, str] | None = None) -> dict[str, Any]:
-    """The payload (format 2.0) the HTTP API sends for GET /reports behind its JWT authoriser."""
-    context: dict[str, Any] = {
-        "accountId": "123456789012",
-        "apiId": "api",
-        "domainName": "api.example.com",
-        "http": {
-            "method": "GET",
-            "path": "/reports",
-            "protocol": "HTTP/1.1",
-            "sourceIp": "198.51.100.7",
-            "userAgent": "test",
-        },
-        "requestId": "req-1",
-        "routeKey": "GET /reports",
-        "stage": "$default",
-        "time": "22/Nov/2026:08:00:00 +0000",
-        "timeEpoch": 1795334400000,
-    }
-    if sub is not None:
-        context["authorizer"] = {
-            "jwt": {"claims": {"sub": sub, "token_use": "access"}, "scopes": None}
-        }
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "GET /reports",
-        "rawPath": "/reports",
-        "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
-        "headers": {"accept": "application/json"},
-        "requestContext": context,
-        "isBase64Encoded": False,
-    }
-    if query:
-        event["queryStringParameters"] = query
-    return event
+    return http_api.http_event("GET /reports", "/reports", sub, query)
 
 
 def call(event: dict[str, Any], lambda_context: Any) -> tuple[int, dict[str, Any]]:

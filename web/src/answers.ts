@@ -30,6 +30,17 @@ export class AnswerBook {
     return { questionnaireId: this.questionnaire.id, questionId, value };
   }
 
+  /**
+   * An answer the platform holds from before (another visit, another device): shown as saved
+   * unless this session has answered the question since. Unknown questions are ignored.
+   */
+  restore(questionId: string, value: AnswerValue): boolean {
+    if (!this.questionnaire.questions.some((q) => q.id === questionId)) return false;
+    if (this.state(questionId).state !== 'unanswered') return false;
+    this.states.set(questionId, { state: 'saved', value });
+    return true;
+  }
+
   saved(questionId: string): void {
     const current = this.state(questionId);
     if (current.state === 'sending') {
@@ -44,7 +55,7 @@ export class AnswerBook {
     }
   }
 
-  /** Answers the platform has taken in this session. */
+  /** Answers the platform holds: taken in this session, or restored from before. */
   savedCount(): number {
     return [...this.states.values()].filter((s) => s.state === 'saved').length;
   }

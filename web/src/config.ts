@@ -11,6 +11,8 @@ export interface AppConfig {
   eventsEndpoint: string;
   /** GET the signed-in user's report history here. */
   reportsUrl: string;
+  /** GET the user's saved answers here (?questionnaire=<id>; absent: not shown after a reload). */
+  answersUrl?: string;
   /** GET a durable channel's kept events under here (absent: no history, no catch-up). */
   historyUrl?: string;
   /** POST/GET presence under here (absent: no presence, no count in the header). */
@@ -55,6 +57,10 @@ export function parseConfig(raw: unknown): AppConfig {
     if (typeof record[key] === 'string' && !isUrl(record[key], ['https:', 'http:'])) {
       problems.push(`${key} is not a URL`);
     }
+  }
+  const answers = record.answersUrl;
+  if (answers !== undefined && (typeof answers !== 'string' || !isUrl(answers, ['https:', 'http:']))) {
+    problems.push('answersUrl is not a URL');
   }
   const history = record.historyUrl;
   if (history !== undefined && history !== null && (typeof history !== 'string' || !isUrl(history, ['https:', 'http:']))) {

@@ -7,6 +7,7 @@ import {
   configure,
   currentSession,
   fetchHistory,
+  fetchSavedAnswers,
   onLinkState,
   publishAnswer,
   watchOccupancy,
@@ -197,6 +198,8 @@ interface Screen {
   reports: Report[];
   cursor: string | null;
   stop: (() => void | Promise<void>)[];
+  /** Each question's redraw (status line and control), by question id. */
+  redraw: Map<string, () => void>;
 }
 
 function answerStatus(state: AnswerState): string {
@@ -224,7 +227,15 @@ function renderQuestion(screen: Screen, question: Question, index: number): HTML
     statusLine.textContent = answerStatus(state);
     statusLine.className = `answer-status ${state.state}`;
     fieldset.dataset.state = state.state;
+    // The control shows the answer held (a saved one from before included), not only a click.
+    if (state.state === 'unanswered') return;
+    for (const radio of fieldset.querySelectorAll<HTMLInputElement>('input[type="radio"]')) {
+      radio.checked = radio.value === String(state.value);
+    }
+    const box = fieldset.querySelector<HTMLInputElement>('form.months input');
+    if (box && document.activeElement !== box) box.value = String(state.value);
   };
+  screen.redraw.set(question.id, update);
   const send = (value: AnswerValue) => {
     const payload = screen.book.begin(question.id, value);
     update();
@@ -290,6 +301,7 @@ async function startSession(config: AppConfig): Promise<void> {
     reports: [],
     cursor: null,
     stop: [],
+    redraw: new Map(),
   };
 
   const signOutButton = h('button', { type: 'button', class: 'link' }, 'Sign out');
@@ -363,6 +375,17 @@ async function startSession(config: AppConfig): Promise<void> {
     pageError.textContent = `Live updates are not available: ${inWords(problem)}`;
   }
   await loadPage();
+
+  if (config.answersUrl) {
+    // What this person answered before, on this device or another: shown as saved.
+    try {
+      for (const saved of await fetchSavedAnswers(config.answersUrl, form.id)) {
+        if (screen.book.restore(saved.questionId, saved.value)) screen.redraw.get(saved.questionId)?.();
+      }
+    } catch (problem) {
+      pageError.textContent = inWords(problem);
+    }
+  }
 
   if (config.presenceUrl && config.presenceChannel) {
     // Who else is answering: a count in the header. Without it the app works the same.

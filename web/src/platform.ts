@@ -18,6 +18,7 @@ import type { AnswerPayload } from './answers';
 import type { AppConfig } from './config';
 import { Merge, serialised, type KeptEvent } from './durable';
 import { Members, Membership } from './presence';
+import type { AnswerValue } from './questionnaire';
 import { isReport, type Report } from './report';
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -257,4 +258,31 @@ export async function fetchHistory(reportsUrl: string, cursor: string | null, li
     throw new Error(`the history could not be read: ${body.message ?? `HTTP ${response.status}`}`);
   }
   return { items: (body.items ?? []).filter(isReport), nextCursor: body.nextCursor ?? null };
+}
+
+/** An answer the platform stored for the signed-in user (GET /answers). */
+export interface SavedAnswer {
+  questionId: string;
+  value: AnswerValue;
+}
+
+function isSavedAnswer(item: unknown): item is SavedAnswer {
+  if (typeof item !== 'object' || item === null) return false;
+  const { questionId, value } = item as Record<string, unknown>;
+  return typeof questionId === 'string' && ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** The signed-in user's saved answers to one questionnaire (GET <answersUrl>?questionnaire=<id>). */
+export async function fetchSavedAnswers(answersUrl: string, questionnaireId: string): Promise<SavedAnswer[]> {
+  const session = await fetchAuthSession();
+  const token = session.tokens?.accessToken?.toString();
+  if (!token) throw new Error('you are signed out: sign in again to see your answers');
+  const url = new URL(answersUrl);
+  url.searchParams.set('questionnaire', questionnaireId);
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  const body = (await response.json().catch(() => ({}))) as { answers?: unknown[]; message?: string };
+  if (!response.ok) {
+    throw new Error(`your saved answers could not be read: ${body.message ?? `HTTP ${response.status}`}`);
+  }
+  return (body.answers ?? []).filter(isSavedAnswer);
 }

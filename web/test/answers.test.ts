@@ -28,6 +28,17 @@ describe('AnswerBook', () => {
     expect(book.savedCount()).toBe(1);
   });
 
+  it('restores a saved answer from before, unless this session answered since', () => {
+    const book = new AnswerBook(form);
+    expect(book.restore('mfa', true)).toBe(true);
+    expect(book.state('mfa')).toEqual({ state: 'saved', value: true });
+    book.begin('backups', 'weekly');
+    expect(book.restore('backups', 'never')).toBe(false); // the newer answer stays
+    expect(book.state('backups')).toEqual({ state: 'sending', value: 'weekly' });
+    expect(book.restore('no-such-question', 1)).toBe(false);
+    expect(book.savedCount()).toBe(1);
+  });
+
   it('keeps the refusal next to the question, and a new answer replaces it', () => {
     const book = new AnswerBook(form);
     book.begin('phishing-training', '  ');

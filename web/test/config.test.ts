@@ -25,6 +25,12 @@ describe('config.json', () => {
     expect(() => parseConfig({ ...GOOD, historyUrl: 'channels' })).toThrow('historyUrl is not a URL');
   });
 
+  it('takes the saved answers URL, and refuses one that is not a URL', () => {
+    const url = 'https://http.example.com/answers';
+    expect(parseConfig({ ...GOOD, answersUrl: url }).answersUrl).toBe(url);
+    expect(() => parseConfig({ ...GOOD, answersUrl: 'answers' })).toThrow('answersUrl is not a URL');
+  });
+
   it('takes presence as a URL and a channel, both or neither', () => {
     const presence = { presenceUrl: 'https://http.example.com/presence', presenceChannel: '/chat/answering' };
     expect(parseConfig({ ...GOOD, ...presence })).toEqual({ ...GOOD, ...presence });

@@ -43,13 +43,13 @@ def test_the_fixture_reads_as_the_platform() -> None:
     plan = Plan(RAW)
     replacements = stack_outputs(plan, {"events_host": "127.0.0.1:4568"})
     spec = read_platform(plan, replacements)
-    assert len(spec.functions) == 11
+    assert len(spec.functions) == 12
     assert {t.kind for r in spec.rules.values() for t in r.targets} == {"lambda"}
     assert [m.table for m in spec.mappings] == ["platform-local-answers", "platform-local-presence"]
     (sweep,) = spec.schedules
     assert (sweep.function, sweep.interval_seconds) == ("platform-local-presence-sweep", 60)
     assert spec.tables["platform-local-presence"].indexes == {"by-expiry": ("shard", "expiresAt")}
-    assert spec.not_emulated["aws_cloudwatch_metric_alarm"] == 54
+    assert spec.not_emulated["aws_cloudwatch_metric_alarm"] == 56
     (api,) = read_event_apis(plan, replacements)
     assert set(api.namespaces) >= {"answers", "reports", "chat"}
     roles = read_role_policies(plan, replacements)

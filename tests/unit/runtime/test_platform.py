@@ -37,7 +37,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
 def test_the_start_reads_every_service_from_the_plan(platform: InProcess) -> None:
     console = platform.console_text()
     assert "the saved plan local-plan.json (no terraform)" in console
-    assert "HTTP API: 8 route(s)" in console
+    assert "HTTP API: 10 route(s)" in console
     assert "schedules: platform-local-presence-sweep every 0.3 s" in console
     assert "Event API: " in console
     status = platform.status()
