@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from handlers.presence import handler as presence_handler
 from handlers.presence.settings import get_settings
+from tests.unit import http_api
 from tests.unit.conftest import emitted, metric_values
 from tests.unit.test_presence import presence_table
 
@@ -42,41 +43,14 @@ def http_event(
     method: str, path: str, body: Any = None, sub: str | None = ALICE, issuer: str = ISSUER
 ) -> dict[str, Any]:
     """The payload (format 2.0) the HTTP API sends behind its JWT authoriser."""
-    raw_path = f"/presence/{path}"
-    context: dict[str, Any] = {
-        "accountId": "123456789012",
-        "apiId": "api",
-        "domainName": "api.example.com",
-        "http": {
-            "method": method,
-            "path": raw_path,
-            "protocol": "HTTP/1.1",
-            "sourceIp": "198.51.100.7",
-            "userAgent": "test",
-        },
-        "requestId": "req-1",
-        "routeKey": f"{method} /presence/{{proxy+}}",
-        "stage": "$default",
-        "time": "05/Dec/2026:08:00:00 +0000",
-        "timeEpoch": 1796457600000,
-    }
-    if sub is not None:
-        context["authorizer"] = {
-            "jwt": {"claims": {"sub": sub, "iss": issuer, "token_use": "id"}, "scopes": None}
-        }
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": f"{method} /presence/{{proxy+}}",
-        "rawPath": raw_path,
-        "rawQueryString": "",
-        "headers": {"accept": "application/json", "content-type": "application/json"},
-        "pathParameters": {"proxy": path},
-        "requestContext": context,
-        "isBase64Encoded": False,
-    }
-    if body is not None:
-        event["body"] = body if isinstance(body, str) else json.dumps(body)
-    return event
+    return http_api.http_event(
+        f"{method} /presence/{{proxy+}}",
+        f"/presence/{path}",
+        sub,
+        claims={"iss": issuer, "token_use": "id"},
+        body=body,
+        path_parameters={"proxy": path},
+    )
 
 
 def call(event: dict[str, Any], lambda_context: Any) -> tuple[int, dict[str, Any]]:

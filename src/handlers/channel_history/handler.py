@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler.api_gateway import (
     APIGatewayHttpResolver,
-    CORSConfig,
     Response,
 )
 from aws_lambda_powertools.logging import correlation_paths
@@ -32,6 +31,7 @@ from handlers.channel_history.logic import (
 )
 from handlers.channel_history.settings import get_settings
 from handlers.channels.identity import caller_from_identity
+from handlers.common.http_routes import browser_cors, error
 
 if TYPE_CHECKING:
     from handlers.channel_history.logic import HistoryReader
@@ -47,23 +47,10 @@ _STATUS: dict[type[Exception], int] = {
 }
 
 
-def _cors() -> CORSConfig | None:
-    origins = get_settings().origins
-    if not origins:
-        return None
-    return CORSConfig(
-        allow_origin=origins[0],
-        extra_origins=origins[1:],
-        allow_headers=["Authorization"],
-        max_age=600,
-        allow_credentials=False,
-    )
-
-
 @cache
 def api() -> APIGatewayHttpResolver:
     """The resolver, built on first use: its CORS settings come from the environment."""
-    resolver = APIGatewayHttpResolver(cors=_cors())
+    resolver = APIGatewayHttpResolver(cors=browser_cors(get_settings().origins))
     # Every path under the prefix: the channel's segments are checked by read_history.
     resolver.get(PREFIX.rstrip("/") + "/.+")(channel_history)
     return resolver
@@ -82,10 +69,6 @@ def reader() -> HistoryReader:
     return DynamoDBHistoryReader(table, boto3.client("dynamodb"))
 
 
-def _error(status: int, message: str) -> Response[dict[str, str]]:
-    return Response(status_code=status, content_type="application/json", body={"message": message})
-
-
 def channel_history() -> Response[Any]:
     event = api().current_event
     claims = event.request_context.authorizer.jwt_claim or {}
@@ -93,7 +76,7 @@ def channel_history() -> Response[Any]:
         # Only a route without the authoriser gets here without a subject: refuse it.
         logger.error("no token subject: is the route's JWT authoriser missing?")
         metrics.add_metric(name="HistoryReadsRefused", unit=MetricUnit.Count, value=1)
-        return _error(401, "Unauthorized")
+        return error(401, "Unauthorized")
     settings = get_settings()
     caller = caller_from_identity(
         {"sub": claims["sub"], "issuer": claims.get("iss")}, settings.identity_rules
@@ -117,7 +100,7 @@ def channel_history() -> Response[Any]:
     except (HistoryRequestError, HistoryRefusedError, NoHistoryError) as exc:
         logger.warning("history request refused", extra={"reason": str(exc)})
         metrics.add_metric(name="HistoryReadsRefused", unit=MetricUnit.Count, value=1)
-        return _error(_STATUS[type(exc)], str(exc))
+        return error(_STATUS[type(exc)], str(exc))
     metrics.add_metric(name="HistoryEventsServed", unit=MetricUnit.Count, value=len(page["events"]))
     return Response(status_code=200, content_type="application/json", body=page)
 

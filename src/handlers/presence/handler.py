@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler.api_gateway import (
     APIGatewayHttpResolver,
-    CORSConfig,
     Response,
 )
 from aws_lambda_powertools.logging import correlation_paths
@@ -27,6 +26,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.channels.identity import Caller, caller_from_identity
+from handlers.common.http_routes import browser_cors, error
 from handlers.presence.access import (
     NoPresenceError,
     PresenceRefusedError,
@@ -58,23 +58,12 @@ _STATUS: dict[type[Exception], int] = {
 }
 
 
-def _cors() -> CORSConfig | None:
-    origins = get_settings().origins
-    if not origins:
-        return None
-    return CORSConfig(
-        allow_origin=origins[0],
-        extra_origins=origins[1:],
-        allow_headers=["Authorization", "Content-Type"],
-        max_age=600,
-        allow_credentials=False,
-    )
-
-
 @cache
 def api() -> APIGatewayHttpResolver:
     """The resolver, built on first use: its CORS settings come from the environment."""
-    resolver = APIGatewayHttpResolver(cors=_cors())
+    resolver = APIGatewayHttpResolver(
+        cors=browser_cors(get_settings().origins, ("Authorization", "Content-Type"))
+    )
     route = PREFIX.rstrip("/") + "/.+"
     resolver.get(route)(read_presence)
     resolver.post(route)(change_presence)
@@ -88,10 +77,6 @@ def store() -> MemberStore:
     from handlers.presence.dal import DynamoDBMemberStore  # noqa: PLC0415
 
     return DynamoDBMemberStore(get_settings().presence_table_name, clients.dynamodb())
-
-
-def _error(status: int, message: str) -> Response[dict[str, str]]:
-    return Response(status_code=status, content_type="application/json", body={"message": message})
 
 
 def _caller() -> Caller | None:
@@ -110,7 +95,7 @@ def _refused(exc: Exception) -> Response[dict[str, str]]:
     status = next(s for kind, s in _STATUS.items() if isinstance(exc, kind))
     logger.warning("presence request refused", extra={"reason": str(exc), "status": status})
     metrics.add_metric(name="PresenceRequestsRefused", unit=MetricUnit.Count, value=1)
-    return _error(status, str(exc))
+    return error(status, str(exc))
 
 
 def _presence(namespace: str) -> Presence:
@@ -129,7 +114,7 @@ def _occupancy(channel: str, members: int) -> None:
 def read_presence() -> Response[Any]:
     caller = _caller()
     if caller is None:
-        return _error(401, "Unauthorized")
+        return error(401, "Unauthorized")
     settings = get_settings()
     try:
         channel = presence_channel(
@@ -156,7 +141,7 @@ def read_presence() -> Response[Any]:
 def change_presence() -> Response[Any]:
     caller = _caller()
     if caller is None:
-        return _error(401, "Unauthorized")
+        return error(401, "Unauthorized")
     event = api().current_event
     settings = get_settings()
     try:

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler.api_gateway import (
     APIGatewayHttpResolver,
-    CORSConfig,
     Response,
 )
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common.http_routes import browser_cors, caller, error
 from handlers.report_history.logic import HistoryRequestError, history
 from handlers.report_history.settings import get_settings
 
@@ -35,23 +35,10 @@ logger = Logger()
 metrics = Metrics()
 
 
-def _cors() -> CORSConfig | None:
-    origins = get_settings().origins
-    if not origins:
-        return None
-    return CORSConfig(
-        allow_origin=origins[0],
-        extra_origins=origins[1:],
-        allow_headers=["Authorization"],
-        max_age=600,
-        allow_credentials=False,
-    )
-
-
 @cache
 def api() -> APIGatewayHttpResolver:
     """The resolver, built on first use: its CORS settings come from the environment."""
-    resolver = APIGatewayHttpResolver(cors=_cors())
+    resolver = APIGatewayHttpResolver(cors=browser_cors(get_settings().origins))
     resolver.get("/reports")(list_reports)
     return resolver
 
@@ -66,19 +53,14 @@ def reader() -> ReportReader:
     return DynamoDBReportReader(get_settings().reports_table_name, boto3.client("dynamodb"))
 
 
-def _error(status: int, message: str) -> Response[dict[str, str]]:
-    return Response(status_code=status, content_type="application/json", body={"message": message})
-
-
 def list_reports() -> Response[Any]:
     event = api().current_event
-    claims = event.request_context.authorizer.jwt_claim or {}
-    user_id = claims.get("sub")
-    if not isinstance(user_id, str) or not user_id:
+    user_id = caller(api())
+    if user_id is None:
         # Only a route without the authoriser gets here without a subject: refuse it.
         logger.error("no token subject: is the route's JWT authoriser missing?")
         metrics.add_metric(name="HistoryRequestsRefused", unit=MetricUnit.Count, value=1)
-        return _error(401, "Unauthorized")
+        return error(401, "Unauthorized")
     query = event.query_string_parameters or {}
     try:
         page = history(
@@ -92,7 +74,7 @@ def list_reports() -> Response[Any]:
     except HistoryRequestError as exc:
         logger.warning("history request refused", extra={"reason": str(exc)})
         metrics.add_metric(name="HistoryRequestsRefused", unit=MetricUnit.Count, value=1)
-        return _error(400, str(exc))
+        return error(400, str(exc))
     metrics.add_metric(name="HistoryPagesServed", unit=MetricUnit.Count, value=1)
     return Response(status_code=200, content_type="application/json", body=page)
 
