@@ -15,10 +15,15 @@ start. What it would add are subsegments per AWS call; CloudWatch's own per-call
 cover those. boto3, its clients and Powertools utilities that need them are created on
 first use, so a cold start pays only for what its first event needs; Powertools' two
 re-exporting packages, ``event_handler`` and ``utilities.data_classes``, load only the modules
-a handler imports from them (``handlers.common.lazy_packages``).
+a handler imports from them, and ``asyncio``, which the Events resolver imports for async
+resolvers only, loads when first used (``handlers.common.lazy_packages``).
 """
 
 from handlers.common.lazy_packages import defer_init
 
 defer_init("aws_lambda_powertools.event_handler")
 defer_init("aws_lambda_powertools.utilities.data_classes")
+# Powertools' Events resolver imports asyncio at its top for async resolvers alone
+# (asyncio.run, asyncio.gather), about 20 ms of a cold start here; the handlers' resolvers
+# are synchronous. Its __init__ (star imports of every submodule) runs on first use.
+defer_init("asyncio")

@@ -100,3 +100,23 @@ def test_reexports_reads_from_imports() -> None:
         "Three": ("pkg.b", "Three"),
         "Fourth": ("pkg.b", "Four"),
     }
+
+
+def test_asyncio_loads_only_when_used() -> None:
+    """The channel handler imports without running asyncio (Powertools' Events resolver
+    imports it for async resolvers only); an async resolver still runs."""
+    seen = fresh(
+        "import json, sys\n"
+        "import handlers.channels.handler\n"
+        "before = 'asyncio.base_events' in sys.modules\n"
+        "from aws_lambda_powertools.event_handler.events_appsync.appsync_events import "
+        "AppSyncEventsResolver\n"
+        "app = AppSyncEventsResolver()\n"
+        "@app.async_on_publish('/x/*')\n"
+        "async def echo(payload):\n"
+        "    return payload\n"
+        "import asyncio\n"
+        "ran = asyncio.run(echo({'a': 1}))\n"
+        "print(json.dumps([before, 'asyncio.base_events' in sys.modules, ran]))"
+    )
+    assert seen == [False, True, {"a": 1}]
