@@ -530,6 +530,9 @@ def _parser() -> argparse.ArgumentParser:
     history_cmd = commands.add_parser("history", help="print what a durable channel kept")
     history_cmd.add_argument("--channel", required=True, help="e.g. /chat/lobby")
     history_cmd.add_argument("--after", type=int, default=0, help="only events after this seq")
+    commands.add_parser(
+        "token", help="print the signed-in user's ID token (for the HTTP API: POST /uploads)"
+    )
     presence_cmd = commands.add_parser(
         "presence", help="enter (and stay), leave, list or watch a channel's members (--user)"
     )
@@ -599,6 +602,12 @@ def _session(args: argparse.Namespace) -> Session:
         tls,
         out.get("presence_url"),
     )
+
+
+def _token_of(session: Session) -> str:
+    if session.token is None:
+        raise EventApiError("token needs a signed-in user (--user, or make local's)")
+    return session.token
 
 
 def _local_user(out: Mapping[str, Any]) -> tuple[str, str]:
@@ -692,6 +701,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         session = _session(args)
+        if args.command == "token":
+            print(_token_of(session))
+            return 0
         args.channel = _channel(session, args.channel)
         if args.command == "presence":
             return _presence(session, args)

@@ -31,6 +31,12 @@ EXPECT: dict[str, list[str]] = {
         r'"level": "critical"',
         r'"text": "mail me at j\*\*\*@example\.com"',
     ],
+    "local-upload": [
+        r'"FailedEntryCount": ?0',
+        r"^401$",
+        r'"text": "New order ord-1 from customer ',
+        r"invalid UploadReceived\.v3 event: detail\.currency: Field required",
+    ],
     "local-chat": [
         r'"room": "lobby", "text": "mail me at j\*\*\*@example\.com"',
         r'"successful": \[',
@@ -109,6 +115,6 @@ def test_the_walkthroughs_of_a_page_run_as_written(
     for block in blocks:
         assert block.name is not None
         for pattern in EXPECT[block.name]:
-            assert re.search(pattern, parts.get(block.name, "")), (
+            assert re.search(pattern, parts.get(block.name, ""), re.M), (
                 f"{block.where} ({block.name}): no {pattern!r} in its output:\n{output}"
             )

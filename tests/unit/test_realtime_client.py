@@ -289,6 +289,23 @@ def test_without_a_caller_make_locals_user_of_the_platforms_pool_signs_in(
     assert signed[-1] == ("eu-west-1_a", "c", "jo@x", "pw")
 
 
+def test_token_prints_the_signed_in_users_id_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setattr(client, "sign_in", lambda *args: "header.claims.signature")
+    outputs = tmp_path / "outputs.json"
+    values = {
+        "realtime_http_dns": "h",
+        "cognito_user_pool_id": "eu-west-1_a",
+        "cognito_user_pool_client_id": "c",
+    }
+    outputs.write_text(json.dumps({k: {"value": v} for k, v in values.items()}))
+    code = client.main(["--outputs", str(outputs), "--user", "u", "--password", "p", "token"])
+    assert (code, capsys.readouterr().out) == (0, "header.claims.signature\n")
+    assert client.main(["--host", "h", "--key", "k", "token"]) == 1
+    assert "token needs a signed-in user" in capsys.readouterr().err
+
+
 def test_api_key_is_a_flag_so_the_command_after_it_is_a_command() -> None:
     args = client._parser().parse_args(["--api-key", "publish", "--channel", "/c/x", "{}"])
     assert (args.api_key, args.key, args.command) == (True, None, "publish")
