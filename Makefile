@@ -117,8 +117,9 @@ test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), bu
 	$(TOX) run -e lint,type,py313,py311,build,terraform,apply,security,docs,web,local
 
 .PHONY: bench
-bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json
-	$(TOX) run -q -e bench
+bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json, docs/performance.md
+	$(TOX) run -q -e bench -- $(ARGS)
+	$(PYTHON) tools/bench_docs.py --merge dist/bench.json
 
 .PHONY: plan-fixture
 plan-fixture: package web ## the trimmed local plan the fast tests start the platform from
