@@ -113,8 +113,11 @@ load: ## platform-load on make local's outputs (ARGS="--subscribers 200 --rate 5
 	.tox/local/bin/python -m platform_load $(ARGS)
 
 .PHONY: test
-test: package web browser ## every suite: lint, type, unit (py3.13 + py3.11), build, terraform, apply (moto), checkov, docs site, web, local (+ browser)
-	$(TOX) run -e lint,type,py313,py311,build,terraform,apply,security,docs,web,local
+# Two suites at a time (this machine's cores), the longest first: the plan tests and the local
+# platform take about 14 and 13 minutes side by side, the rest fills in behind them. A suite
+# that fails prints its whole output; one that passes, its summary line.
+test: package web browser ## every suite, two at a time: terraform, local (+ browser), apply (moto), checkov, unit (py3.13 + py3.11), type, build, docs site, web, lint
+	$(TOX) run-parallel --parallel 2 --parallel-no-spinner -e terraform,local,apply,security,py313,py311,type,build,docs,web,lint
 
 .PHONY: bench
 bench: package web init ## benchmark: cold init, warm publish, package size, plan time, local platform -> dist/bench.json, docs/performance.md

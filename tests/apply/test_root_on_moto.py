@@ -124,6 +124,8 @@ def test_uploads_go_to_the_bus_behind_the_user_pools_authoriser(
         "POST /uploads",
         "GET /reports",
         "OPTIONS /reports",
+        "GET /answers",
+        "OPTIONS /answers",
         "GET /channels/{proxy+}",
         "OPTIONS /channels/{proxy+}",
         "GET /presence/{proxy+}",

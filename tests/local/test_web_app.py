@@ -393,17 +393,19 @@ def test_the_score_stays_in_view_while_answering(
     sign_in(page, platform.outputs["web_url"], email, user["password"])
     answer(page, "mfa", "Yes", 25)
     expect(page.locator(".report .no-findings")).not_to_contain_text("full credit")
-    # Back later (a reload, another device): the saved answer is selected, from GET /answers.
+    answer(page, "password-manager", "Yes", 40)
+    # Back later (a reload, another device): the saved answers are selected, from GET /answers.
     page.reload()
-    expect(question(page, "mfa").get_by_label("Yes", exact=True)).to_be_checked()
-    expect(question(page, "mfa").locator(".answer-status")).to_have_text("Saved")
-    expect(page.get_by_test_id("score")).to_have_text("25")
+    for question_id in ("mfa", "password-manager"):
+        expect(question(page, question_id).get_by_label("Yes", exact=True)).to_be_checked()
+        expect(question(page, question_id).locator(".answer-status")).to_have_text("Saved")
+    expect(page.get_by_test_id("score")).to_have_text("40")
     # answering the questions further down: the page scrolls past the first ones
     page.locator("fieldset[data-question]").nth(2).evaluate("e => e.scrollIntoView()")
     summary = page.get_by_test_id("summary")
     if width <= 760:
-        expect(summary).to_contain_text("25 / 100")
-        expect(summary).to_contain_text("Critical risk")
+        expect(summary).to_contain_text("40 / 100")
+        expect(summary).to_contain_text("High risk")
         assert in_view(page, summary), "the score line scrolled away while answering"
         assert not in_view(page, page.get_by_test_id("score")), "the report card is below"
     else:
