@@ -77,9 +77,8 @@ EXPLAINED = {
         "their cost is moto's over HTTP here, not DynamoDB's, and cannot be measured offline"
     ),
     "channels_cold_same_bytecode_ratio": (
-        "docs/performance.md (cold init): what is left is Powertools' Logger, the Event "
-        "resolver's own asyncio import and pydantic with the namespaces' models, each needed "
-        "by the first publish"
+        "docs/performance.md (cold init): what is left is Powertools' Logger and pydantic "
+        "with the namespaces' models, each needed by the first publish"
     ),
     "catch_up_1000_s": (
         "docs/performance.md: moto answers each Query page by walking every item of the "
