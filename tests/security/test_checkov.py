@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -89,7 +90,9 @@ def run_checkov(*args: str) -> dict[str, Any]:
     return data
 
 
+@functools.cache
 def checkov(directory: Path) -> dict[str, Any]:
+    """One scan a directory a session: both tests of a directory read the same report."""
     return run_checkov(
         "--directory", str(directory), "--framework", "terraform", "--skip-path", "examples"
     )
