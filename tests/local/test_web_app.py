@@ -168,6 +168,25 @@ def test_sign_in_answer_watch_the_report_reload_and_sign_out(
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_sign_out_works_while_the_page_is_still_connecting(
+    platform: LocalPlatform, browser: Browser
+) -> None:
+    """The button works as soon as it shows: a click while the reports, the saved answers and
+    presence are still loading signs out, and nothing started afterwards stays running."""
+    user = platform.outputs["local_users"][0]
+    page = new_page(browser)
+    page.goto(platform.outputs["web_url"])
+    page.get_by_label("E-mail address").fill(user["username"])
+    page.get_by_label("Password").fill(user["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").click()  # at once, not waiting for "Live"
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#link-state")).to_have_text("Not signed in")
+    page.wait_for_timeout(2000)  # whatever was still starting has started, and was stopped
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#link-state")).to_have_text("Not signed in")
+
+
 def test_a_new_person_signs_up_confirms_and_signs_in(
     platform: LocalPlatform, browser: Browser
 ) -> None:

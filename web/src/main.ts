@@ -306,6 +306,22 @@ async function startSession(config: AppConfig): Promise<void> {
 
   const signOutButton = h('button', { type: 'button', class: 'link' }, 'Sign out');
   account.replaceChildren(h('span', { class: 'who' }, session.username), ' ', signOutButton);
+  // Sign out works from the moment the button shows, while the page is still connecting too:
+  // what is running is stopped, and what starts later is stopped as soon as it has started.
+  let signedOut = false;
+  const keep = (stop: () => void | Promise<void>) => {
+    if (signedOut) void Promise.resolve(stop()).catch(() => undefined);
+    else screen.stop.push(stop);
+  };
+  signOutButton.addEventListener('click', () => {
+    if (signedOut) return;
+    signedOut = true;
+    // Stopped first, while the session holds a token: leaving presence needs one.
+    Promise.allSettled(screen.stop.splice(0).map(async (stop) => stop()))
+      .then(() => auth.signOut())
+      .catch(() => undefined)
+      .finally(() => renderAuth(config, 'sign-in', '', 'You are signed out.'));
+  });
 
   const card = h('div', { class: 'card-slot', 'aria-live': 'polite', 'aria-atomic': 'true' });
   const historyList = h('ol', { class: 'history', 'aria-label': 'Reports received before' });
@@ -354,9 +370,9 @@ async function startSession(config: AppConfig): Promise<void> {
   more.addEventListener('click', () => void loadPage());
 
   showLink('connecting');
-  screen.stop.push(onLinkState(showLink));
+  keep(onLinkState(showLink));
   try {
-    screen.stop.push(
+    keep(
       await watchReports(
         session.userId,
         config.historyUrl,
@@ -387,10 +403,11 @@ async function startSession(config: AppConfig): Promise<void> {
     }
   }
 
+  if (signedOut) return; // nothing more to start: no presence to enter, no clock to tick
   if (config.presenceUrl && config.presenceChannel) {
     // Who else is answering: a count in the header. Without it the app works the same.
     try {
-      screen.stop.push(
+      keep(
         await watchOccupancy(config.presenceUrl, config.presenceChannel, showOccupancy, (problem) =>
           console.warn('presence:', inWords(problem)),
         ),
@@ -406,15 +423,7 @@ async function startSession(config: AppConfig): Promise<void> {
     const updated = card.querySelector('[data-testid="updated"]');
     if (updated && screen.reports[0]) updated.textContent = updatedAgo(screen.reports[0].generatedAt, new Date());
   }, 15000);
-  screen.stop.push(() => window.clearInterval(ticker));
-
-  signOutButton.addEventListener('click', () => {
-    // Stopped first, while the session holds a token: leaving presence needs one.
-    Promise.allSettled(screen.stop.map(async (stop) => stop()))
-      .then(() => auth.signOut())
-      .catch(() => undefined)
-      .finally(() => renderAuth(config, 'sign-in', '', 'You are signed out.'));
-  });
+  keep(() => window.clearInterval(ticker));
 }
 
 async function main(): Promise<void> {
