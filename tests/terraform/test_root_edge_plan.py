@@ -84,12 +84,6 @@ def test_your_own_web_acl_replaces_the_edges(root: TerraformDir, lambda_zip: Any
     assert plan.one(DISTRIBUTION).after["web_acl_id"] == arn
 
 
-def test_a_regional_web_acl_is_refused(root: TerraformDir, lambda_zip: Any) -> None:
-    arn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mine/0123abcd"
-    error = root.plan_error({"lambda_zip": str(lambda_zip), "web": {"web_acl_arn": arn}})
-    assert "CLOUDFRONT-scope web ACL" in error
-
-
 def test_with_the_platforms_key_the_edge_logs_have_a_key_of_their_own(
     root: TerraformDir, lambda_zip: Any
 ) -> None:

@@ -85,10 +85,3 @@ def test_presence_alone_keeps_a_history_of_its_own(root: TerraformDir, lambda_zi
     assert plan.one("module.history_table.aws_dynamodb_table.this[0]")
     routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
     assert "GET /channels/{proxy+}" in routes
-
-
-def test_only_chat_and_reports_can_be_durable(root: TerraformDir, lambda_zip: Any) -> None:
-    error = root.plan_error(
-        {"lambda_zip": str(lambda_zip), "realtime_history": {"answers": {"ttl_days": 7}}}
-    )
-    assert "realtime_history keys must be chat or reports" in error

@@ -122,18 +122,3 @@ def test_presence_can_be_left_out(root: TerraformDir, lambda_zip: Any) -> None:
     routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
     assert not any("presence" in r for r in routes)
     assert plan.raw["planned_values"]["outputs"]["presence_url"].get("value") is None
-
-
-@pytest.mark.parametrize(
-    ("tf_vars", "words"),
-    [
-        ({"realtime_presence": {"reports": {}}}, "realtime_presence keys must be chat or answers"),
-        ({"realtime_presence": {"chat": {"heartbeat_seconds": 2}}}, "from 5 to 3600"),
-        ({"presence_sweep": {"schedule": "rate(1 minutes)"}}, "rate(1 minute|hour|day)"),
-        ({"web": {"presence_channel": "/answers/u-1"}}, "must be a chat channel everyone"),
-    ],
-)
-def test_presence_inputs_are_validated(
-    root: TerraformDir, lambda_zip: Any, tf_vars: dict[str, Any], words: str
-) -> None:
-    assert words in root.plan_error({"lambda_zip": str(lambda_zip), **tf_vars})

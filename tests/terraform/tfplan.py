@@ -185,14 +185,17 @@ class TerraformDir:
         output = self.tf.plan(output=False, tf_vars=self._vars(tf_vars))
         return " ".join(str(output).replace("│", " ").split())
 
-    def plan_error(self, tf_vars: dict[str, Any]) -> str:
-        """Plan that must fail; returns terraform's error text on one line."""
+    def plan_errors(self, tf_vars: dict[str, Any]) -> list[str]:
+        """Plan that must fail; terraform's errors, each on one line (it reports every
+        invalid variable of a plan at once)."""
         with pytest.raises(tftest.TerraformTestError) as caught:
             self.tf.plan(output=True, tf_vars=self._vars(tf_vars))
         # The exception's args hold terraform's output; its str() would be a tuple repr with
         # escaped newlines, which splits long messages where terraform wrapped them.
+        # (tftest puts them there twice: the message and the command's stderr).
         text = " ".join(str(arg) for arg in caught.value.args)
-        return " ".join(text.replace("│", " ").split())
+        text = " ".join(text.replace("│", " ").split())
+        return list(dict.fromkeys(f"Error:{part}".strip() for part in text.split("Error:")[1:]))
 
 
 def _tf_vars(tf_vars: dict[str, Any] | None) -> dict[str, Any]:
