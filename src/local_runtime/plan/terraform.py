@@ -57,6 +57,18 @@ def _copy(root: Path, dest: Path) -> list[Path]:
     return copied
 
 
+KEPT_PLANS = 8
+"""Plans kept under ``work`` (~1.3 MB each): going back to an earlier root or tfvars (a
+change tried and undone, or the tests' edited roots between the checkout's) starts at once."""
+
+
+def _forget_old_plans(work: Path) -> None:
+    """Delete all but the ``KEPT_PLANS`` most recently used plans."""
+    plans = sorted(work.glob("plan-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in plans[KEPT_PLANS:]:
+        old.unlink()
+
+
 def _tf_dirs(tree: Path) -> list[Path]:
     return sorted({p.parent for p in tree.rglob("*.tf") if ".terraform" not in p.parts})
 
@@ -158,7 +170,8 @@ def plan_json(
     )
     cached = work / f"plan-{key}.json"
     if cached.is_file():
-        say(f"plan unchanged since the last start ({cached.name})")
+        say(f"plan unchanged since an earlier start ({cached.name})")
+        cached.touch()  # recently used: kept longest
         result: dict[str, Any] = json.loads(cached.read_text())
         return result
     env = _env(repo)
@@ -192,8 +205,7 @@ def plan_json(
     )
     say("terraform show -json")
     raw = _terraform(["show", "-json", "local.tfplan"], cwd, env)
-    for old in work.glob("plan-*.json"):
-        old.unlink()
     cached.write_text(raw)
+    _forget_old_plans(work)
     result = json.loads(raw)
     return result

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from local_runtime.plan.terraform import PlanError, plan_json
+from local_runtime.plan.terraform import KEPT_PLANS, PlanError, plan_json
 
 REPO = Path(__file__).resolve().parents[3]
 STAND_IN = """#!{python}
@@ -80,12 +80,30 @@ def test_a_root_is_planned_on_a_rewritten_copy_then_cached(terraform: Path, tmp_
     }
     assert plan_json(REPO, root, tfvars, work, variables={"x": 1}, say=said.append) == raw
     assert _calls(terraform) == ["init", "plan", "show"]  # cached: no terraform at all
-    assert any("plan unchanged since the last start" in line for line in said)
+    assert any("plan unchanged since an earlier start" in line for line in said)
 
     tfvars.write_text('region = "eu-west-1"\nname = "other"\n')
     plan_json(REPO, root, tfvars, work, variables={"x": 1})
     assert _calls(terraform) == ["init", "plan", "show", "plan", "show"]  # no second init
-    assert len(list(work.glob("plan-*.json"))) == 1  # the old plan is gone
+    # Back to the first tfvars: its plan was kept.
+    tfvars.write_text('region = "eu-west-1"\n')
+    assert plan_json(REPO, root, tfvars, work, variables={"x": 1}) == raw
+    assert _calls(terraform) == ["init", "plan", "show", "plan", "show"]
+
+
+def test_only_the_most_recently_used_plans_are_kept(terraform: Path, tmp_path: Path) -> None:
+    root, tfvars = _root(tmp_path)
+    work = tmp_path / "work"
+    for n in range(KEPT_PLANS):
+        plan_json(REPO, root, tfvars, work, variables={"n": n})
+    plan_json(REPO, root, tfvars, work, variables={"n": 0})  # used again: now the newest
+    plan_json(REPO, root, tfvars, work, variables={"n": KEPT_PLANS})  # one too many
+    assert len(list(work.glob("plan-*.json"))) == KEPT_PLANS
+    calls = len(_calls(terraform))
+    plan_json(REPO, root, tfvars, work, variables={"n": 0})
+    assert len(_calls(terraform)) == calls  # kept
+    plan_json(REPO, root, tfvars, work, variables={"n": 1})
+    assert _calls(terraform)[calls:] == ["plan", "show"]  # the least recently used: forgotten
 
 
 def test_terraform_failing_is_a_plan_error_with_its_words(terraform: Path, tmp_path: Path) -> None:
