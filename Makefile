@@ -17,6 +17,8 @@ ifneq ($(shell command -v pyenv 2>/dev/null),)
 PYENV_VERSION := $(shell pyenv versions --bare --skip-aliases 2>/dev/null | grep -E '^3\.1[1-3]\.[0-9]+$$' | sort -t. -k2,2nr -k3,3nr | tr '\n' ':' | sed 's/:$$//')
 export PYENV_VERSION
 endif
+# tox makes its envs with uv (tox-uv): from this machine's interpreters, never a download.
+export UV_PYTHON_DOWNLOADS := never
 
 # Where this machine has a provider mirror (no internet), Terraform installs from it;
 # elsewhere this is empty and Terraform uses the public registry and your own CLI config.
