@@ -92,14 +92,32 @@ def run_checkov(*args: str) -> dict[str, Any]:
 
 @functools.cache
 def checkov(directory: Path) -> dict[str, Any]:
-    """One scan a directory a session: both tests of a directory read the same report."""
+    """One scan a directory a session: the tests of a directory read the same report."""
     return run_checkov(
         "--directory", str(directory), "--framework", "terraform", "--skip-path", "examples"
     )
 
 
-def source_dir(name: str) -> Path:
-    return ROOT / ("terraform" if name == "terraform" else f"modules/{name}")
+def source_report(name: str) -> dict[str, Any]:
+    """The report of a module or of the root. The modules are scanned in one run of checkov
+    (one start of ~5 s instead of eight; each module's results are the same as alone), and
+    each module's part is taken by the folder its findings are in."""
+    if name == "terraform":
+        return checkov(ROOT / "terraform")
+    every = checkov(ROOT / "modules")["results"]
+    results = {
+        kind: [c for c in every.get(kind, []) if c["file_path"].split("/")[1] == name]
+        for kind in ("passed_checks", "failed_checks", "skipped_checks")
+    }
+    results["parsing_errors"] = [
+        e for e in every.get("parsing_errors", []) if f"/modules/{name}/" in str(e)
+    ]
+    summary = {
+        "passed": len(results["passed_checks"]),
+        "failed": len(results["failed_checks"]),
+        "skipped": len(results["skipped_checks"]),
+    }
+    return {"results": results, "summary": summary}
 
 
 def failures(report: dict[str, Any]) -> list[str]:
@@ -111,7 +129,7 @@ def failures(report: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("name", SCANNED)
 def test_source_passes_checkov(name: str) -> None:
-    report = checkov(source_dir(name))
+    report = source_report(name)
     assert failures(report) == []
     assert report["results"]["parsing_errors"] == []
     # checkov 3.3.30 has no check for Cognito user pools: it finds nothing to check there.
@@ -120,7 +138,7 @@ def test_source_passes_checkov(name: str) -> None:
 
 @pytest.mark.parametrize("name", SCANNED)
 def test_every_skip_is_justified_inline(name: str) -> None:
-    report = checkov(source_dir(name))
+    report = source_report(name)
     assert report["summary"]["skipped"] == len(report["results"]["skipped_checks"])
     for check in report["results"]["skipped_checks"]:
         reason = (check.get("check_result") or {}).get("suppress_comment", "")
