@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.terraform.tfplan import Plan, TerraformDir
+from tests.terraform.tfplan import KEY_MADE_AND_WEBHOOK, Plan, TerraformDir
 
 pytestmark = pytest.mark.terraform
 
@@ -87,7 +87,7 @@ def test_your_own_web_acl_replaces_the_edges(root: TerraformDir, lambda_zip: Any
 def test_with_the_platforms_key_the_edge_logs_have_a_key_of_their_own(
     root: TerraformDir, lambda_zip: Any
 ) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), "kms": {"create": True}})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **KEY_MADE_AND_WEBHOOK})
     assert plan.one("aws_kms_key.edge[0]").after["enable_key_rotation"] is True
     config = plan.config("module.edge_waf.aws_cloudwatch_log_group.this")
     call = plan.raw["configuration"]["root_module"]["module_calls"]["edge_waf"]

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, UPLOAD_RECEIVED, EventContract
-from tests.terraform.tfplan import ROOT, Plan, TerraformDir, actions_of, terraform_binary, tf_env
+from tests.terraform.tfplan import (
+    KEY,
+    KEY_MADE_AND_WEBHOOK,
+    ROOT,
+    Plan,
+    TerraformDir,
+    actions_of,
+    terraform_binary,
+    tf_env,
+)
 
 pytestmark = pytest.mark.terraform
 
@@ -463,10 +472,15 @@ def test_prod_protects_every_table_of_people_or_orders_and_the_user_pool(
     assert not any(t.after["deletion_protection_enabled"] for t in sandbox)
 
 
+# The platform's key given and code signing on: independent inputs, planned once for the two
+# tests below (a root plan takes ~10 s here).
+KEY_AND_SIGNING = {"kms": {"key_arn": KEY}, "code_signing": {"enabled": True}}
+
+
 def test_code_signing_checks_every_function_when_enabled(
     root: TerraformDir, lambda_zip: object
 ) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), "code_signing": {"enabled": True}})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **KEY_AND_SIGNING})
     profile = plan.one("aws_signer_signing_profile.lambda[0]").after
     assert profile["platform_id"] == "AWSLambda-SHA384-ECDSA"
     config = plan.one("aws_lambda_code_signing_config.this[0]").after
@@ -476,13 +490,10 @@ def test_code_signing_checks_every_function_when_enabled(
     assert all(f.after_unknown.get("code_signing_config_arn") is True for f in functions)
 
 
-KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
 def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
     root: TerraformDir, lambda_zip: object
 ) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), "kms": {"key_arn": KEY}})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **KEY_AND_SIGNING})
     tables = plan.of_type("aws_dynamodb_table")
     queues = plan.of_type("aws_sqs_queue")
     log_groups = plan.of_type("aws_cloudwatch_log_group")
@@ -557,7 +568,7 @@ def test_one_key_encrypts_every_table_queue_log_group_bus_and_environment(
 def test_a_key_made_here_is_rotated_and_carries_the_platforms_policy(
     root: TerraformDir, lambda_zip: object, root_plan: Plan
 ) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), "kms": {"create": True}})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **KEY_MADE_AND_WEBHOOK})
     key = plan.one("aws_kms_key.this[0]").after
     assert key["enable_key_rotation"] is True
     assert key["deletion_window_in_days"] == 30
@@ -582,8 +593,7 @@ def test_a_key_made_here_is_rotated_and_carries_the_platforms_policy(
 def test_the_webhook_key_decrypts_only_through_its_store(
     root: TerraformDir, lambda_zip: object
 ) -> None:
-    webhook = {"store": "ssm", "name": "/platform/sandbox/notify/webhook-url", "kms_key_arn": KEY}
-    plan = root.plan({"lambda_zip": str(lambda_zip), "notify_webhook": webhook})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **KEY_MADE_AND_WEBHOOK})
     (decrypt,) = [
         st
         for addr, st in plan.iam_statements()

@@ -99,38 +99,41 @@ def test_the_handler_knows_whom_to_trust_from_terraform(root_plan: Plan) -> None
     assert root_plan.raw["output_changes"]["realtime_trusted_issuers"]["after_unknown"] is True
 
 
-def test_an_oidc_provider_is_a_trusted_issuer(root: TerraformDir, lambda_zip: Path) -> None:
-    plan = root.plan(
-        {
-            "lambda_zip": str(lambda_zip),
-            "users": {"create": False},
-            "ingest_public": True,
-            "realtime_auth": {"openid_connect": {"issuer": "https://login.example.com/"}},
-        }
-    )
-    issuers = plan.raw["output_changes"]["realtime_trusted_issuers"]["after"]
-    assert issuers == ["https://login.example.com/"]
-    # Its users are named in a namespace of their own (oidc-<sub>); no pool is trusted.
-    assert plan.raw["output_changes"]["realtime_user_sources"]["after"] == {
-        "user_pool_issuer": None,
-        "oidc_issuer": "https://login.example.com/",
+def test_nothing_else_is_trusted_unless_named(root_plan: Plan) -> None:
+    sources = root_plan.raw["output_changes"]["realtime_user_sources"]
+    assert sources["after"] == {
         "identity_pool_ids": [],
         "lambda_authorizer": None,
+        "oidc_issuer": None,
     }
+    assert sources["after_unknown"]["user_pool_issuer"] is True  # the platform's pool
 
 
-def test_identity_pools_are_trusted_only_when_named(root: TerraformDir, lambda_zip: Path) -> None:
+def test_an_oidc_provider_and_identity_pools_are_trusted_when_named(
+    root: TerraformDir, lambda_zip: Path
+) -> None:
+    """Both in one plan (they are independent settings; a plan takes ~10 s here)."""
     pools = ["eu-west-1:11112222-3333-4444-5555-666677778888"]
     plan = root.plan(
         {
             "lambda_zip": str(lambda_zip),
             "users": {"create": False},
             "ingest_public": True,
-            "realtime_auth": {"identity_pool_ids": pools},
+            "realtime_auth": {
+                "openid_connect": {"issuer": "https://login.example.com/"},
+                "identity_pool_ids": pools,
+            },
         }
     )
-    sources = plan.raw["output_changes"]["realtime_user_sources"]["after"]
-    assert sources["identity_pool_ids"] == pools
+    issuers = plan.raw["output_changes"]["realtime_trusted_issuers"]["after"]
+    assert issuers == ["https://login.example.com/"]
+    # OIDC users are named in a namespace of their own (oidc-<sub>); no user pool is trusted.
+    assert plan.raw["output_changes"]["realtime_user_sources"]["after"] == {
+        "user_pool_issuer": None,
+        "oidc_issuer": "https://login.example.com/",
+        "identity_pool_ids": pools,
+        "lambda_authorizer": None,
+    }
     # Both readers of identities take the same settings (their values are known after apply).
     calls = plan.raw["configuration"]["root_module"]["module_calls"]
     for function in ("channels", "channel_history"):

@@ -211,3 +211,10 @@ def _tf_vars(tf_vars: dict[str, Any] | None) -> dict[str, Any]:
 
 
 OFFLINE_OVERRIDE = FIXTURES / "offline_override.tf"
+
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+WEBHOOK = {"store": "ssm", "name": "/platform/sandbox/notify/webhook-url", "kms_key_arn": KEY}
+# Independent inputs that tests of different files turn on together, so that one plan serves
+# them all (a root plan takes ~10 s here); each test checks only its own input's effects.
+KEY_MADE_AND_WEBHOOK = {"kms": {"create": True}, "notify_webhook": WEBHOOK}
+PRESENCE_AND_WEB_OFF = {"realtime_presence": {}, "web": {"create": False}}
