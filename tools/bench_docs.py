@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "docs" / "bench.json"
 PAGE = ROOT / "docs" / "performance.md"
-FIGURES = ("cold_init", "warm_publish", "package", "plan")
+FIGURES = ("cold_init", "warm_publish", "package", "plan", "local")
 
 
 def _ms(seconds: float) -> str:
@@ -110,18 +110,108 @@ def plan(section: dict[str, Any]) -> str:
     )
 
 
-RENDER: dict[str, Callable[[dict[str, Any]], str]] = {
-    "cold_init": cold_init,
-    "warm_publish": warm_publish,
-    "package": package,
-    "plan": plan,
+def _verdict(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+NAMESPACES = {"chat": "`/chat` (channel handler, history on)", "bench": "`/bench` (pass-through)"}
+
+
+def local_platform(section: dict[str, Any]) -> str:
+    """Figure 5: delivery by namespace and subscribers, then the other measured budgets."""
+    lines = [
+        "| namespace | subscribers | deliveries | p50 | p99 | budget | vs pass-through |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in section["delivery"]:
+        ratio = _ratio(r["ratio_to_passthrough"]) if "ratio_to_passthrough" in r else ""
+        lines.append(
+            f"| {NAMESPACES[r['namespace']]} | {r['subscribers']:,} | {r['deliveries']:,} "
+            f"| {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms "
+            f"| p99 <= {r['budget_p99_ms']:.0f} ms {'ok' if r['met'] else '**missed**'} "
+            f"| {ratio} |"
+        )
+    budgets = section["budgets"]
+    history, caught, loop = section["history"], section["catch_up"], section["answer_to_report"]
+    http = {h["namespace"]: h for h in section["http_publish"]}
+    chat_ratios = [r for r in section["delivery"] if "ratio_to_passthrough" in r]
+    ratios = ", ".join(_ratio(r["ratio_to_passthrough"]) for r in chat_ratios)
+    failed = sum(h["failed"] for h in section["http_publish"])
+    bullets = [
+        f"- durable chat against the same namespace with history off: p50 "
+        f"{history['on_p50_ms']:.1f} ms against {history['off_p50_ms']:.1f} ms, p99 "
+        f"{history['on_p99_ms']:.1f} ms against {history['off_p99_ms']:.1f} ms: "
+        f"{history['ratio_p99']:.1f}x, budget <= {history['budget_ratio']:.1f}x: "
+        f"{_verdict(history['met'])}.",
+        f"- chat handler's p50 <= {budgets['chat_vs_passthrough_ratio']:.0f}x the "
+        f"pass-through's: {ratios} (1, 100, 1,000 subscribers): "
+        f"{_verdict(all(r['ratio_met'] for r in chat_ratios))}.",
+        f"- catch-up of {caught['events']:,} kept events: {_ms(caught['seconds'])}, budget <= "
+        f"{caught['budget_s']:.0f} s: {_verdict(caught['met'])}.",
+        f"- answer -> report ({loop['answers']} answers): p50 {_ms(loop['p50_s'])}, p99 "
+        f"{_ms(loop['p99_s'])}, budget <= {loop['budget_p99_s']:.1f} s: "
+        f"{_verdict(loop['met'])}.",
+        f"- HTTP publish: {http['chat']['per_second']:,.0f} publishes/s through the durable "
+        f"chat handler, {http['bench']['per_second']:,.0f}/s through the pass-through, "
+        f"{failed} failed (budgets and the peers in figure 7).",
+    ]
+    return "\n".join([*lines, "", *bullets, "", _run(section)])
+
+
+def fan_out(section: dict[str, Any]) -> str:
+    """Figure 6: platform-load's run inside the bench."""
+    run = section["fan_out"]
+    latency, cost = run["latency_ms"], run["cost"]
+    return (
+        f"{run['delivered']:,} of {run['expected']:,} delivered, {run['lost']:,} lost, "
+        f"{run['duplicated']:,} twice, {run['out_of_order']:,} out of order; latency p50 "
+        f"{latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, **p99 {latency['p99']:.1f} ms "
+        f"(budget <= {run['budget_p99_ms']:.0f} ms): {_verdict(run['met'])}**. What the same "
+        f"traffic would cost in AWS ({cost['region']}, prices of {cost['as_of']}): "
+        f"${cost['total_usd']:.3f} for the run, ${cost['usd_per_million_events']:,.0f} per "
+        f"million events published. {_run(section)}"
+    )
+
+
+def side_by_side(section: dict[str, Any]) -> str:
+    """Figure 7: ours beside the ceiling and MiniStack, and the HTTP publish budgets."""
+    sides = section["side_by_side"]
+    lines = [
+        "| target | 1 | 100 | 1,000 | HTTP publishes/s |",
+        "|---|---|---|---|---|",
+    ]
+    for name, target in sides["targets"].items():
+        cells = ["{:.1f} / {:.1f}".format(*target["delivery"][str(n)]) for n in (1, 100, 1000)]
+        lines.append(f"| {name} | {' | '.join(cells)} | {target['http_per_s']:,.0f} |")
+    ministack = section["peers"]["ministack"]["version"]
+    return "\n".join(
+        [
+            *lines,
+            "",
+            f"HTTP publish through chat: {sides['chat_per_s']:,.0f}/s; budget >= "
+            f"{sides['chat_budget_per_s']:,.0f}/s: {_verdict(sides['chat_met'])}; budget >= "
+            f"MiniStack's {sides['ministack_per_s']:,.0f}/s: "
+            f"{_verdict(sides['vs_ministack_met'])}. MiniStack: PyPI `{ministack}`. "
+            + _run(section),
+        ]
+    )
+
+
+# marker name -> (the record's section, its renderer)
+RENDER: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "cold-init": ("cold_init", cold_init),
+    "warm-publish": ("warm_publish", warm_publish),
+    "package": ("package", package),
+    "plan": ("plan", plan),
+    "local": ("local", local_platform),
+    "fan-out": ("local", fan_out),
+    "side-by-side": ("local", side_by_side),
 }
 
 
 def render(page: str, record: dict[str, Any]) -> str:
     """``page`` with every bench block written from ``record``; SystemExit names a missing one."""
-    for name, write in RENDER.items():
-        marker = name.replace("_", "-")
+    for marker, (name, write) in RENDER.items():
         # blank lines inside the markers: Markdown ends an HTML block (the comment) only there
         block = re.compile(
             rf"(<!-- bench:{marker}:start -->\n\n).*?(\n\n<!-- bench:{marker}:end -->)", re.S
