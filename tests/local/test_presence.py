@@ -6,9 +6,6 @@ person's private channel, data too long) say why. A copy of the root with a 5 s 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,9 +18,9 @@ from typing import Any
 import pytest
 
 from local_runtime.cognito.pools import create_local_user
-from tests.conftest import ROOT
 from tests.local.appsync import Events, Socket
 from tests.local.platform import LocalPlatform, copy_root
+from tests.local.test_walkthroughs import block_named, checkout_of, run_as_written
 
 pytestmark = pytest.mark.local
 
@@ -209,73 +206,15 @@ def test_personal_data_is_masked_before_anyone_sees_it(present: LocalPlatform) -
     assert member["data"] == {"name": "a***@example.com", "status": "call ***18"}
 
 
-def test_the_example_client_stays_present_until_its_process_is_killed(
-    present: LocalPlatform,
+def test_the_walkthrough_of_the_example_client_runs_as_written(
+    present: LocalPlatform, tmp_path: Path
 ) -> None:
-    """The README's walkthrough: Jane's client enters and beats; killed, it leaves once."""
-    account = create_local_user(
-        present.client("cognito-idp"),
-        present.outputs["cognito_user_pool_id"],
-        f"jane-{uuid.uuid4().hex[:6]}@example.com",
-    )
-    watcher = person(present, "bob")
-    room = f"/chat/p-{uuid.uuid4().hex[:8]}"
-    base = [
-        sys.executable,
-        str(ROOT / "examples" / "realtime_client" / "client.py"),
-        "--outputs",
-        str(present.out / "outputs.json"),
-        "--user",
-        account["username"],
-        "presence",
-    ]
-    env = {**os.environ, "PLATFORM_PASSWORD": account["password"]}
-    jane = subprocess.Popen(
-        [*base, "enter", "--channel", room, "--name", "Jane"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while call(present, "GET", room, watcher)[1].get("occupancy") != 1:
-            assert jane.poll() is None, jane.stderr.read() if jane.stderr else ""
-            assert time.monotonic() < deadline, "the client did not enter within 30 s"
-            time.sleep(0.5)
-        time.sleep(2 * HEARTBEAT + 2)  # past two intervals: only its heartbeats keep it there
-        (member,) = call(present, "GET", room, watcher)[1]["members"]
-        assert (member["id"], member["data"]) == (account["user_id"], {"name": "Jane"})
-    finally:
-        jane.kill()  # no leave said: the sweep must notice
-        jane.wait(timeout=10)
-    killed = time.monotonic()
-    bound = 2 * HEARTBEAT + 10  # from its last beat: two intervals, the sweep, the stream
-    watched = subprocess.run(
-        [*base, "watch", "--channel", room, "--after", "1", "--count", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=bound + 30,
-        check=False,
-    )
-    assert watched.returncode == 0, watched.stderr
-    (leave,) = [json.loads(line) for line in watched.stdout.splitlines()]
-    assert (leave["action"], leave["member"]["id"], leave["seq"]) == (
-        "leave",
-        account["user_id"],
-        2,
-    )
-    # Its last beat came at most one interval before the kill; the watcher's start and
-    # sign-in add a few seconds to the leave's bound.
-    took = time.monotonic() - killed
-    assert HEARTBEAT - 1 <= took < bound + 10, f"the leave came {took:.1f} s after the kill"
-    listed = subprocess.run(
-        [*base, "list", "--channel", room],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert listed.returncode == 0, listed.stderr
-    assert json.loads(listed.stdout)["occupancy"] == 0
+    """docs/realtime.md's presence walkthrough, as written, in bash: the local user's client
+    enters and beats; killed, it leaves once (seq 2) and the channel is empty."""
+    block = block_named("realtime-presence")
+    started = time.monotonic()
+    run_as_written(block.path, [block], checkout_of(present, tmp_path / "checkout"))
+    # Its last beat came at most one interval before the kill; two intervals, the sweep's
+    # run and the stream, plus four sign-ins and the page's 5 s wait.
+    took = time.monotonic() - started
+    assert took < 5 + 2 * HEARTBEAT + 10 + 30, f"the walkthrough took {took:.1f} s"

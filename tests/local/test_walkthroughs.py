@@ -4,7 +4,9 @@ Each ``<!-- walkthrough: NAME -->`` block (tools/walkthroughs.py) runs in bash, 
 laid out as a checkout after ``make local`` (``dist/local/outputs.json``, ``.tox/local``,
 ``examples/``), the blocks of one page in order and in one shell, as a reader runs them in
 one terminal; each page gets a platform of its own, as a first ``make local`` would. Its
-output must show what the page's comments promise (``EXPECT``, below).
+output must show what the page's comments promise (``EXPECT``, below). A block that needs a
+platform set up otherwise is run by the module that has one (``ELSEWHERE``), with the same
+helpers.
 """
 
 from __future__ import annotations
@@ -48,14 +50,21 @@ EXPECT: dict[str, list[str]] = {
         r'"text": "sent while you were away".*"seq": 3',
         r'"text": "and this one live".*"seq": 4',
     ],
+    "realtime-presence": [
+        r'"occupancy": 1,\s+"members": \[\s+\{\s+"id": "[^"]+",\s+"data": \{\s+"name": "Jane"',
+        r'^\{.*"action": "leave".*"seq": 2',
+        r'"occupancy": 0,\s+"members": \[\]',
+    ],
 }
+# Blocks run by another module, on a platform of its own: the module that runs each.
+ELSEWHERE = {"realtime-presence": "tests/local/test_presence.py (a 5 s heartbeat)"}
 BLOCK_TIMEOUT = 120.0
 
 
 def _pages() -> dict[str, list[Block]]:
     pages: dict[str, list[Block]] = {}
     for block in all_blocks():
-        if block.name:
+        if block.name and block.name not in ELSEWHERE:
             pages.setdefault(block.path, []).append(block)
     return pages
 
@@ -63,25 +72,35 @@ def _pages() -> dict[str, list[Block]]:
 PAGES = _pages()
 
 
+def block_named(name: str) -> Block:
+    (block,) = [b for b in all_blocks() if b.name == name]
+    return block
+
+
+def checkout_of(local: LocalPlatform, work: Path) -> Path:
+    """A folder at ``work`` that looks like the checkout that started ``local``."""
+    (work / "dist" / "local").mkdir(parents=True)
+    (work / "dist" / "local" / "outputs.json").symlink_to(local.out / "outputs.json")
+    (work / ".tox").mkdir()
+    (work / ".tox" / "local").symlink_to(sys.prefix)  # this env: the local env's packages
+    (work / "examples").symlink_to(ROOT / "examples")
+    return work
+
+
 @pytest.fixture
 def checkout(plans: Path, tmp_path: Path) -> Iterator[tuple[Path, LocalPlatform]]:
     """A fresh platform, and a folder that looks like the checkout that started it."""
     local = LocalPlatform(plans / f"walk-{tmp_path.name}").start()
     try:
-        work = tmp_path / "checkout"
-        (work / "dist" / "local").mkdir(parents=True)
-        (work / "dist" / "local" / "outputs.json").symlink_to(local.out / "outputs.json")
-        (work / ".tox").mkdir()
-        (work / ".tox" / "local").symlink_to(sys.prefix)  # this env: the local env's packages
-        (work / "examples").symlink_to(ROOT / "examples")
-        yield work, local
+        yield checkout_of(local, tmp_path / "checkout"), local
     finally:
         assert local.stop() == 0, local.console_text()
 
 
 def test_every_walkthrough_has_its_expectations() -> None:
-    named = {block.name for blocks in PAGES.values() for block in blocks}
+    named = {block.name for block in all_blocks() if block.name}
     assert named == set(EXPECT)
+    assert set(ELSEWHERE) <= named
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
@@ -89,7 +108,11 @@ def test_the_walkthroughs_of_a_page_run_as_written(
     page: str, checkout: tuple[Path, LocalPlatform]
 ) -> None:
     work, _ = checkout
-    blocks = PAGES[page]
+    run_as_written(page, PAGES[page], work)
+
+
+def run_as_written(page: str, blocks: list[Block], work: Path) -> None:
+    """Run ``blocks`` in one bash in ``work`` and check each one's output against EXPECT."""
     # one shell for the page; a line between blocks to tell their outputs apart
     script = "".join(f"echo '::: {b.name}'\n{b.text}" for b in blocks)
     process = subprocess.Popen(
