@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FENCE = re.compile(r"^```(?P<lang>[a-z]*)\s*$")
+# A fence may be indented (a block inside a list item): the block is read without its indent.
+FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[a-z]*)\s*$")
 MARK = re.compile(r"^<!-- (?:walkthrough: (?P<name>[a-z0-9-]+)|not run: (?P<reason>.+?)) -->$")
 
 
@@ -44,15 +45,17 @@ def blocks(path: Path, root: Path = ROOT) -> list[Block]:
             index += 1
             continue
         end = next(
-            (j for j in range(index + 1, len(lines)) if lines[j].startswith("```")), len(lines)
+            (j for j in range(index + 1, len(lines)) if lines[j].lstrip().startswith("```")),
+            len(lines),
         )
         if fence["lang"] == "sh":
-            mark = MARK.match(lines[index - 1]) if index else None
+            mark = MARK.match(lines[index - 1].strip()) if index else None
+            indent = len(fence["indent"])
             found.append(
                 Block(
                     path=path.relative_to(root).as_posix(),
                     line=index + 1,
-                    text="\n".join(lines[index + 1 : end]) + "\n",
+                    text="\n".join(line[indent:] for line in lines[index + 1 : end]) + "\n",
                     name=mark["name"] if mark else None,
                     reason=mark["reason"] if mark else None,
                 )

@@ -118,9 +118,15 @@ def test_an_unmarked_block_is_found(tmp_path: Path) -> None:
     page = tmp_path / "docs" / "page.md"
     page.parent.mkdir()
     (tmp_path / "README.md").write_text("# x\n\n<!-- walkthrough: a -->\n```sh\necho a\n```\n")
-    page.write_text("text\n\n```sh\necho b\n```\n\n```json\n{}\n```\n")
+    page.write_text(
+        "text\n\n```sh\necho b\n```\n\n```json\n{}\n```\n\n"
+        "1. in a list:\n\n   <!-- not run: why -->\n   ```sh\n   echo c\n     echo d\n   ```\n"
+        "2. and unmarked:\n   ```sh\n   echo e\n   ```\n"
+    )
     found = {b.where: (b.name, b.reason, b.text) for b in all_blocks(tmp_path)}
     assert found == {
         "README.md:4": ("a", None, "echo a\n"),
         "docs/page.md:3": (None, None, "echo b\n"),
+        "docs/page.md:14": (None, "why", "echo c\n  echo d\n"),  # read without its indent
+        "docs/page.md:19": (None, None, "echo e\n"),
     }
