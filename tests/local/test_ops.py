@@ -8,6 +8,7 @@ import io
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from platform_ops.cli import main
 from tests.local.platform import LocalPlatform, wait_for
 from tests.local.test_flows import answer_item, order, stored_orders
+from tests.local.test_walkthroughs import block_named, checkout_of, run_as_written
 
 pytestmark = pytest.mark.local
 
@@ -68,6 +70,26 @@ def test_an_undelivered_order_is_listed_shown_and_redriven_once(platform: LocalP
     code, listing = ops(platform, "list")
     row = next(line.split() for line in listing.splitlines() if line.startswith(queue))
     assert row[1] == "0"
+
+
+def test_the_operations_walkthrough_brings_the_order_back_once(
+    platform: LocalPlatform, tmp_path: Path
+) -> None:
+    """docs/operations.md's walkthrough as written (the webhook down, an order in notify's
+    failure queue, shown, redriven), then what its output cannot show: the order was posted
+    once, nothing is left in notify's queue, and the fault it set is lifted."""
+    platform.settle()
+    run_as_written(
+        "docs/operations.md", [block_named("ops-redrive")], checkout_of(platform, tmp_path)
+    )
+    platform.settle()
+    hooks = platform.get(platform.outputs["webhook_messages_url"])
+    posted = [m for m in hooks if m["status"] == 200 and "ord-ops-1 " in json.dumps(m["body"])]
+    assert len(posted) == 1, hooks
+    code, listing = ops(platform, "list")
+    row = next(line.split() for line in listing.splitlines() if line.startswith("function:notify"))
+    assert (code, row[1]) == (0, "0")
+    assert not any(platform.status()["faults"]["rates"].values())  # lifted by the walkthrough
 
 
 def test_a_poisoned_upload_is_shown_with_its_reason_and_not_redriven_without_force(

@@ -55,9 +55,19 @@ EXPECT: dict[str, list[str]] = {
         r'^\{.*"action": "leave".*"seq": 2',
         r'"occupancy": 0,\s+"members": \[\]',
     ],
+    "ops-redrive": [
+        r"^function:notify +1 ",
+        r"^  error: +WebhookError: webhook answered HTTP 503$",
+        r"^dry run: 1 message\(s\) would be redriven",
+        r"^moved 1, failed 0 \(left in the queue\), left 0$",
+        r'"New order ord-ops-1 from customer [^"]+"\}, "status": 200',
+    ],
 }
 # Blocks run by another module, on a platform of its own: the module that runs each.
-ELSEWHERE = {"realtime-presence": "tests/local/test_presence.py (a 5 s heartbeat)"}
+ELSEWHERE = {
+    "realtime-presence": "tests/local/test_presence.py (a 5 s heartbeat)",
+    "ops-redrive": "tests/local/test_ops.py (the queues' own tests share its platform)",
+}
 BLOCK_TIMEOUT = 120.0
 
 
