@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.local.platform import LocalPlatform
+from tests.local.platform import tuned_root as make_tuned_root
 
 pytestmark = pytest.mark.local
 
@@ -16,6 +17,13 @@ pytestmark = pytest.mark.local
 def plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One plan cache for the session: platforms of the same root plan once."""
     return tmp_path_factory.mktemp("local")
+
+
+@pytest.fixture(scope="session")
+def tuned_root(plans: Path) -> Path:
+    """The presence and scaling modules' copy of the root (platform.tuned_root), made once:
+    each module starts a platform of its own, and both start from one plan."""
+    return make_tuned_root(plans / "tuned-src")
 
 
 @pytest.fixture(scope="module")

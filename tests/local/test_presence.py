@@ -19,23 +19,16 @@ import pytest
 
 from local_runtime.cognito.pools import create_local_user
 from tests.local.appsync import Events, Socket
-from tests.local.platform import LocalPlatform, copy_root
+from tests.local.platform import HEARTBEAT, LocalPlatform
 from tests.local.test_walkthroughs import block_named, checkout_of, run_as_written
 
 pytestmark = pytest.mark.local
 
-HEARTBEAT = 5
-
 
 @pytest.fixture(scope="module")
-def present(plans: Path) -> Iterator[LocalPlatform]:
-    root = copy_root(plans / "presence-src")
-    with (root / "environments" / "local.tfvars").open("a") as tfvars:
-        tfvars.write(
-            f"\nrealtime_presence = {{ chat = {{ heartbeat_seconds = {HEARTBEAT} }}, "
-            f"answers = {{ heartbeat_seconds = {HEARTBEAT} }} }}\n"
-        )
-    local = LocalPlatform(plans / "presence", root=root, args=["--ka-interval", "1"]).start()
+def present(plans: Path, tuned_root: Path) -> Iterator[LocalPlatform]:
+    local = LocalPlatform(plans / "presence", root=tuned_root, args=["--ka-interval", "1"])
+    local.start()
     try:
         yield local
     finally:

@@ -1,5 +1,6 @@
 """Functions that scale out on this machine as Lambda scales them, over the network: a copy of
-the root where notify has 2 reserved and the machine allows 4 workers a function. Two slow
+the root where notify has 2 reserved (conftest's tuned_root, shared with the presence tests)
+and the machine allows 4 workers a function. Two slow
 invocations run at once and a third is throttled (Lambda's 429 to a synchronous caller, a
 retry of an asynchronous event); races serial workers hid now happen and are survived (one
 report for an answer assessed twice at once, distinct seq from concurrent publishers)."""
@@ -22,7 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.local.appsync import Events
-from tests.local.platform import LocalPlatform, copy_root, wait_for
+from tests.local.platform import NOTIFY_RESERVED, LocalPlatform, wait_for
 from tests.local.test_durable_channels import all_history
 from tests.local.test_faults import archived
 from tests.local.test_flows import order
@@ -70,11 +71,10 @@ def webhook() -> Iterator[SlowWebhook]:
 
 
 @pytest.fixture(scope="module")
-def scaled(plans: Path, webhook: SlowWebhook) -> Iterator[LocalPlatform]:
-    root = copy_root(plans / "scaling-src")
-    with (root / "environments" / "local.tfvars").open("a") as tfvars:
-        tfvars.write("\nreserved_concurrency = { notify = 2 }\n")
-    local = LocalPlatform(plans / "scaling", root=root, args=["--concurrency", "4"]).start()
+def scaled(plans: Path, tuned_root: Path, webhook: SlowWebhook) -> Iterator[LocalPlatform]:
+    assert NOTIFY_RESERVED == 2  # what the tests below count on
+    local = LocalPlatform(plans / "scaling", root=tuned_root, args=["--concurrency", "4"])
+    local.start()
     try:
         # notify reads its webhook's URL from SSM at run time: point it at the slow one.
         local.client("ssm").put_parameter(
