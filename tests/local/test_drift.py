@@ -1,5 +1,10 @@
 """A change in Terraform changes what runs locally, with no other edit; and the runtime
-refuses, by name, what it cannot run."""
+refuses, by name, what it cannot run: here one refusal end to end (an edited root, its plan,
+exit code 2 and the console's reason); every other refusal is made by editing the plan
+fixture as a changed root would plan it (a value unknown until apply, an OIDC auth mode:
+tests/unit/runtime/test_plan_readers.py, with the resource's address), so that each does not
+cost a plan of its own here; that the root plans realtime_auth.openid_connect into the
+Event API's template is the plan tests' (tests/terraform)."""
 
 from __future__ import annotations
 
@@ -137,36 +142,3 @@ def test_a_pattern_eventbridge_refuses_stops_the_start_with_its_reason(plans: Pa
     assert (
         "Event pattern is not valid. Reason: Consecutive wildcard characters at pos 10" in console
     )
-
-
-def test_a_value_with_no_local_equivalent_is_refused_by_resource_and_attribute(
-    plans: Path,
-) -> None:
-    root = copy_root(plans / "unresolved-src")
-    edit(
-        root / "ingest.tf",
-        """    ORDERS_TABLE_NAME       = module.orders_table.name""",
-        """    ORDERS_TABLE_NAME       = module.orders_table.name
-    WAF_ACL                 = module.realtime_waf.web_acl_arn""",
-    )
-    code, console = LocalPlatform(plans / "unresolved", root=root).run_to_exit()
-
-    assert code == 2
-    assert (
-        "module.capture_order.aws_lambda_function.this[0]: environment[0].variables is "
-        "unknown until apply" in console
-    )
-
-
-def test_an_auth_mode_the_runtime_cannot_serve_is_refused_by_name(plans: Path) -> None:
-    root = copy_root(plans / "oidc-src")
-    edit(
-        root / "environments" / "local.tfvars",
-        "realtime_auth = { api_key = { enabled = true } }",
-        'realtime_auth = { openid_connect = { issuer = "https://login.example.com/" } }',
-    )
-    code, console = LocalPlatform(plans / "oidc", root=root).run_to_exit()
-
-    assert code == 2
-    assert "the OPENID_CONNECT auth mode is not emulated locally" in console
-    assert "module.realtime.aws_cloudformation_stack.this[0]" in console

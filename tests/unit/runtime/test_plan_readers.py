@@ -109,11 +109,13 @@ def _behavior(template: dict[str, Any]) -> None:
         ),
         (
             edited("aws_lambda_function", lambda c: c["after_unknown"].update(environment=True)),
-            "environment[0].variables is unknown until apply",
+            "module.answers_stream.aws_lambda_function.this[0]: environment[0].variables is "
+            "unknown until apply",
         ),
         (
             edited("aws_cloudformation_stack", _template(_oidc)),
-            "the OPENID_CONNECT auth mode is not emulated locally",
+            "module.realtime.aws_cloudformation_stack.this[0] Api: the OPENID_CONNECT auth mode "
+            "is not emulated locally",
         ),
         (
             edited("aws_cloudformation_stack", _template(_behavior)),
