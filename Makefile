@@ -119,7 +119,7 @@ load: ## platform-load on make local's outputs (ARGS="--subscribers 200 --rate 5
 # waits (the AWS provider's propagation waits, ~25 s a queue or function, even on moto), so a
 # third lane fills the cores the other two leave idle (805 s against 900 s with two). A suite
 # that fails prints its whole output; one that passes, its summary line.
-test: package web browser ## every suite, three at a time: terraform, local (+ browser), apply (moto), checkov, unit (py3.13 + py3.11), type, build, docs site, web, lint
+test: package web browser ## every suite, three at a time: terraform, local (+ browser), apply (moto), checkov, unit (py3.13; the local runtime and tools on py3.11 too), type, build, docs site, web, lint
 	$(TOX) run-parallel --parallel 3 --parallel-no-spinner -e terraform,local,apply,security,py313,py311,type,build,docs,web,lint
 
 .PHONY: bench
