@@ -9,15 +9,14 @@ import os
 import shutil
 import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.local.platform import LocalPlatform
+from tests.local.platform import ROOT, LocalPlatform
 
 pytestmark = pytest.mark.local
 
-HERE = Path(__file__).resolve().parent / "amplify"
+HERE = ROOT / "web" / "test" / "amplify"
 
 
 @pytest.fixture(scope="module")
