@@ -2,10 +2,13 @@
 // connect to a channel, post to it, and print what the subscription receives, as JSON.
 // Usage: node check.mjs <publish url> <api key> <region> <channel> <event JSON>
 // The local endpoint's CA comes from NODE_EXTRA_CA_CERTS (set by the caller, for this run).
-import WebSocket from 'ws';
-
-// Node 20 has no global WebSocket; Amplify uses the global one.
-globalThis.WebSocket = WebSocket;
+// It runs on the web app's own aws-amplify (web/node_modules, from web/package-lock.json).
+// Amplify uses the global WebSocket: Node 22 has one, Node 20 behind --experimental-websocket
+// (the test passes it there).
+if (typeof WebSocket === 'undefined') {
+  console.error('no global WebSocket: run node with --experimental-websocket (Node 20 and 21)');
+  process.exit(3);
+}
 
 const [endpoint, apiKey, region, channelPath, eventJson] = process.argv.slice(2);
 const { Amplify } = await import('aws-amplify');
