@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.terraform.tfplan import KEY_MADE_AND_WEBHOOK, Plan, TerraformDir
+from tests.terraform.tfplan import (
+    HISTORY_OFF_AND_OWN_WEB_ACL,
+    KEY_MADE_AND_WEBHOOK,
+    WEB_ACL,
+    Plan,
+    TerraformDir,
+)
 
 pytestmark = pytest.mark.terraform
 
@@ -78,10 +84,9 @@ def test_uploads_go_through_the_distribution_to_the_http_api(root_plan: Plan) ->
 
 
 def test_your_own_web_acl_replaces_the_edges(root: TerraformDir, lambda_zip: Any) -> None:
-    arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mine/0123abcd-0000-0000-0000-0000"
-    plan = root.plan({"lambda_zip": str(lambda_zip), "web": {"web_acl_arn": arn}})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **HISTORY_OFF_AND_OWN_WEB_ACL})
     assert not [r for r in plan.resources if r.address.startswith("module.edge_waf.")]
-    assert plan.one(DISTRIBUTION).after["web_acl_id"] == arn
+    assert plan.one(DISTRIBUTION).after["web_acl_id"] == WEB_ACL
 
 
 def test_with_the_platforms_key_the_edge_logs_have_a_key_of_their_own(

@@ -9,7 +9,7 @@ import pytest
 
 from tests.terraform.test_root_async_plan import statements
 from tests.terraform.test_root_web_plan import module_refs
-from tests.terraform.tfplan import Plan, TerraformDir
+from tests.terraform.tfplan import HISTORY_OFF_AND_OWN_WEB_ACL, PARTS_LEFT_OUT, Plan, TerraformDir
 
 pytestmark = pytest.mark.terraform
 
@@ -66,9 +66,7 @@ def test_chat_and_reports_are_durable_by_default_and_answers_is_not(root_plan: P
 
 def test_history_can_be_turned_off(root: TerraformDir, lambda_zip: Any) -> None:
     # Presence is durable too: without it and without durable namespaces, no history at all.
-    plan = root.plan(
-        {"lambda_zip": str(lambda_zip), "realtime_history": {}, "realtime_presence": {}}
-    )
+    plan = root.plan({"lambda_zip": str(lambda_zip), **PARTS_LEFT_OUT})
     assert not [r for r in plan.resources if r.address.startswith("module.history_table.")]
     assert not [r for r in plan.resources if r.address.startswith("module.channel_history.")]
     routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
@@ -81,7 +79,7 @@ def test_history_can_be_turned_off(root: TerraformDir, lambda_zip: Any) -> None:
 def test_presence_alone_keeps_a_history_of_its_own(root: TerraformDir, lambda_zip: Any) -> None:
     """The presence namespace is durable: its table and catch-up route stay (the resolved
     HISTORY_NAMESPACES is checked on make local, tests/local/test_plan_ties.py)."""
-    plan = root.plan({"lambda_zip": str(lambda_zip), "realtime_history": {}})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **HISTORY_OFF_AND_OWN_WEB_ACL})
     assert plan.one("module.history_table.aws_dynamodb_table.this[0]")
     routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
     assert "GET /channels/{proxy+}" in routes

@@ -13,6 +13,7 @@ from tests.terraform.tfplan import (
     KEY,
     KEY_MADE_AND_WEBHOOK,
     ROOT,
+    USERS_OFF_AND_INGEST_PUBLIC,
     Plan,
     TerraformDir,
     actions_of,
@@ -84,7 +85,7 @@ def test_uploads_take_tokens_of_the_platforms_user_pool_by_default(root_plan: Pl
 def test_a_public_ingest_route_is_explicit_and_warned_about(
     root: TerraformDir, lambda_zip: object
 ) -> None:
-    tf_vars = {"lambda_zip": str(lambda_zip), "ingest_public": True}
+    tf_vars = {"lambda_zip": str(lambda_zip), **USERS_OFF_AND_INGEST_PUBLIC}
     plan = root.plan(tf_vars)
     route = plan.one("module.ingest_api.aws_apigatewayv2_route.this[0]").after
     assert route["authorization_type"] == "NONE"

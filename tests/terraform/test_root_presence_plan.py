@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.terraform.tfplan import PRESENCE_AND_WEB_OFF, Plan, TerraformDir, actions_of
+from tests.terraform.tfplan import PARTS_LEFT_OUT, Plan, TerraformDir, actions_of
 
 pytestmark = pytest.mark.terraform
 
@@ -117,7 +117,7 @@ def test_the_schedule_may_invoke_the_sweep_and_queue_only(root_plan: Plan) -> No
 
 
 def test_presence_can_be_left_out(root: TerraformDir, lambda_zip: Any) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), **PRESENCE_AND_WEB_OFF})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **PARTS_LEFT_OUT})
     assert not [r for r in plan.resources if "presence" in r.address]
     routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
     assert not any("presence" in r for r in routes)

@@ -10,7 +10,13 @@ import pytest
 
 from tests.terraform.cfn import cfn_lint
 from tests.terraform.cfn import template_of as stack_template
-from tests.terraform.tfplan import Plan, TerraformDir, actions_of
+from tests.terraform.tfplan import (
+    PARTS_LEFT_OUT,
+    USERS_OFF_AND_INGEST_PUBLIC,
+    Plan,
+    TerraformDir,
+    actions_of,
+)
 
 pytestmark = pytest.mark.terraform
 
@@ -78,9 +84,7 @@ def test_people_sign_in_with_the_platform_user_pool(root_plan: Plan) -> None:
 def test_without_the_platform_pool_there_is_no_cognito_mode(
     root: TerraformDir, lambda_zip: Path
 ) -> None:
-    plan = root.plan(
-        {"lambda_zip": str(lambda_zip), "users": {"create": False}, "ingest_public": True}
-    )
+    plan = root.plan({"lambda_zip": str(lambda_zip), **USERS_OFF_AND_INGEST_PUBLIC})
     api = template_of(plan)["Resources"]["Api"]["Properties"]["EventConfig"]
     assert [p["AuthType"] for p in api["AuthProviders"]] == ["API_KEY", "AWS_IAM"]
     assert plan.of_type("aws_cognito_user_pool") == []
@@ -260,7 +264,7 @@ def test_every_sign_in_mode_plans_a_clean_template(root: TerraformDir, lambda_zi
 
 @pytest.mark.parametrize(
     "tf_vars",
-    [{"realtime_auth": {"api_key": {"enabled": False}}}, {"environment": "prod"}],
+    [PARTS_LEFT_OUT, {"environment": "prod"}],
     ids=["turned-off", "off-by-default-outside-the-sandbox"],
 )
 def test_api_keys_can_be_turned_off(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.terraform.tfplan import PRESENCE_AND_WEB_OFF, Plan, TerraformDir
+from tests.terraform.tfplan import PARTS_LEFT_OUT, Plan, TerraformDir
 
 pytestmark = pytest.mark.terraform
 
@@ -206,7 +206,7 @@ def test_saved_answers_function_may_only_query_the_answers_table(root_plan: Plan
 
 
 def test_web_app_and_history_route_can_be_left_out(root: TerraformDir, lambda_zip: Any) -> None:
-    plan = root.plan({"lambda_zip": str(lambda_zip), **PRESENCE_AND_WEB_OFF})
+    plan = root.plan({"lambda_zip": str(lambda_zip), **PARTS_LEFT_OUT})
     assert not [r for r in plan.resources if r.address.startswith("module.web.")]
     routes = {r.after["route_key"] for r in plan.of_type("aws_apigatewayv2_route")}
     assert "GET /reports" in routes  # the history API stays for other clients

@@ -217,4 +217,12 @@ WEBHOOK = {"store": "ssm", "name": "/platform/sandbox/notify/webhook-url", "kms_
 # Independent inputs that tests of different files turn on together, so that one plan serves
 # them all (a root plan takes ~10 s here); each test checks only its own input's effects.
 KEY_MADE_AND_WEBHOOK = {"kms": {"create": True}, "notify_webhook": WEBHOOK}
-PRESENCE_AND_WEB_OFF = {"realtime_presence": {}, "web": {"create": False}}
+WEB_ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mine/0123abcd-0000-0000-0000-0000"
+HISTORY_OFF_AND_OWN_WEB_ACL = {"realtime_history": {}, "web": {"web_acl_arn": WEB_ACL}}
+PARTS_LEFT_OUT = {
+    "realtime_presence": {},
+    "realtime_history": {},
+    "realtime_auth": {"api_key": {"enabled": False}},
+    "web": {"create": False},
+}
+USERS_OFF_AND_INGEST_PUBLIC = {"users": {"create": False}, "ingest_public": True}
