@@ -93,6 +93,8 @@ def test_reexports_reads_from_imports() -> None:
         "from .b import (\n    Three,  # a comment\n    Four as Fourth,\n)\n"
         "from other.c import Outside\n"
         "import pkg.d\n"
+        "from . import e, f as g\n"  # modules of the package: imported as themselves
+        "from ..up import Parent\n"  # outside the package
     )
     assert reexports("pkg", source) == {
         "One": ("pkg.a", "One"),

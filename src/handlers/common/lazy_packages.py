@@ -40,6 +40,10 @@ def reexports(package: str, source: str) -> dict[str, tuple[str, str]]:
     """Name -> (module, name in it) for each ``from ... import`` of an ``__init__``."""
     found = {}
     for origin, names in _REEXPORT.findall(source):
+        # ``.mod`` is a module of the package; ``.`` names modules (imported as themselves
+        # when asked for), ``..mod`` a module outside it: neither is a re-export here.
+        if origin == "." or origin.startswith(".."):
+            continue
         module = package + origin if origin.startswith(".") else origin
         if not module.startswith(package + ".") or origin == "__future__":
             continue
