@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.local.platform import LocalPlatform
-from tests.local.platform import tuned_root as make_tuned_root
+from tests.local.roots import auth_root as make_auth_root
+from tests.local.roots import tuned_root as make_tuned_root
 
 pytestmark = pytest.mark.local
 
@@ -21,9 +22,16 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tuned_root(plans: Path) -> Path:
-    """The presence and scaling modules' copy of the root (platform.tuned_root), made once:
+    """The presence and scaling modules' copy of the root (roots.tuned_root), made once:
     each module starts a platform of its own, and both start from one plan."""
     return make_tuned_root(plans / "tuned-src")
+
+
+@pytest.fixture(scope="session")
+def auth_root(plans: Path) -> Path:
+    """The upload-authoriser and Event API auth-mode modules' copy of the root
+    (roots.auth_root), made once: each module starts a platform of its own from one plan."""
+    return make_auth_root(plans / "auth-src")
 
 
 @pytest.fixture(scope="module")

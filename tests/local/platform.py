@@ -269,24 +269,6 @@ def copy_root(dest: Path) -> Path:
     return dest / "terraform"
 
 
-# The settings of the presence and scaling tests' copy of the root, in one copy: platforms of
-# the same root start from one plan (plans are cached by content), so the two modules plan once.
-HEARTBEAT = 5  # realtime_presence's heartbeat_seconds (the default is 30)
-NOTIFY_RESERVED = 2  # notify's reserved concurrency (unreserved by default)
-
-
-def tuned_root(dest: Path) -> Path:
-    """A copy of the root with a 5 s presence heartbeat and notify's concurrency reserved."""
-    root = copy_root(dest)
-    with (root / "environments" / "local.tfvars").open("a") as tfvars:
-        tfvars.write(
-            f"\nrealtime_presence = {{ chat = {{ heartbeat_seconds = {HEARTBEAT} }}, "
-            f"answers = {{ heartbeat_seconds = {HEARTBEAT} }} }}\n"
-            f"reserved_concurrency = {{ notify = {NOTIFY_RESERVED} }}\n"
-        )
-    return root
-
-
 def _json_or_text(body: bytes) -> Any:
     try:
         return json.loads(body or b"null")

@@ -15,15 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.local.platform import LocalPlatform, copy_root
+from tests.local.roots import edit
 from tests.local.test_flows import answer_item, failure_queue, order, stored_orders
 
 pytestmark = pytest.mark.local
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.fixture(scope="module")

@@ -12,59 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.local.appsync import Events
-from tests.local.platform import LocalPlatform, copy_root
-from tests.local.test_drift import edit
+from tests.local.platform import LocalPlatform
+from tests.local.roots import HANDLERS
 
 pytestmark = pytest.mark.local
 
-HANDLERS = Path(__file__).resolve().parent / "handlers"
-AUTHORIZER = """
-module "test_authorizer" {
-  source = "../modules/lambda-function"
-
-  function_name    = "${local.prefix}-test-authorizer"
-  handler          = "authorizer.lambda_handler"
-  filename         = local.lambda_zip
-  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
-}
-
-module "test_inflate" {
-  source = "../modules/lambda-function"
-
-  function_name    = "${local.prefix}-test-inflate"
-  handler          = "inflate.lambda_handler"
-  filename         = local.lambda_zip
-  async_invocation = { failure_queue = false, maximum_retry_attempts = 0 }
-}
-"""
-
 
 @pytest.fixture(scope="module")
-def moded(plans: Path) -> Iterator[LocalPlatform]:
-    root = copy_root(plans / "modes-src")
-    (root / "local_test_authorizer.tf").write_text(AUTHORIZER)
-    edit(
-        root / "environments" / "local.tfvars",
-        "realtime_auth = { api_key = { enabled = true } }",
-        "realtime_auth = { lambda_authorizer = { function_arn = "
-        '"arn:aws:lambda:eu-west-1:123456789012:function:platform-local-test-authorizer", '
-        "result_ttl_in_seconds = 0 }, "
-        'api_key = { enabled = true, expires = "2026-01-01T00:00:00Z" } }',
-    )
-    edit(
-        root / "realtime.tf",
-        "  channel_namespaces = merge({\n",
-        "  channel_namespaces = merge({\n    fire = {\n      on_publish = "
-        '{ data_source = "channels", invoke_type = "EVENT" }\n    }\n'
-        '    big = { on_publish = { data_source = "inflate" } }\n',
-    )
-    edit(
-        root / "realtime.tf",
-        "  lambda_data_sources = {\n",
-        "  lambda_data_sources = {\n"
-        "    inflate = { function_arn = module.test_inflate.function_arn }\n",
-    )
-    local = LocalPlatform(plans / "modes", root=root, args=["--extra-code", str(HANDLERS)]).start()
+def moded(plans: Path, auth_root: Path) -> Iterator[LocalPlatform]:
+    local = LocalPlatform(plans / "modes", root=auth_root, args=["--extra-code", str(HANDLERS)])
+    local.start()
     try:
         yield local
     finally:

@@ -11,53 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.local.platform import LocalPlatform, copy_root
-from tests.local.test_drift import edit
+from tests.local.platform import LocalPlatform
+from tests.local.roots import HANDLERS
 from tests.local.test_flows import order, stored_orders
 
 pytestmark = pytest.mark.local
 
-USERS = """
-resource "aws_cognito_user_pool" "uploaders" {
-  name                     = "local-test-uploaders"
-  username_attributes      = ["email"]
-  auto_verified_attributes = ["email"]
-}
-
-resource "aws_cognito_user_pool_client" "uploaders" {
-  name                = "local-test-app"
-  user_pool_id        = aws_cognito_user_pool.uploaders.id
-  explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-}
-
-output "test_user_pool_id" {
-  value = aws_cognito_user_pool.uploaders.id
-}
-
-output "test_user_pool_client_id" {
-  value = aws_cognito_user_pool_client.uploaders.id
-}
-"""
-
 
 @pytest.fixture(scope="module")
-def guarded(plans: Path) -> Iterator[LocalPlatform]:
-    root = copy_root(plans / "guarded-src")
-    (root / "local_test_users.tf").write_text(USERS)
-    edit(
-        root / "ingest.tf",
-        "  jwt_authorizer    = local.ingest_authorizer",
-        '  jwt_authorizer = { issuer = "https://${aws_cognito_user_pool.uploaders.endpoint}", '
-        "audience = [aws_cognito_user_pool_client.uploaders.id] }",
-    )
-    edit(
-        root / "ingest.tf",
-        "  throttling        = var.ingest_throttling",
-        "  throttling = { rate_limit = 1, burst_limit = 3 }",
-    )
-    # The edge's limit per caller token, small enough to reach here.
-    edit(root / "edge.tf", "limit          = var.web.waf.upload_rate_limit", "limit = 10")
-    local = LocalPlatform(plans / "guarded", root=root).start()
+def guarded(plans: Path, auth_root: Path) -> Iterator[LocalPlatform]:
+    local = LocalPlatform(plans / "guarded", root=auth_root, args=["--extra-code", str(HANDLERS)])
+    local.start()
     try:
         yield local
     finally:

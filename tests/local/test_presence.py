@@ -19,7 +19,8 @@ import pytest
 
 from local_runtime.cognito.pools import create_local_user
 from tests.local.appsync import Events, Socket
-from tests.local.platform import HEARTBEAT, LocalPlatform
+from tests.local.platform import LocalPlatform
+from tests.local.roots import HEARTBEAT
 from tests.local.test_walkthroughs import block_named, checkout_of, run_as_written
 
 pytestmark = pytest.mark.local

@@ -23,7 +23,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.local.appsync import Events
-from tests.local.platform import NOTIFY_RESERVED, LocalPlatform, wait_for
+from tests.local.platform import LocalPlatform, wait_for
+from tests.local.roots import NOTIFY_RESERVED
 from tests.local.test_durable_channels import all_history
 from tests.local.test_faults import archived
 from tests.local.test_flows import order
