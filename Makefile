@@ -27,6 +27,10 @@ ifneq ($(TF_CLI_CONFIG),)
 export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG)
 endif
 
+# Go's collector target for terraform and its provider: ~25% less CPU a plan for ~250 MB more
+# memory (tools/tf_cli_config.py, TERRAFORM_GOGC); a GOGC of your own is kept.
+export GOGC ?= 400
+
 TF_VARS := -var-file=environments/$(if $(ENV),$(ENV),offline).tfvars
 
 .PHONY: help

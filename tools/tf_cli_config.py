@@ -62,10 +62,22 @@ def write_config(target: Path) -> Path | None:
     return target.resolve()
 
 
+# Go's garbage collector target for terraform and its provider (both Go programs; they inherit
+# it): a root plan here spends about a fifth of terraform's CPU in the collector with the
+# default of 100. At 400 a plan of the root takes ~25% less CPU (~16 -> ~12 s, core and
+# provider) for ~250 MB more memory (core's peak 390 -> 625 MB); 800 saves nothing more.
+# Measured on this machine with process accounting; a GOGC of your own is kept.
+TERRAFORM_GOGC = "400"
+
+
 def terraform_env(target: Path) -> dict[str, str]:
-    """Environment additions for running terraform here (empty without a mirror)."""
+    """Environment additions for running terraform here: the mirror's CLI config (where
+    this machine has one) and the collector's target (unless GOGC is set already)."""
     path = write_config(target)
-    return {"TF_CLI_CONFIG_FILE": str(path)} if path else {}
+    env = {"TF_CLI_CONFIG_FILE": str(path)} if path else {}
+    if "GOGC" not in os.environ:
+        env["GOGC"] = TERRAFORM_GOGC
+    return env
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -126,9 +126,12 @@ def _terraform(args: list[str], cwd: Path, env: dict[str, str]) -> str:
 
 def _env(repo: Path) -> dict[str, str]:
     """Terraform's environment: the project's provider-mirror config where this machine has a
-    mirror (``tools/tf_cli_config.py`` decides, as it does for ``make plan``)."""
+    mirror (``tools/tf_cli_config.py`` decides, as it does for ``make plan``), and GOGC."""
     env = dict(os.environ)
     env.update({"TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
+    # Go's collector target for terraform and its provider: ~25% less CPU a plan for ~250 MB
+    # more memory (tools/tf_cli_config.py, TERRAFORM_GOGC, has the figures); yours is kept.
+    env.setdefault("GOGC", "400")
     tool = repo / "tools" / "tf_cli_config.py"
     written = subprocess.run(  # noqa: S603 - the project's own tool
         [sys.executable, str(tool), "--write", str(repo / ".build" / "terraform.tfrc")],

@@ -20,6 +20,8 @@ import json, os, sys
 log = os.environ["STAND_IN_LOG"]
 with open(log, "a") as f:
     f.write(" ".join(sys.argv[1:2]) + "\\n")
+with open(log + ".gogc", "a") as f:
+    f.write(os.environ.get("GOGC", "-") + "\\n")
 if sys.argv[1] == "init":
     os.makedirs(".terraform", exist_ok=True)
 if sys.argv[1] == "plan" and os.path.exists(os.environ["STAND_IN_FAIL"]):
@@ -122,3 +124,17 @@ def test_what_is_missing_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(PlanError, match=r"terraform \(>= 1\.9\) is not on PATH"):
         plan_json(REPO, root, tfvars, tmp_path / "work", variables={})
+
+
+@pytest.mark.parametrize(("yours", "seen"), [(None, "400"), ("150", "150")])
+def test_terraform_runs_with_a_higher_gc_target_unless_you_set_one(
+    terraform: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, yours: str | None, seen: str
+) -> None:
+    if yours is None:
+        monkeypatch.delenv("GOGC", raising=False)
+    else:
+        monkeypatch.setenv("GOGC", yours)
+    root, tfvars = _root(tmp_path)
+    plan_json(REPO, root, tfvars, tmp_path / "work", variables={})
+    gogc = Path(f"{terraform}.gogc").read_text().split()
+    assert gogc == [seen] * len(_calls(terraform)) == [seen] * 3
