@@ -24,6 +24,16 @@ POWERTOOLS_ENV = {
 os.environ.update(POWERTOOLS_ENV)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test` runs three suites at a time on two cores: every suite but the local one
+    yields the CPU (``TEST_NICENESS``, set by tox.ini), so the local suite, the longest, is
+    never the one kept waiting, and the run ends when it does. What a suite starts, terraform
+    and its provider among them, inherits it."""
+    niceness = int(os.environ.get("TEST_NICENESS", "0"))
+    if niceness > 0:
+        os.nice(niceness)
+
+
 @pytest.fixture(autouse=True)
 def _aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach a real account: fake credentials, a fixed region."""
