@@ -121,8 +121,9 @@ load: ## platform-load on make local's outputs (ARGS="--subscribers 200 --rate 5
 .PHONY: test
 # Three suites at a time, the longest first, on this 2-core machine: the apply suite mostly
 # waits (the AWS provider's propagation waits, ~25 s a queue or function, even on moto), so a
-# third lane fills the cores the other two leave idle (805 s against 900 s with two). A suite
-# that fails prints its whole output; one that passes, its summary line.
+# third lane fills the cores the other two leave idle; every suite but the local one (the
+# critical path) runs at nice 10 (tox.ini's TEST_NICENESS). docs/testing.md has the times. A
+# suite that fails prints its whole output; one that passes, its summary line.
 test: package web browser ## every suite, three at a time: terraform, local (+ browser), apply (moto), checkov, unit (py3.13; the local runtime and tools on py3.11 too), type, build, docs site, web, lint
 	$(TOX) run-parallel --parallel 3 --parallel-no-spinner -e terraform,local,apply,security,py313,py311,type,build,docs,web,lint
 
