@@ -122,3 +122,51 @@ def test_asyncio_loads_only_when_used() -> None:
         "print(json.dumps([before, 'asyncio.base_events' in sys.modules, ran]))"
     )
     assert seen == [False, True, {"a": 1}]
+
+
+def test_a_deferred_module_runs_on_its_first_use_and_not_before(tmp_path: Path) -> None:
+    """``defer_module``: a library's ``from lazy import add`` at its own import gets a
+    stand-in; the module runs on the first call (or the first other name asked), once."""
+    (tmp_path / "deferred_probe_lazy.py").write_text(
+        "import sys\nsys.deferred_probe_runs = getattr(sys, 'deferred_probe_runs', 0) + 1\n"
+        "def add(a, b):\n    return a + b\nVALUE = 42\n"
+    )
+    (tmp_path / "deferred_probe_user.py").write_text(
+        "from deferred_probe_lazy import add\ndef total():\n    return add(2, 3)\n"
+    )
+    seen = fresh(
+        f"import json, sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "from handlers.common.lazy_packages import defer_module\n"
+        "module = defer_module('deferred_probe_lazy', functions=('add',))\n"
+        "import deferred_probe_user\n"
+        "before = getattr(sys, 'deferred_probe_runs', 0)\n"
+        "total = deferred_probe_user.total()\n"
+        "after_call = sys.deferred_probe_runs\n"
+        "value = module.VALUE\n"
+        "try:\n    module.missing\nexcept AttributeError as exc:\n    missing = str(exc)\n"
+        "import deferred_probe_lazy\n"
+        "print(json.dumps([before, total, after_call, value, sys.deferred_probe_runs,"
+        " deferred_probe_lazy is module, deferred_probe_lazy.add.__module__, missing]))"
+    )
+    assert seen == [
+        0,  # imported by name, not run
+        5,  # the stand-in ran it and called the real function
+        1,
+        42,
+        1,  # once
+        True,
+        "deferred_probe_lazy",  # the real function now
+        "module 'deferred_probe_lazy' has no attribute 'missing'",
+    ]
+
+
+def test_a_deferred_module_runs_on_the_first_attribute_asked() -> None:
+    seen = fresh(
+        "import json, sys\n"
+        "from handlers.common.lazy_packages import defer_module\n"
+        "module = defer_module('colorsys')\n"
+        "before = 'rgb_to_hsv' in vars(module)\n"
+        "hsv = module.rgb_to_hsv(1.0, 0.0, 0.0)\n"
+        "print(json.dumps([before, hsv, defer_module('colorsys') is module]))"
+    )
+    assert seen == [False, [0.0, 1.0, 1.0], True]

@@ -1,4 +1,5 @@
-"""Import one module of a package without running the package's ``__init__`` first.
+"""Import one module of a package without running the package's ``__init__`` first, and a
+module only when it is first used.
 
 Powertools' ``event_handler`` and ``utilities.data_classes`` packages re-export every resolver
 and every event class from their ``__init__``, and Python runs a package's ``__init__``
@@ -20,6 +21,13 @@ modules import names from their package (``sqs_event`` takes ``S3Event`` from
 half imported. Powertools made the same change upstream for its parser package
 (aws-powertools/powertools-lambda-python#8405); this does it for the two packages the
 handlers import from, until upstream does.
+
+``defer_module(name, functions=...)`` goes one step further for a module a library imports at
+its top but uses only in a call a function may never make: the module runs on the first
+attribute asked of it, or on the first call of one of ``functions``, the names the library
+takes with ``from name import f`` (which would otherwise run it at once). The standard
+library's ``importlib.util.LazyLoader`` does not do this: the import system reads a lazy
+module's ``__spec__`` at every later import of it, which runs the module at once.
 """
 
 from __future__ import annotations
@@ -94,5 +102,53 @@ def defer_init(name: str) -> ModuleType:
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
     if parent:
+        setattr(sys.modules[parent], child, module)
+    return module
+
+
+def defer_module(name: str, functions: tuple[str, ...] = ()) -> ModuleType:
+    """Register module ``name`` to run on first use (a no-op once imported).
+
+    Each name of ``functions`` is a stand-in that runs the module and calls its function of
+    that name; once the module has run, its own names replace the stand-ins.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{name} is not a module that can be imported", name=name)
+    module = importlib.util.module_from_spec(spec)
+    loader = spec.loader
+
+    def run() -> dict[str, Any]:
+        namespace = module.__dict__
+        if namespace.get("__getattr__") is __getattr__:  # the first use
+            del namespace["__getattr__"]
+            for function in functions:
+                del namespace[function]
+            loader.exec_module(module)
+        return namespace
+
+    def __getattr__(attribute: str) -> Any:  # noqa: N807 (PEP 562's name)
+        if attribute == "__path__":  # the import system asks a module if it is a package
+            raise AttributeError(f"module {name!r} has no attribute '__path__'", name=attribute)
+        namespace = run()
+        if attribute in namespace:
+            return namespace[attribute]
+        raise AttributeError(f"module {name!r} has no attribute {attribute!r}", name=attribute)
+
+    def stand_in(function: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return run()[function](*args, **kwargs)
+
+        call.__name__ = call.__qualname__ = function
+        return call
+
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    for function in functions:
+        setattr(module, function, stand_in(function))
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent in sys.modules:
         setattr(sys.modules[parent], child, module)
     return module
