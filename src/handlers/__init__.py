@@ -16,10 +16,18 @@ cover those. boto3, its clients and Powertools utilities that need them are crea
 first use, so a cold start pays only for what its first event needs; Powertools' two
 re-exporting packages, ``event_handler`` and ``utilities.data_classes``, load only the modules
 a handler imports from them, and ``asyncio``, which the Events resolver imports for async
-resolvers only, loads when first used (``handlers.common.lazy_packages``).
+resolvers only, loads when first used (``handlers.common.lazy_packages``). In a function's
+process, Python's garbage collector is paused while the handler module imports
+(``handlers.common.cold_start``), and pydantic does not look for plugins: the zip has none, and
+looking would read every installed distribution's metadata on the first model built.
 """
 
-from handlers.common.lazy_packages import defer_init
+import os
+
+from handlers.common import cold_start
+from handlers.common.lazy_packages import defer_init, defer_module
+
+cold_start.begin()
 
 defer_init("aws_lambda_powertools.event_handler")
 defer_init("aws_lambda_powertools.utilities.data_classes")
@@ -27,3 +35,13 @@ defer_init("aws_lambda_powertools.utilities.data_classes")
 # (asyncio.run, asyncio.gather), about 20 ms of a cold start here; the handlers' resolvers
 # are synchronous. Its __init__ (star imports of every submodule) runs on first use.
 defer_init("asyncio")
+
+if cold_start.IN_A_FUNCTION:
+    # pydantic reads this on each model it builds (pydantic.plugin._loader.get_plugins); set
+    # it to "" in a function's environment to use a pydantic plugin added to the zip.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # ... and imports importlib.metadata (with zipfile, shutil, bz2, lzma, tempfile) at its
+    # plugin loader's top for that one call, now never made, and in pydantic.networks (which
+    # Powertools' parser imports) for `version`, called when an email address is validated:
+    # the module runs on first use.
+    defer_module("importlib.metadata", functions=("entry_points", "version"))

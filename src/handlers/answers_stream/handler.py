@@ -30,6 +30,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.answers_stream.logic import Poisoned, announce, entry_or_poison
 from handlers.answers_stream.settings import get_settings
+from handlers.common import cold_start
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -142,3 +143,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
             if value:
                 metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     return processor.response()
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.capture_order.logic import capture_order
 from handlers.capture_order.settings import get_settings
+from handlers.common import cold_start
 from handlers.common.events import accept_event
 from handlers.common.poison import poison_permanent
 from handlers.contracts import UPLOAD_RECEIVED
@@ -59,3 +60,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.info("order already captured; redelivery ignored")
         metrics.add_metric(name="DuplicateUploads", unit=MetricUnit.Count, value=1)
     return {"orderId": result.order_id, "created": result.created}
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

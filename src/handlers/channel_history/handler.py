@@ -31,6 +31,7 @@ from handlers.channel_history.logic import (
 )
 from handlers.channel_history.settings import get_settings
 from handlers.channels.identity import caller_from_identity
+from handlers.common import cold_start
 from handlers.common.http_routes import browser_cors, error
 
 if TYPE_CHECKING:
@@ -109,3 +110,6 @@ def channel_history() -> Response[Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return api().resolve(event, context)
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

@@ -46,6 +46,7 @@ from handlers.channels.logic import (
     submit_answer,
 )
 from handlers.channels.settings import get_settings
+from handlers.common import cold_start
 
 if TYPE_CHECKING:
     from handlers.channels.history import HistoryStore
@@ -270,3 +271,6 @@ def _refuse_request(exc: UnknownChannelError, items: Any) -> Any:
         metrics.add_metric(name="SubscriptionsRefused", unit=MetricUnit.Count, value=1)
         return {"error": error}
     return {"events": [{"id": item.get("id"), "error": error} for item in items]}
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

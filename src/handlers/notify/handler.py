@@ -16,6 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common import cold_start
 from handlers.common.events import accept_event
 from handlers.common.poison import poison_permanent
 from handlers.contracts import UPLOAD_RECEIVED, UploadReceived
@@ -109,3 +110,6 @@ def runtime() -> Once:
         ttl_seconds=settings.idempotency_ttl_seconds,
         on_repeat=_redelivered,
     )
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

@@ -26,6 +26,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.channels.identity import Caller, caller_from_identity
+from handlers.common import cold_start
 from handlers.common.http_routes import browser_cors, error
 from handlers.presence.access import (
     NoPresenceError,
@@ -192,3 +193,6 @@ def change_presence() -> Response[Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return api().resolve(event, context)
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

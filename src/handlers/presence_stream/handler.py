@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common import cold_start
 from handlers.presence_stream.logic import outgoing
 from handlers.presence_stream.settings import get_settings
 
@@ -82,3 +83,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
             metrics.add_metric(name="PresenceAnnouncementsFailed", unit=MetricUnit.Count, value=1)
             return {"batchItemFailures": [{"itemIdentifier": sequence or ""}]}
     return {"batchItemFailures": []}
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

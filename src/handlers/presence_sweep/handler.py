@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common import cold_start
 from handlers.presence.logic import epoch_now, sweep
 from handlers.presence_sweep.settings import get_settings
 
@@ -48,3 +49,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     metrics.add_metric(name="PresenceMembersSwept", unit=MetricUnit.Count, value=removed)
     logger.info("presence swept", extra={"removed": removed, "pages": pages})
     return {"removed": removed, "pages": pages}
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

@@ -21,6 +21,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common import cold_start
 from handlers.common.events import accept_event
 from handlers.common.poison import poison_permanent
 from handlers.contracts import REPORT_READY
@@ -92,3 +93,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("report delivered", extra={"channel": channel})
     metrics.add_metric(name="ReportsDelivered", unit=MetricUnit.Count, value=1)
     return {"reportId": report.report_id, "channel": channel}
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

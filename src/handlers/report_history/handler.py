@@ -24,6 +24,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common import cold_start
 from handlers.common.http_routes import browser_cors, caller, error
 from handlers.report_history.logic import HistoryRequestError, history
 from handlers.report_history.settings import get_settings
@@ -83,3 +84,6 @@ def list_reports() -> Response[Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return api().resolve(event, context)
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

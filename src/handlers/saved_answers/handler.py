@@ -20,6 +20,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common import cold_start
 from handlers.common.http_routes import browser_cors, caller, error
 from handlers.saved_answers.logic import AnswersRequestError, saved_answers
 from handlers.saved_answers.settings import get_settings
@@ -72,3 +73,6 @@ def list_answers() -> Response[Any]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return api().resolve(event, context)
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)

@@ -23,6 +23,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers.common import cold_start
 from handlers.common.events import accept_event
 from handlers.common.poison import poison_permanent
 from handlers.contracts import ANSWER_SUBMITTED, REPORT_READY, AnswerSubmitted, ReportReady
@@ -109,3 +110,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.exception("answer not assessed")
         metrics.add_metric(name="AnswersNotAssessed", unit=MetricUnit.Count, value=1)
         raise
+
+
+cold_start.imported()  # last: the module is imported (handlers.common.cold_start)
