@@ -26,6 +26,7 @@ Nothing here is a test: CI runs `make test`, never this.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import copy
 import importlib.metadata
@@ -158,7 +159,10 @@ def native_architecture() -> str:
 
 
 def link_distributions(names: list[str], into: Path) -> None:
-    """Symlink the importable top-level entries of installed distributions into ``into``."""
+    """Symlink the importable top-level entries of installed distributions into ``into``, with
+    byte-code: pip writes it at install, uv (which makes tox's envs) does not, and without it
+    every run of the reference would compile botocore and the X-Ray SDK from source again
+    (``PYTHONDONTWRITEBYTECODE``); the figures compare imports, not compiling."""
     into.mkdir(parents=True, exist_ok=True)
     for name in names:
         dist = importlib.metadata.distribution(name)
@@ -172,6 +176,10 @@ def link_distributions(names: list[str], into: Path) -> None:
             source = Path(str(dist.locate_file(top)))
             if source.exists() and not (into / top).exists():
                 (into / top).symlink_to(source)
+                if source.is_dir():
+                    compileall.compile_dir(source, quiet=2)
+                elif source.suffix == ".py":
+                    compileall.compile_file(source, quiet=2)
 
 
 def build_trees(work: Path) -> dict[str, Path]:
