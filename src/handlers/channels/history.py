@@ -17,9 +17,8 @@ store is a protocol (``handlers.channels.dal.DynamoDBHistoryStore`` in AWS).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from handlers.channels.logic import StorageError
 from handlers.common.history import KeptEvent
@@ -38,16 +37,14 @@ class AlreadyPublishedError(ValueError):
         self.first = first
 
 
-@dataclass(frozen=True)
-class Seen:
+class Seen(NamedTuple):
     """Where a publisher's message id was kept."""
 
     seq: int
     id: str
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """An accepted item to keep: the Event API's id, the publisher's message id, the payload
     subscribers will receive."""
 
@@ -137,8 +134,7 @@ def _answer_seen(
     return left
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(NamedTuple):
     """The fresh entries of one request, to number and write."""
 
     channel: str

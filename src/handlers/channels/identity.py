@@ -35,9 +35,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class AuthKind(StrEnum):
@@ -61,8 +60,7 @@ _SESSION_ARN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     kind: AuthKind
     user_id: str | None = None
     service: str | None = None
@@ -83,8 +81,7 @@ LAMBDA_PREFIX = "lambda-"
 _PREFIXES = (OIDC_PREFIX, IDENTITY_POOL_PREFIX, LAMBDA_PREFIX)
 
 
-@dataclass(frozen=True)
-class IdentityRules:
+class IdentityRules(NamedTuple):
     """What the platform trusts: its user pool's issuer, the OIDC provider's issuer, the
     Cognito identity pools whose signed-in identities are users, and the roles of its own
     services (as ARNs, ``arn:aws:iam::<account>:role/<path><name>``)."""

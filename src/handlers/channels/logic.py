@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -45,8 +44,7 @@ class StorageError(RuntimeError):
 _SEGMENT = re.compile(r"[A-Za-z0-9-]{1,50}")
 
 
-@dataclass(frozen=True)
-class Channel:
+class Channel(NamedTuple):
     """A request's channel, checked: the handler works on these segments, nothing else."""
 
     namespace: str

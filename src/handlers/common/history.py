@@ -15,13 +15,13 @@ One table for every durable namespace, keyed ``pk`` (string) / ``sk`` (number):
 A channel path holds only letters, digits, hyphens and ``/`` (AppSync's segment rule), so
 ``#`` cannot occur in one and the three kinds of key never meet. Written by the channel
 handler (``handlers.channels.history``), read by the history API (``handlers.channel_history``).
+``KeptEvent`` is a ``NamedTuple``: it is on the channel handler's cold path (see there).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 COUNTER_SK = 0
 TTL_ATTRIBUTE = "expiresAt"
@@ -31,8 +31,7 @@ def message_pk(channel: str, message_id: str) -> str:
     return f"{channel}#message#{message_id}"
 
 
-@dataclass(frozen=True)
-class KeptEvent:
+class KeptEvent(NamedTuple):
     """One event as history keeps it and the history API answers it."""
 
     channel: str
